@@ -1,0 +1,57 @@
+# The two commands a newcomer needs:  make run   and   make test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+RASA_ENV := $(VENV)/rasa/bin
+ACTIONS_ENV := $(VENV)/actions/bin
+SPACY_PIPELINE := rasa_project/spacy_pipeline/en_knee/config.cfg
+
+.PHONY: help setup envs model run shell test lint unit rasa-checks e2e analyze clean
+
+help:
+	@echo "make run    - set everything up (first time: a few minutes) and start the assistant"
+	@echo "make test   - set everything up and run every test"
+	@echo "make shell  - chat with the assistant in this terminal"
+	@echo "make analyze VIDEO=path OUT=dir - analyse one video"
+
+envs:
+	@scripts/setup_env.sh rasa
+	@scripts/setup_env.sh actions
+
+$(SPACY_PIPELINE): scripts/build_spacy_pipeline.py | envs
+	@$(RASA_ENV)/python scripts/build_spacy_pipeline.py rasa_project/spacy_pipeline/en_knee
+
+model: envs $(SPACY_PIPELINE)
+	@scripts/train_if_needed.sh
+
+setup: envs $(SPACY_PIPELINE) model
+
+run: setup
+	@scripts/run.sh
+
+shell: setup
+	@scripts/run.sh --shell
+
+lint: envs
+	$(ACTIONS_ENV)/ruff check actions analysis_core rasa_project/components rasa_project/connectors tests bench scripts
+	$(ACTIONS_ENV)/mypy actions analysis_core rasa_project/components/extraction.py
+
+unit: envs
+	$(ACTIONS_ENV)/python -m pytest -q -p no:cacheprovider tests/unit tests/actions tests/analysis_core
+	PYTHONPATH=rasa_project:. $(RASA_ENV)/python -m pytest -q -p no:cacheprovider tests/rasa_env
+
+rasa-checks: setup
+	cd rasa_project && PYTHONPATH=.:.. ../$(RASA_ENV)/rasa data validate --fail-on-warnings --quiet
+	cd rasa_project && PYTHONPATH=.:.. ../$(RASA_ENV)/rasa test core --stories tests/ -m models/current.tar.gz --fail-on-prediction-errors --out results/core --quiet
+
+e2e: setup
+	$(ACTIONS_ENV)/python -m pytest -q -p no:cacheprovider tests/e2e
+
+test: setup lint unit rasa-checks e2e
+
+analyze: envs
+	@test -n "$(VIDEO)" -a -n "$(OUT)" || { echo "usage: make analyze VIDEO=path/to/clip.mp4 OUT=out/dir"; exit 2; }
+	@$(ACTIONS_ENV)/python -m analysis_core "$(VIDEO)" --out "$(OUT)"
+
+clean:
+	rm -rf rasa_project/models rasa_project/results var

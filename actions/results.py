@@ -1,0 +1,145 @@
+"""Presenting the triage outcome, and what the runner can do after it.
+
+Thin Rasa glue over :mod:`actions.triage` (level), :mod:`actions.guidance` (plan, texts)
+and :mod:`actions.summary` (the clinic's machine-readable summary).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import interpret_turn
+from actions.guidance import (
+    build_plan,
+    exercise_by_id,
+    find_exercise,
+    render_exercise_detail,
+    render_level_message,
+    render_plan,
+)
+from actions.messages import clinic_from_env, text
+from actions.questions import OTHER_LOCATIONS
+from actions.summary import build_summary
+from actions.tracker_answers import answers_from, unit_of
+from actions.triage import LEVELS, TriageResult, assess
+
+
+def _send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
+    for message in messages:
+        if "custom" in message:
+            dispatcher.utter_message(json_message=message["custom"])
+        else:
+            dispatcher.utter_message(**message)
+
+
+def present_outcome(
+    dispatcher: CollectingDispatcher, answers: dict[str, Any], result: TriageResult, unit: str
+) -> list[str]:
+    """Sends the level message, the plan and the clinic summary; returns the plan's ids."""
+    clinic = clinic_from_env()
+    plan = build_plan(answers, result, clinic=clinic, unit=unit)
+    _send(dispatcher, render_level_message(result, clinic))
+    _send(dispatcher, render_plan(plan))
+    dispatcher.utter_message(json_message=build_summary(answers, result, plan))
+    return [exercise.id for exercise in plan.exercises]
+
+
+class ActionTriageResult(Action):
+    """Ends the questioning: level, tailored plan, clinic summary, video offer."""
+
+    def name(self) -> str:
+        return "action_triage_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        answers = answers_from(tracker)
+        if answers.get("consent") is not True:
+            dispatcher.utter_message(text=text("no_consent"))
+            return [SlotSet("triage_done", False)]
+        result = assess(answers)
+        location = answers.get("location")
+        if location in OTHER_LOCATIONS and not result.stop_questioning:
+            dispatcher.utter_message(text=text("other_location", location))
+            dispatcher.utter_message(text=text("other_location", "also_inner"))
+            return [SlotSet("triage_done", True), SlotSet("triage_level", result.level)]
+        plan_ids = present_outcome(dispatcher, answers, result, unit_of(tracker))
+        if not result.stop_questioning:
+            dispatcher.utter_message(
+                text=text("video_offer"),
+                buttons=[{"title": "How should I film?", "payload": "/ask_filming"}],
+            )
+        return [
+            SlotSet("triage_done", True),
+            SlotSet("triage_level", result.level),
+            SlotSet("plan", plan_ids),
+        ]
+
+
+class ActionFollowup(Action):
+    """New information after the triage: a red flag raises the level, self-tests re-plan."""
+
+    def name(self) -> str:
+        return "action_followup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not tracker.get_slot("triage_done"):
+            dispatcher.utter_message(text=text("followup", "not_started"))
+            return []
+        answers = answers_from(tracker)
+        before = tracker.get_slot("triage_level") or LEVELS[0]
+        message = tracker.latest_message or {}
+        turn = interpret_turn(
+            intent=(message.get("intent") or {}).get("name"),
+            entities=message.get("entities") or [],
+            text=message.get("text") or "",
+            requested=None,
+            answers=answers,
+        )
+        answers.update(turn.updates)
+        result = assess(answers)
+        events: list[EventType] = [SlotSet(k, v) for k, v in turn.updates.items()]
+        raised = LEVELS.index(result.level) > LEVELS.index(before)
+        refined = any(key.startswith("self_test_") for key in turn.updates)
+        if raised or refined:
+            intro = "level_raised" if raised else "plan_updated"
+            dispatcher.utter_message(text=text("followup", intro))
+            plan_ids = present_outcome(dispatcher, answers, result, unit_of(tracker))
+            events += [SlotSet("triage_level", result.level), SlotSet("plan", plan_ids)]
+        else:
+            dispatcher.utter_message(text=text("followup", "nothing_new"))
+        return events
+
+
+class ActionExerciseDetail(Action):
+    """How to do one exercise: how-to, dosage, progression."""
+
+    def name(self) -> str:
+        return "action_exercise_detail"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        exercise_id = next(tracker.get_latest_entity_values("exercise"), None)
+        message_text = (tracker.latest_message or {}).get("text") or ""
+        exercise = exercise_by_id(exercise_id) if exercise_id else find_exercise(message_text)
+        if exercise is not None:
+            _send(dispatcher, render_exercise_detail(exercise))
+            return []
+        plan = tracker.get_slot("plan") or []
+        if plan:
+            buttons = [
+                {"title": exercise_by_id(i).name, "payload": f'/ask_exercise_detail{{"exercise": "{i}"}}'}
+                for i in plan
+            ]
+            dispatcher.utter_message(text=text("exercise_unknown"), buttons=buttons)
+        else:
+            dispatcher.utter_message(text=text("exercise_unknown_no_plan"))
+        return []

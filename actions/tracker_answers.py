@@ -1,0 +1,50 @@
+"""The bridge between Rasa slots and the answers mapping the pure modules work on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.questions import question_slots
+
+#: Slots that hold answers but are not asked directly.
+DERIVED_ANSWER_SLOTS = (
+    "symptoms", "red_flags", "stated_change_pct", "self_test_hip", "self_test_foot",
+)
+#: Form bookkeeping slots that are not answers.
+CHECK_SLOTS = ("consent", "emergency_check", "urgent_check")
+
+
+def answer_slots() -> list[str]:
+    """Every slot that holds something the runner told us."""
+    return [*question_slots(), *DERIVED_ANSWER_SLOTS]
+
+
+def answers_from(tracker: Tracker) -> dict[str, Any]:
+    """The answers so far, None-valued slots left out."""
+    return {
+        slot: tracker.get_slot(slot)
+        for slot in answer_slots()
+        if tracker.get_slot(slot) is not None
+    }
+
+
+def unit_of(tracker: Tracker) -> str:
+    """The runner's distance unit ("mi" or "km"; km when they never said)."""
+    return tracker.get_slot("distance_unit") or "km"
+
+
+def reset_events(keep_consent: bool) -> list[SlotSet]:
+    """Clears every answer (and the bookkeeping around them) for a fresh start."""
+    slots = [s for s in answer_slots() if not (keep_consent and s == "consent")]
+    events = [SlotSet(slot, None) for slot in slots]
+    events += [
+        SlotSet("reask_count", 0),
+        SlotSet("triage_done", False),
+        SlotSet("triage_level", None),
+        SlotSet("distance_unit", None),
+        SlotSet("requested_slot", None),
+    ]
+    return events

@@ -1,0 +1,91 @@
+"""The triage form: validation (fills answers, picks the next question) and its questions.
+
+Thin Rasa glue: interpreting the message is :mod:`actions.answers`, the order of questions
+is :mod:`actions.questions`, the level is :mod:`actions.triage`.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import interpret_turn
+from actions.questions import Question, all_questions, next_question, render_question
+from actions.tracker_answers import answers_from
+from actions.triage import assess
+
+logger = logging.getLogger(__name__)
+
+
+class ValidateTriageForm(Action):
+    """Reads each answer, updates the triage, and chooses the next question (or none)."""
+
+    def name(self) -> str:
+        return "validate_triage_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        answers = answers_from(tracker)
+        requested = tracker.get_slot("requested_slot")
+        message = tracker.latest_message or {}
+        turn = interpret_turn(
+            intent=(message.get("intent") or {}).get("name"),
+            entities=message.get("entities") or [],
+            text=message.get("text") or "",
+            requested=requested,
+            answers=answers,
+            unit_hint=tracker.get_slot("distance_unit"),
+        )
+        answers.update(turn.updates)
+        result = assess(answers)
+        upcoming = next_question(answers, stop_questioning=result.stop_questioning)
+
+        events: list[EventType] = [SlotSet(slot, value) for slot, value in turn.updates.items()]
+        if turn.unit:
+            events.append(SlotSet("distance_unit", turn.unit))
+        failed = int(tracker.get_slot("reask_count") or 0)
+        same_question_again = upcoming == requested and not turn.understood
+        events.append(SlotSet("reask_count", failed + 1 if same_question_again else 0))
+        events.append(SlotSet("triage_level", result.level))
+        events.append(SlotSet("requested_slot", upcoming))
+        logger.debug("triage form: %d answers, level %s", len(answers), result.level)
+        return events
+
+
+class AskQuestion(Action, ABC):
+    """Asks one triage question; worded more helpfully after each failed attempt.
+
+    Abstract so that rasa-sdk registers only the generated per-question subclasses.
+    """
+
+    @property
+    @abstractmethod
+    def question(self) -> Question:
+        """The question this action asks."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.question.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        failed = int(tracker.get_slot("reask_count") or 0)
+        message: dict[str, Any] = render_question(self.question, failed)
+        dispatcher.utter_message(**message)
+        return []
+
+
+def _ask_action_class(question: Question) -> type[AskQuestion]:
+    class_name = "Ask" + "".join(part.title() for part in question.slot.split("_"))
+    return type(class_name, (AskQuestion,), {"question": question})
+
+
+#: One ``action_ask_<slot>`` per question in data/questions.yml (registered by rasa-sdk).
+ASK_ACTIONS = [_ask_action_class(q) for q in all_questions()]

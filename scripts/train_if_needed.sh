@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Trains the Rasa model only when its inputs changed (config, domain, training data, the
+# custom NLU component, the spaCy pipeline). The inputs' hash is the model's file name.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root/rasa_project"
+fingerprint="$(cat config.yml domain.yml data/*.yml components/*.py components/*.yml 2>/dev/null \
+  | cat - spacy_pipeline/en_knee/meta.json | sha256sum | cut -c1-16)"
+model="models/knee-$fingerprint.tar.gz"
+if [ -f "$model" ]; then
+  ln -sf "$(basename "$model")" models/current.tar.gz
+  exit 0
+fi
+echo "Training the assistant (inputs changed; takes a minute or two)..."
+mkdir -p models
+PYTHONPATH="$root/rasa_project:$root${PYTHONPATH:+:$PYTHONPATH}" \
+  "$root/.venv/rasa/bin/rasa" train --quiet --fixed-model-name "knee-$fingerprint" --out models >/dev/null
+find models -name 'knee-*.tar.gz' ! -name "$(basename "$model")" -delete
+ln -sf "$(basename "$model")" models/current.tar.gz
