@@ -220,7 +220,7 @@ def _get(ctx: _Ctx, data: Mapping[str, Any], key: str, kind: type | tuple[type, 
     if key not in data:
         raise sub.fail("is required")
     value = data[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise sub.fail(f"expected {_kind_name(kind)}, got {type(value).__name__}")
     if isinstance(value, str) and not value.strip():
         raise sub.fail("must not be empty")
