@@ -465,6 +465,8 @@ def render_plan(plan: Plan) -> list[dict[str, Any]]:
             "text": "\n".join([_clean(intro), *lines]),
             "buttons": [_detail_button(ex) for ex in plan.exercises],
         })
+    elif plan.level == "clinician":
+        messages.append({"text": _clean(texts["clinician_no_exercises"])})
     if plan.self_tests:
         lines = [f"• {t.name}: {_clean(t.how)} {_clean(t.what_it_means_if_better)}"
                  for t in plan.self_tests]
