@@ -19,8 +19,17 @@ KM_PER_MILE = 1.609344
 #: Intents that are never an answer (digressions); they leave the answers untouched.
 NON_ANSWER_INTENTS = frozenset(
     {
-        "ask_why", "chitchat", "thank", "request_human", "start_over", "stop",
-        "out_of_scope", "delete_data", "ask_filming", "ask_exercise_detail", "goodbye",
+        "ask_why",
+        "chitchat",
+        "thank",
+        "request_human",
+        "start_over",
+        "stop",
+        "out_of_scope",
+        "delete_data",
+        "ask_filming",
+        "ask_exercise_detail",
+        "goodbye",
     }
 )
 #: Social intents: facts in them are kept, but they never count as a failed answer.
@@ -103,8 +112,11 @@ def _merge_list(current: Sequence[str] | None, new: Iterable[str]) -> list[str]:
 
 
 def _apply_entities(
-    entities: Sequence[Mapping[str, Any]], text: str, requested: str | None,
-    answers: Mapping[str, Any], turn: Turn,
+    entities: Sequence[Mapping[str, Any]],
+    text: str,
+    requested: str | None,
+    answers: Mapping[str, Any],
+    turn: Turn,
 ) -> None:
     lists: dict[str, list[str]] = {}
     for entity in entities:
@@ -133,10 +145,10 @@ def _apply_entities(
             band = age_band(value)
             if band:
                 turn.updates["age_band"] = band
-        elif name == "self_test":
-            _apply_self_test(str(value), entities, turn)
     for slot, values in lists.items():
         turn.updates[slot] = _merge_list(answers.get(slot), values)
+    for test in (e.get("value") for e in entities if e.get("entity") == "self_test"):
+        _apply_self_test(str(test), entities, turn)
     if "symptoms" in turn.updates and "limp" in turn.updates["symptoms"]:
         turn.updates["limp"] = True
     injury = turn.updates.get("injury")
@@ -147,7 +159,7 @@ def _apply_entities(
 def _apply_distance(name: str, km: float, requested: str | None, turn: Turn) -> None:
     if name in DISTANCE_SLOTS:
         turn.updates[DISTANCE_SLOTS[name]] = km
-    elif requested in DISTANCE_SLOTS.values():
+    elif requested is not None and requested in DISTANCE_SLOTS.values():
         turn.updates[requested] = km
 
 
@@ -159,8 +171,12 @@ def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Tur
 
 
 def _apply_intent(
-    intent: str, text: str, requested: str | None, answers: Mapping[str, Any],
-    unit_hint: str | None, turn: Turn,
+    intent: str,
+    text: str,
+    requested: str | None,
+    answers: Mapping[str, Any],
+    unit_hint: str | None,
+    turn: Turn,
 ) -> None:
     """Reads a bare yes/no or number as the answer to the pending question."""
     if requested is None or requested in turn.updates:
@@ -196,7 +212,7 @@ def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: T
 
 
 def _derive_distance_now(answers: Mapping[str, Any], turn: Turn) -> None:
-    """"I doubled it" with a known earlier distance gives the current distance."""
+    """ "I doubled it" with a known earlier distance gives the current distance."""
     merged = {**answers, **turn.updates}
     change, before = merged.get("stated_change_pct"), merged.get("distance_before_km")
     if change is not None and before is not None and merged.get("distance_now_km") is None:

@@ -65,7 +65,8 @@ class ActionHandoff(Action):
         if clinic:
             dispatcher.utter_message(
                 text=text(
-                    "handoff", "with_clinic",
+                    "handoff",
+                    "with_clinic",
                     clinic_name=clinic.get("name", "the clinic"),
                     clinic_contact=clinic_contact_line(clinic),
                 )

@@ -30,11 +30,15 @@ def text(*path: str, **values: str) -> str:
 
 def clinic_from_env() -> dict[str, str] | None:
     """The running clinic's contact (CLINIC_NAME, CLINIC_PHONE, CLINIC_EMAIL, CLINIC_URL)."""
-    clinic = {f: os.environ[f"CLINIC_{f.upper()}"] for f in CLINIC_FIELDS if os.environ.get(f"CLINIC_{f.upper()}")}
+    clinic = {
+        f: os.environ[f"CLINIC_{f.upper()}"]
+        for f in CLINIC_FIELDS
+        if os.environ.get(f"CLINIC_{f.upper()}")
+    }
     return clinic or None
 
 
 def clinic_contact_line(clinic: dict[str, str]) -> str:
-    """"phone 0123 · email a@b · https://..." from whatever contact fields are set."""
+    """ "phone 0123 · email a@b · https://..." from whatever contact fields are set."""
     parts = [clinic[f] for f in ("phone", "email", "url") if clinic.get(f)]
     return " · ".join(parts) or clinic.get("name", "")

@@ -136,7 +136,10 @@ class ActionExerciseDetail(Action):
         plan = tracker.get_slot("plan") or []
         if plan:
             buttons = [
-                {"title": exercise_by_id(i).name, "payload": f'/ask_exercise_detail{{"exercise": "{i}"}}'}
+                {
+                    "title": exercise_by_id(i).name,
+                    "payload": f'/ask_exercise_detail{{"exercise": "{i}"}}',
+                }
                 for i in plan
             ]
             dispatcher.utter_message(text=text("exercise_unknown"), buttons=buttons)

@@ -11,7 +11,11 @@ from actions.questions import question_slots
 
 #: Slots that hold answers but are not asked directly.
 DERIVED_ANSWER_SLOTS = (
-    "symptoms", "red_flags", "stated_change_pct", "self_test_hip", "self_test_foot",
+    "symptoms",
+    "red_flags",
+    "stated_change_pct",
+    "self_test_hip",
+    "self_test_foot",
 )
 #: Form bookkeeping slots that are not answers.
 CHECK_SLOTS = ("consent", "emergency_check", "urgent_check")

@@ -1,0 +1,14 @@
+# Rasa server: NLU + dialogue, REST and socket.io channels, HTTP API.
+FROM python:3.10-slim
+WORKDIR /app
+COPY requirements/rasa.lock.txt requirements/rasa.lock.txt
+RUN pip install --no-cache-dir -r requirements/rasa.lock.txt
+COPY scripts/build_spacy_pipeline.py scripts/
+COPY rasa_project rasa_project
+RUN python scripts/build_spacy_pipeline.py rasa_project/spacy_pipeline/en_knee
+WORKDIR /app/rasa_project
+ENV PYTHONPATH=/app/rasa_project:/app
+RUN rasa train --fixed-model-name knee --out models && ln -s knee.tar.gz models/current.tar.gz
+EXPOSE 5005
+CMD ["rasa", "run", "--enable-api", "-i", "0.0.0.0", "-p", "5005", "--cors", "*", \
+     "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "-m", "models/current.tar.gz"]

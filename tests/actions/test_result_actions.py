@@ -1,0 +1,188 @@
+"""The end of the triage and what follows it, run as the action server runs them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actions.conversation import (
+    ActionDeleteData,
+    ActionExplainWhy,
+    ActionHandoff,
+    ActionStartOver,
+    ActionStop,
+)
+from actions.results import ActionExerciseDetail, ActionFollowup, ActionTriageResult
+from tests.actions.conftest import RunAction, make_tracker
+
+SELF_CARE = {
+    "consent": True,
+    "side": "right",
+    "location": "inner_surface",
+    "onset": "gradual",
+    "age_band": "18_54",
+    "emergency_check": True,
+    "urgent_check": True,
+    "swelling": False,
+    "distance_before_km": 30.0,
+    "distance_now_km": 45.0,
+    "weeks_since_change": 2.0,
+    "pain_duration_weeks": 1.0,
+    "pain_triggers": ["after_runs"],
+    "pain_score": 3,
+    "settles_by_next_day": True,
+    "limp": False,
+    "tried": [],
+}
+
+
+def summary_of(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    payloads = [m["custom"] for m in messages if m.get("custom") and "triage" in m["custom"]]
+    assert len(payloads) == 1, "exactly one clinic summary per outcome"
+    return payloads[0]["triage"]
+
+
+def test_self_care_outcome_has_plan_summary_and_video_offer(run_action: RunAction) -> None:
+    messages, slots = run_action(ActionTriageResult(), make_tracker(slots=SELF_CARE))
+    summary = summary_of(messages)
+    assert summary["level"] == "self_care"
+    assert summary["answers"]["load_increase_pct"] == pytest.approx(50.0)
+    assert summary["answers"]["distance_before_km"] == 30.0
+    assert summary["plan"] == slots["plan"] and summary["plan"]
+    assert slots["triage_done"] is True
+    assert any("film" in (m.get("text") or "") for m in messages)
+
+
+def test_urgent_outcome_has_no_exercises_and_no_video_offer(run_action: RunAction) -> None:
+    answers = {"consent": True, "side": "left", "symptoms": ["locking"]}
+    messages, slots = run_action(ActionTriageResult(), make_tracker(slots=answers))
+    summary = summary_of(messages)
+    assert summary["level"] == "urgent" and summary["plan"] == []
+    assert slots["triage_level"] == "urgent" and slots["plan"] == []
+    assert "locking" in summary["answers"]["red_flags"]
+    assert not any(m.get("buttons") for m in messages if "film" in (m.get("text") or "").lower())
+
+
+def test_refused_consent_gives_no_outcome(run_action: RunAction) -> None:
+    messages, slots = run_action(ActionTriageResult(), make_tracker(slots={"consent": False}))
+    assert not any("custom" in m and m["custom"] for m in messages)
+    assert slots["triage_done"] is False
+
+
+def test_outer_knee_pain_is_routed_without_a_plan(run_action: RunAction) -> None:
+    answers = {
+        "consent": True,
+        "side": "left",
+        "location": "outer",
+        "emergency_check": True,
+        "urgent_check": True,
+    }
+    messages, slots = run_action(ActionTriageResult(), make_tracker(slots=answers))
+    assert "outer side" in messages[0]["text"]
+    assert "plan" not in slots
+
+
+def test_plans_differ_with_answers(run_action: RunAction) -> None:
+    _, load_case = run_action(ActionTriageResult(), make_tracker(slots=SELF_CARE))
+    stairs = SELF_CARE | {
+        "distance_now_km": 30.0,
+        "location": "kneecap",
+        "pain_triggers": ["stairs", "squatting"],
+    }
+    _, quads_case = run_action(ActionTriageResult(), make_tracker(slots=stairs))
+    assert load_case["plan"] != quads_case["plan"]
+
+
+def test_followup_red_flag_raises_the_level(run_action: RunAction) -> None:
+    slots = SELF_CARE | {"triage_done": True, "triage_level": "self_care"}
+    tracker = make_tracker(
+        slots=slots,
+        entities=[
+            {"entity": "symptom", "value": "giving_way"},
+            {"entity": "injury", "value": "twist"},
+        ],
+    )
+    messages, new = run_action(ActionFollowup(), tracker)
+    assert new["triage_level"] in ("urgent", "emergency")
+    assert summary_of(messages)["level"] == new["triage_level"]
+
+
+def test_followup_self_test_refines_the_plan(run_action: RunAction) -> None:
+    slots = SELF_CARE | {"triage_done": True, "triage_level": "self_care"}
+    tracker = make_tracker(
+        slots=slots,
+        entities=[
+            {"entity": "self_test", "value": "foot"},
+            {"entity": "outcome", "value": "helped"},
+        ],
+    )
+    _, new = run_action(ActionFollowup(), tracker)
+    assert new["self_test_foot"] == "better"
+    _, before = run_action(ActionTriageResult(), make_tracker(slots=SELF_CARE))
+    assert new["plan"] != before["plan"]
+
+
+def test_followup_with_nothing_new_keeps_the_level(run_action: RunAction) -> None:
+    slots = SELF_CARE | {"triage_done": True, "triage_level": "self_care"}
+    messages, new = run_action(ActionFollowup(), make_tracker(slots=slots, intent="affirm"))
+    assert "triage_level" not in new and len(messages) == 1
+
+
+def test_exercise_detail_by_entity(run_action: RunAction) -> None:
+    tracker = make_tracker(
+        intent="ask_exercise_detail", entities=[{"entity": "exercise", "value": "clamshell"}]
+    )
+    messages, _ = run_action(ActionExerciseDetail(), tracker)
+    assert messages and "lam" in str(messages)
+
+
+def test_exercise_detail_unknown_offers_plan_buttons(run_action: RunAction) -> None:
+    tracker = make_tracker(
+        slots={"plan": ["clamshell", "knee_to_wall"]},
+        intent="ask_exercise_detail",
+        text="how do I do that one",
+    )
+    messages, _ = run_action(ActionExerciseDetail(), tracker)
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/ask_exercise_detail{"exercise": "clamshell"}',
+        '/ask_exercise_detail{"exercise": "knee_to_wall"}',
+    ]
+
+
+def test_why_explains_the_pending_question(run_action: RunAction) -> None:
+    messages, _ = run_action(
+        ActionExplainWhy(), make_tracker(slots={"requested_slot": "distance_before_km"})
+    )
+    assert "weekly distance" in messages[0]["text"]
+
+
+def test_start_over_keeps_consent_and_clears_answers(run_action: RunAction) -> None:
+    _, slots = run_action(ActionStartOver(), make_tracker(slots=SELF_CARE))
+    assert "consent" not in slots and slots["side"] is None and slots["triage_done"] is False
+
+
+def test_delete_clears_consent_too(run_action: RunAction) -> None:
+    _, slots = run_action(ActionDeleteData(), make_tracker(slots=SELF_CARE))
+    assert slots["consent"] is None and slots["pain_score"] is None
+
+
+def test_stop_ends_the_form(domain: dict, run_action: RunAction) -> None:
+    messages, slots = run_action(ActionStop(), make_tracker(slots=SELF_CARE))
+    assert slots["requested_slot"] is None and "start over" in messages[0]["text"]
+
+
+def test_handoff_gives_clinic_contact(
+    run_action: RunAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLINIC_NAME", "Riverside Physio")
+    monkeypatch.setenv("CLINIC_PHONE", "0123 456")
+    messages, _ = run_action(ActionHandoff(), make_tracker())
+    assert "Riverside Physio" in messages[0]["text"] and "0123 456" in messages[0]["text"]
+
+
+def test_handoff_without_clinic(run_action: RunAction, monkeypatch: pytest.MonkeyPatch) -> None:
+    for field in ("NAME", "PHONE", "EMAIL", "URL"):
+        monkeypatch.delenv(f"CLINIC_{field}", raising=False)
+    messages, _ = run_action(ActionHandoff(), make_tracker())
+    assert "physiotherapist" in messages[0]["text"]

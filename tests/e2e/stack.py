@@ -1,0 +1,166 @@
+"""Starts the real action server and Rasa server for end-to-end tests and benchmarks.
+
+The same commands as ``scripts/run.sh``, on free ports, with logs in a temporary folder.
+Stdlib only, so both virtualenvs can import it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+RASA_BIN = REPO / ".venv" / "rasa" / "bin" / "rasa"
+ACTIONS_PYTHON = REPO / ".venv" / "actions" / "bin" / "python"
+MODEL = REPO / "rasa_project" / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass
+class Stack:
+    """A running action server + Rasa server pair."""
+
+    rasa_port: int
+    actions_port: int
+    log_dir: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start_process(self, name: str, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        log = (self.log_dir / f"{name}.log").open("wb")
+        self.processes.append(
+            subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    def wait_until_up(self, url: str, name: str, timeout_s: float = 240) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if _get_ok(url):
+                return
+            if any(p.poll() is not None for p in self.processes):
+                break
+            time.sleep(0.5)
+        self.stop()
+        log = (self.log_dir / f"{name}.log").read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{name} did not start; end of its log:\n{log}")
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+
+def stack_env(actions_port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ACTIONS_PORT=str(actions_port),
+        SANIC_HOST="127.0.0.1",
+        PYTHONPATH=f"{REPO / 'rasa_project'}:{REPO}",
+        TF_CPP_MIN_LOG_LEVEL="3",
+    )
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def running_stack(
+    log_dir: Path, env_extra: dict[str, str] | None = None, model: Path = MODEL
+) -> Iterator[Stack]:
+    """Starts both servers, yields the stack, and always stops them."""
+    if not model.exists():
+        raise RuntimeError(f"no trained model at {model}: run `make setup` first")
+    stack = Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=log_dir)
+    env = stack_env(stack.actions_port, env_extra)
+    try:
+        stack.start_process(
+            "action-server",
+            [
+                str(ACTIONS_PYTHON),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "-p",
+                str(stack.actions_port),
+                "--quiet",
+            ],
+            REPO,
+            env,
+        )
+        stack.wait_until_up(f"http://127.0.0.1:{stack.actions_port}/health", "action-server")
+        stack.start_process(
+            "rasa-server",
+            [
+                str(RASA_BIN),
+                "run",
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(stack.rasa_port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+                "-m",
+                str(model),
+            ],
+            REPO / "rasa_project",
+            env,
+        )
+        stack.wait_until_up(f"{stack.url}/status", "rasa-server")
+        yield stack
+    finally:
+        stack.stop()
+
+
+def say(url: str, sender: str, message: str, timeout_s: float = 30) -> list[dict[str, Any]]:
+    """Sends one message over the REST channel and returns the bot's replies."""
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=timeout_s) as response:
+        replies: list[dict[str, Any]] = json.loads(response.read())
+    return replies

@@ -1,0 +1,214 @@
+"""Whole conversations over the REST channel against the real Rasa + action servers.
+
+A persona answers whichever question the bot asks (recognised by its text in
+data/questions.yml), in free text as a runner would type it; the test checks the
+questions asked, the end of the questioning, and the clinic summary (custom.triage).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.e2e.stack import MODEL, Stack, running_stack, say
+from tests.paths import REPO
+
+pytestmark = pytest.mark.e2e
+
+QUESTIONS = {
+    q["slot"]: " ".join(q["ask"].split())[:60]
+    for q in yaml.safe_load((REPO / "data" / "questions.yml").read_text())["questions"]
+}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not MODEL.exists():
+        pytest.skip("no trained model: `make test` trains it first")
+    with running_stack(
+        tmp_path_factory.mktemp("logs"),
+        {"CLINIC_NAME": "Riverside Physio", "CLINIC_PHONE": "0123 456 789"},
+    ) as s:
+        yield s
+
+
+def asked(replies: list[dict[str, Any]]) -> str | None:
+    """The question slot the replies end with, if any."""
+    for reply in reversed(replies):
+        text = " ".join((reply.get("text") or "").split())
+        for slot, start in QUESTIONS.items():
+            if start in text:
+                return slot
+    return None
+
+
+def summary(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
+    found = [r["custom"]["triage"] for r in replies if "triage" in (r.get("custom") or {})]
+    return found[-1] if found else None
+
+
+class Runner:
+    """One runner chatting with the bot."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.sender = url, uuid.uuid4().hex
+        self.asked: list[str] = []
+        self.replies: list[dict[str, Any]] = []
+
+    def say(self, message: str) -> list[dict[str, Any]]:
+        self.replies = say(self.url, self.sender, message)
+        slot = asked(self.replies)
+        if slot:
+            self.asked.append(slot)
+        return self.replies
+
+    def answer_all(self, answers: dict[str, str], opening: str) -> dict[str, Any]:
+        """Opens the chat, answers every question from ``answers``, returns the summary."""
+        self.say(opening)
+        for _ in range(30):
+            done = summary(self.replies)
+            if done:
+                return done
+            slot = asked(self.replies)
+            assert slot, f"bot neither asked nor concluded: {self.replies}"
+            assert slot in answers, f"unexpected question {slot}"
+            self.say(answers[slot])
+        raise AssertionError("conversation did not end")
+
+
+SELF_CARE_ANSWERS = {
+    "consent": "yes",
+    "side": "right",
+    "location": "on the inner side near the surface",
+    "onset": "gradually",
+    "age_band": "I'm 38",
+    "emergency_check": "none of those",
+    "urgent_check": "no none",
+    "swelling": "no swelling",
+    "distance_before_km": "20 miles",
+    "distance_now_km": "30 miles",
+    "weeks_since_change": "over 3 weeks",
+    "pain_duration_weeks": "about 10 days",
+    "pain_triggers": "after long runs",
+    "pain_score": "3",
+    "settles_by_next_day": "yes",
+    "limp": "no",
+    "tried": "nothing yet",
+}
+
+
+def test_self_care_with_facts_from_the_first_message(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    result = runner.answer_all(
+        SELF_CARE_ANSWERS,
+        "hi, my right knee hurts on the inside since I upped my mileage from 20 to 30 miles",
+    )
+    assert result["level"] == "self_care"
+    assert result["answers"]["side"] == "right"
+    assert result["answers"]["distance_before_km"] == pytest.approx(32.2, abs=0.1)
+    assert result["answers"]["distance_now_km"] == pytest.approx(48.3, abs=0.1)
+    assert result["answers"]["load_increase_pct"] == pytest.approx(50.0, abs=0.5)
+    assert result["plan"]
+    assert "side" not in runner.asked and "distance_now_km" not in runner.asked
+    assert len(runner.asked) == len(set(runner.asked)), "a question was asked twice"
+
+
+def test_clinician_when_exercises_made_it_worse(stack: Stack) -> None:
+    answers = SELF_CARE_ANSWERS | {
+        "tried": "squats and stretches from a physio",
+        "tried_outcome": "they made it worse",
+    }
+    result = Runner(stack.url).answer_all(answers, "hello")
+    assert result["level"] == "clinician"
+    assert result["plan"], "safe exercises meanwhile"
+
+
+def test_emergency_stops_the_questions_at_once(stack: Stack) -> None:
+    answers = SELF_CARE_ANSWERS | {
+        "onset": "suddenly",
+        "injury": "I fell",
+        "emergency_check": "I can't put weight on it at all",
+    }
+    runner = Runner(stack.url)
+    result = runner.answer_all(answers, "hey")
+    assert result["level"] == "emergency"
+    assert result["plan"] == []
+    assert runner.asked[-1] == "emergency_check"
+
+
+def test_urgent_red_flag_volunteered_in_the_first_message(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    result = runner.answer_all(SELF_CARE_ANSWERS, "my left knee keeps locking and won't straighten")
+    assert result["level"] == "urgent"
+    assert runner.asked == ["consent"]
+
+
+def test_outer_knee_pain_is_routed_politely(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    for message in ("yes", "left", "on the outside of my knee", "none", "none"):
+        replies = runner.say(message)
+    assert any("outer side" in (r.get("text") or "") for r in replies)
+    assert summary(replies) is None
+    assert "distance_before_km" not in runner.asked
+
+
+def test_digressions_keep_the_answers(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    runner.say("yes")
+    assert asked(runner.say("left")) == "location"
+    why = runner.say("why do you ask?")
+    assert asked(why) == "location" and len(why) >= 2
+    assert asked(runner.say("are you a robot?")) == "location"
+    person = runner.say("can I talk to a human please")
+    assert "Riverside Physio" in str(person) and asked(person) == "location"
+    assert asked(runner.say("thanks")) == "location"
+    assert asked(runner.say("inner joint line")) == "onset"
+    assert asked(runner.say("start over")) == "side"
+
+
+def test_unclear_answers_get_an_example_then_buttons(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    runner.say("yes")
+    first = runner.say("purple elephants")
+    assert asked(first) == "side" and "For example" in str(first) and "buttons" not in str(first)
+    second = runner.say("qwerty")
+    buttons = [b["title"] for r in second for b in r.get("buttons", [])]
+    assert buttons == ["Left", "Right", "Both"]
+
+
+def test_stop_and_consent_refusal(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    refused = runner.say("no thanks")
+    assert summary(refused) is None and "won't ask" in str(refused)
+    other = Runner(stack.url)
+    other.say("hi")
+    other.say("yes")
+    stopped = other.say("stop")
+    assert "stopped the questions" in str(stopped) and asked(stopped) is None
+
+
+def test_after_the_plan_exercise_detail_and_filming(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.answer_all(SELF_CARE_ANSWERS, "hi")
+    detail = runner.say("how do I do the clamshell?")
+    assert "lamshell" in str(detail)
+    filming = runner.say("how should I film my run?")
+    assert "hip height" in str(filming) and "coming soon" in str(filming)
+
+
+def test_logs_hold_no_health_text(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    runner.say("yes")
+    runner.say("my left knee swells up after parkrun")
+    logs = " ".join(p.read_text(errors="replace") for p in Path(stack.log_dir).glob("*.log"))
+    assert "parkrun" not in logs

@@ -1,0 +1,131 @@
+"""Question order, conditional questions, stop rules and the re-ask wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.questions import (
+    all_questions,
+    next_question,
+    question_for,
+    question_slots,
+    render_question,
+)
+
+FULL_SELF_CARE = {
+    "consent": True,
+    "side": "right",
+    "location": "inner_surface",
+    "onset": "gradual",
+    "age_band": "18_54",
+    "emergency_check": True,
+    "urgent_check": True,
+    "swelling": False,
+    "distance_before_km": 30.0,
+    "distance_now_km": 36.0,
+    "weeks_since_change": 4.0,
+    "pain_duration_weeks": 2.0,
+    "pain_triggers": ["after_runs"],
+    "pain_score": 3,
+    "settles_by_next_day": True,
+    "limp": False,
+    "tried": [],
+}
+
+
+def test_questions_start_with_consent_and_cover_safety_before_training() -> None:
+    slots = question_slots()
+    assert slots[0] == "consent"
+    assert (
+        slots.index("emergency_check")
+        < slots.index("urgent_check")
+        < slots.index("distance_before_km")
+    )
+
+
+def test_every_question_has_text_example_and_reason() -> None:
+    for question in all_questions():
+        assert question.ask and question.example and question.why, question.slot
+
+
+def test_first_question_is_consent() -> None:
+    assert next_question({}) == "consent"
+
+
+def test_refused_consent_ends_questioning() -> None:
+    assert next_question({"consent": False}) is None
+
+
+def test_facts_given_early_are_not_asked_again() -> None:
+    answers = {"consent": True, "side": "right", "location": "medial", "distance_before_km": 32.2}
+    assert next_question(answers) == "onset"
+    answers |= {
+        "onset": "gradual",
+        "age_band": "18_54",
+        "emergency_check": True,
+        "urgent_check": True,
+        "swelling": False,
+    }
+    assert next_question(answers) == "distance_now_km"
+
+
+def test_injury_question_only_after_sudden_onset() -> None:
+    base = {"consent": True, "side": "left", "location": "inner_joint_line"}
+    assert next_question(base | {"onset": "gradual"}) == "age_band"
+    assert next_question(base | {"onset": "sudden"}) == "injury"
+
+
+def test_time_frame_asked_only_when_load_went_up() -> None:
+    answers = dict(FULL_SELF_CARE)
+    del answers["weeks_since_change"]
+    assert next_question(answers) == "weeks_since_change"
+    answers["distance_now_km"] = 25.0
+    assert next_question(answers) is None
+
+
+def test_stated_change_counts_as_increase() -> None:
+    answers = {
+        k: v
+        for k, v in FULL_SELF_CARE.items()
+        if k not in ("distance_now_km", "weeks_since_change")
+    }
+    answers["stated_change_pct"] = 100.0
+    assert next_question(answers) == "distance_now_km"
+
+
+def test_load_reduced_asked_only_for_long_lasting_pain() -> None:
+    assert next_question(FULL_SELF_CARE) is None
+    assert next_question(FULL_SELF_CARE | {"pain_duration_weeks": 6.0}) == "load_reduced"
+
+
+def test_outcome_asked_only_when_something_was_tried() -> None:
+    assert next_question(FULL_SELF_CARE | {"tried": ["exercises"]}) == "tried_outcome"
+
+
+def test_red_flag_stops_questioning() -> None:
+    assert next_question({"consent": True}, stop_questioning=True) is None
+
+
+@pytest.mark.parametrize("location", ["outer", "back"])
+def test_other_locations_get_only_the_safety_questions(location: str) -> None:
+    answers = {"consent": True, "side": "left", "location": location}
+    assert next_question(answers) == "emergency_check"
+    answers |= {"emergency_check": True}
+    assert next_question(answers) == "urgent_check"
+    answers |= {"urgent_check": True}
+    assert next_question(answers) is None
+
+
+def test_reask_adds_example_then_buttons() -> None:
+    side = question_for("side")
+    assert side is not None
+    first, second, third = (render_question(side, n) for n in range(3))
+    assert "buttons" not in first and side.example not in first["text"]
+    assert side.example in second["text"] and "buttons" not in second
+    assert [b["title"] for b in third["buttons"]] == ["Left", "Right", "Both"]
+
+
+def test_consent_always_has_buttons() -> None:
+    consent = question_for("consent")
+    assert consent is not None
+    assert len(render_question(consent, 0)["buttons"]) == 2
