@@ -1,0 +1,1187 @@
+"""Rule-based entity extraction for messages from runners with knee pain.
+
+Pure standard-library Python (PyYAML is used only if installed, to read the exercise
+library), so the same code runs inside the Rasa NLU pipeline (see
+``rule_entity_extractor.py``) and in the action server.
+
+How it works:
+
+1. **Canonicalise** the message: lower-case, curly quotes to ``'``, runs of whitespace to
+   one space, and single-word typos of key words fixed ("rigth" → "right", "lefft" →
+   "left"). A character map keeps every canonical position tied to the original text, so
+   spans always point at what the runner typed.
+2. **Find candidates**: table-driven phrase patterns (location, symptom, treatment, ...)
+   and a few small finders for things that need numbers or context (side, distances,
+   durations, pain scores, ages, load changes).
+3. **Resolve overlaps**: the candidate claiming the longest stretch of text wins, ties
+   broken by a fixed entity priority. A candidate may claim more text than it reports
+   ("58 years old" claims the phrase, reports the age "58").
+4. **Negation** of symptoms ("no swelling", "it doesn't lock", "never gives way").
+
+Span conventions and normalised values follow ``docs/nlu_schema.md``.
+
+Limitations (honest list):
+    * Typos are fixed only for single tokens of four or more letters, against a list of
+      key words, with a high similarity cut-off; split or merged words are not repaired.
+    * A number with no unit ("from 20 to 30") counts as a distance only in a few
+      before/now structures; with no unit anywhere in the message it is taken as km.
+    * A bare number 0–10 counts as a pain score only as "a 7", with pain words nearby or
+      as (almost) the whole message ("about 6"): the dialogue decides what it answers.
+    * Negation looks back within the clause only; double negatives and hedges such as
+      "I don't think it isn't swollen" are not understood.
+    * "5k three times a week" yields a 5 km ``distance``; a single race ("a 10k") is
+      ignored on purpose.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+KM_PER_MILE = 1.609344
+WEEKS_PER_MONTH = 52.0 / 12.0
+
+#: Default location of the exercise library (a list under ``exercises`` with ``id``,
+#: ``name`` and ``aliases``), relative to the repository root.
+EXERCISES_PATH = Path(__file__).resolve().parents[2] / "data" / "exercises.yml"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One entity found in a message.
+
+    Attributes:
+        entity: Entity name from the NLU schema, e.g. ``"side"``.
+        value: Normalised value (``"left"``, kilometres, weeks, ...).
+        start: Start offset in the original text.
+        end: End offset (exclusive) in the original text.
+        text: The original text of the span, ``text[start:end]``.
+        negated: True for a symptom the runner says they do *not* have.
+        role: Reserved for Rasa entity roles; currently always ``None``.
+    """
+
+    entity: str
+    value: Any
+    start: int
+    end: int
+    text: str
+    negated: bool = False
+    role: str | None = None
+
+
+# --------------------------------------------------------------------------- numbers
+
+_UNITS_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_FUZZY_COUNTS = {"a": 1, "an": 1, "a couple of": 2, "a couple": 2, "couple of": 2,
+                 "a few": 3, "few": 3, "several": 3}  # fmt: skip
+
+_ONES_RX = "|".join(sorted(_UNITS_WORDS, key=len, reverse=True))
+_DIGIT_WORDS_RX = "one|two|three|four|five|six|seven|eight|nine"
+_TENS_RX = "|".join(_TENS_WORDS)
+NUM_WORD = rf"(?:(?:{_TENS_RX})(?:[ -](?:{_DIGIT_WORDS_RX}))?|hundred|{_ONES_RX})"
+NUM = rf"(?:\d+(?:\.\d+)?|{NUM_WORD})"
+
+
+def parse_number(text: str) -> float:
+    """Parse digits or an English number word ("twenty-five", "a couple of") as a float."""
+    text = text.strip().lower()
+    if text in _FUZZY_COUNTS:
+        return float(_FUZZY_COUNTS[text])
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if text == "hundred":
+        return 100.0
+    total = 0
+    for word in re.split(r"[ -]+", text):
+        total += _TENS_WORDS.get(word, 0) + _UNITS_WORDS.get(word, 0)
+    return float(total)
+
+
+# --------------------------------------------------------------------------- canonical text
+
+
+@dataclass(frozen=True)
+class _Canon:
+    """Canonical text plus a map from each canonical character to the original range."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+def _words(block: str) -> frozenset[str]:
+    """A set of whitespace-separated words (keeps long word lists readable)."""
+    return frozenset(block.split())
+
+
+#: Key words that typos are corrected towards (single tokens, >= 4 letters).
+TYPO_TARGETS: frozenset[str] = _words(
+    """
+    left right both knee knees kneecap inside inner medial outside outer front
+    gradually gradual suddenly sudden slowly twisted twist fell fallen popped injury
+    swelling swollen swells locking locks locked straighten gives giving buckles buckled
+    numb numbness tingling fever feverish unwell breathless breath chest calf weight
+    limping limp stiff stiffness night resting
+    stairs downhill uphill squatting squats sitting during after running runs morning
+    stretching stretches foam rolling brace taping physio physiotherapist painkillers
+    ibuprofen paracetamol orthotics insoles massage exercises strengthening
+    helped worse difference better
+    miles mile kilometres kilometers kilometre kilometer mileage weeks week months month
+    days years teenager doubled tripled halved percent
+    twenty thirty forty fifty sixty seventy eighty ninety seven eight three
+    clamshell clamshells bridge bridges lunge lunges bulgarian squeeze glute glutes
+    cadence balance
+    """
+)
+
+#: Real English words that are one edit away from a key word and must never be
+#: "corrected" ("never" is not "fever", "tripped" is not "tripled"). Hand-picked words plus
+#: every such collision among the 60,000 most frequent English words in spaCy's lexeme
+#: probability table (spacy-lookups-data), minus inflections that are harmless to fold.
+PROTECTED_WORDS: frozenset[str] = _words(
+    """
+    after age aged ages alter balance balanced bath batter beater best better betters bitter
+    block blocks bone booth botch bothe bother brace braces brake brave breach bread breadth
+    breathe breathers bride brides bridges bright broth bruce butter cadence calf calm cheat
+    chess chest chests clock clocks crest dais daring days daze deference differences
+    different double doubles doubted dumb duping durin during dwelling ease eight eighth
+    fall fallen falls feel feels fell fella fewer fifth fight fill fiver font footy foray
+    fort forte forth forts fridge fright front fronts frost full give given giver givers
+    glue gluten grace half halted halves height helper hurst hurts infer injure inner innit
+    insider insides inter kneel kneels knelt knew lacked lacking lacks later lefty lent lest
+    licked licking licks lift lifted lifts light lights lock locker locket loft look looked
+    looking looks lounge luck lucked lucky lumping lung lungs males medal media median
+    medias medical menial message mice might mild mile miler mills miner mines mites mixes
+    moaning moles monte month months moth moths mourning mouth mouths mules nice nicht nigh
+    night numb number numbs otter outed outsider outsiders plopped pooped popper propped
+    race races rain renting reposting rerolling resenting resetting resisting resorting rest
+    restating restoring resulting rice ridge ridges rights righty rocks ruin ruining ruins
+    runes rung runs rusting scratching screeching seen sell selling sells semen sent setting
+    seventh sever shelling shells shitting sifting sight sixth sketching smelling smells
+    smile smiles sniff socks spelling spellings spells spent spitting splitting squads squat
+    staff stains stars steven stiff stirs stitching stretched stretcher stuff sven swell
+    taking tape taped tapping taxing tell telling test thee there thirsty threes threw tight
+    trace tree triple triples tripped twins twister twit type typed typing wake want weak
+    weeds week weekly weeknd weigh weighs weight weights well wells went wight woke wore
+    worsen worst wright year yearn yelling
+    """
+)
+
+_WORD_RX = re.compile(r"[a-z]+(?:'[a-z]+)*")
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions, swaps."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@functools.lru_cache(maxsize=4096)
+def correct_typo(word: str) -> str:
+    """Return the key word ``word`` is a likely typo of, or ``word`` itself.
+
+    Only lower-case alphabetic tokens of four or more letters that are neither a key word
+    nor a known real word (:data:`PROTECTED_WORDS`) are considered. A candidate key word
+    must start with the same letter, be at most one edit away (two for words of nine or
+    more letters) and have a difflib similarity of at least 0.8; the best unique match
+    wins.
+    """
+    if len(word) < 4 or not word.isalpha() or word in TYPO_TARGETS or word in PROTECTED_WORDS:
+        return word
+    max_edits = 2 if len(word) >= 9 else 1
+    candidates = [
+        t for t in TYPO_TARGETS
+        if t[0] == word[0] and abs(len(t) - len(word)) <= max_edits
+        and edit_distance(word, t) <= max_edits
+    ]  # fmt: skip
+    matches = difflib.get_close_matches(word, candidates, n=2, cutoff=0.8)
+    if not matches:
+        return word
+    if len(matches) == 2:
+        first = difflib.SequenceMatcher(None, word, matches[0]).ratio()
+        second = difflib.SequenceMatcher(None, word, matches[1]).ratio()
+        if first == second:  # ambiguous: leave it alone
+            return word
+    return matches[0]
+
+
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _canonicalise(text: str) -> _Canon:
+    lowered = _lower_same_length(text).replace("\u2019", "'").replace("\u2018", "'")
+    pieces: list[tuple[str, int, int]] = []  # (canonical piece, original start, end)
+    pos = 0
+    for ws in re.finditer(r"\s+", lowered):
+        if ws.start() > pos:
+            pieces.extend(_canon_words(lowered, pos, ws.start()))
+        pieces.append((" ", ws.start(), ws.end()))
+        pos = ws.end()
+    if pos < len(lowered):
+        pieces.extend(_canon_words(lowered, pos, len(lowered)))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for piece, start, end in pieces:
+        if len(piece) == end - start:  # unchanged length: map char by char
+            chars.append(piece)
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
+        else:  # replaced: every char maps to the whole original range
+            chars.append(piece)
+            starts.extend([start] * len(piece))
+            ends.extend([end] * len(piece))
+    return _Canon("".join(chars), tuple(starts), tuple(ends))
+
+
+def _canon_words(lowered: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """Yield the pieces of a whitespace-free chunk with typo-corrected words."""
+    pos = start
+    for m in _WORD_RX.finditer(lowered, start, end):
+        if m.start() > pos:
+            yield lowered[pos : m.start()], pos, m.start()
+        word = m.group()
+        glued = m.start() > 0 and lowered[m.start() - 1].isdigit()  # "30kms", "16yo"
+        yield (word if glued else correct_typo(word)), m.start(), m.end()
+        pos = m.end()
+    if pos < end:
+        yield lowered[pos:end], pos, end
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass(frozen=True)
+class _Item:
+    entity: str
+    value: Any
+    start: int  # canonical offsets
+    end: int
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """Entities found together; ``claim`` is the canonical range they occupy."""
+
+    claim_start: int
+    claim_end: int
+    priority: int
+    items: tuple[_Item, ...]
+
+
+#: Lower number wins when two candidates claim equally long text.
+PRIORITY = {
+    "distance": 0, "distance_before": 0, "distance_now": 0, "duration": 0, "age": 0,
+    "load_change": 0,
+    "self_test": 1, "exercise": 2, "symptom": 3, "injury": 4, "location": 5,
+    "onset": 6, "pain_trigger": 7, "treatment": 8, "outcome": 9, "side": 10,
+    "pain_score": 11,
+}  # fmt: skip
+
+Finder = Callable[[str], Iterable[_Candidate]]
+
+
+def _single(entity: str, value: Any, start: int, end: int,
+            claim: tuple[int, int] | None = None) -> _Candidate:  # fmt: skip
+    claim_start, claim_end = claim or (start, end)
+    return _Candidate(claim_start, claim_end, PRIORITY[entity],
+                      (_Item(entity, value, start, end),))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- phrase tables
+#
+# Phrases are regular expressions over the canonical text (lower case, single spaces).
+# ``{D}`` stands for an optional determiner ("the ", "my ", ...). Each phrase is matched
+# on word boundaries; where phrases overlap the longest match wins (see ``_resolve``).
+
+_D = "(?:(?:the|my|your|his|her|that|this) )?"
+
+PHRASES: dict[str, dict[str, list[str]]] = {
+    "location": {
+        "inner_joint_line": [
+            "(?:inner|medial|inside) joint line", "joint line",
+            "deep inside", "deep in {D}(?:knee|joint)", "inside {D}joint", "in {D}joint",
+            "menisc(?:us|i)",
+        ],
+        "inner_surface": [
+            "(?:inner|inside|medial) surface", "on the surface", "pes anserin(?:e|us)",
+            "anserine", "goose ?foot", "mcl", "medial (?:collateral )?ligament",
+            "inner ligament",
+        ],
+        "medial": [
+            "inner side", "inside (?:edge|part|bit|side)", "inner (?:edge|part|bit|aspect)",
+            "medial (?:side|aspect)", "medial(?! joint)",
+            "inner(?! (?:thigh|thighs|peace|self|city|circle|soles?|tube|ear))",
+            "(?<!run )(?<!ran )(?<!running )(?<!train )(?<!stay )(?<!stayed )"
+            "inside(?! (?:on|at|the (?:house|gym)|today|more|instead))",
+        ],
+        "kneecap": [
+            "(?:under|around|behind|beneath|below|above|over|on|round) {D}knee ?caps?",
+            "knee ?caps?", "patell(?:a|ar|ar tendon)",
+        ],
+        "front": [
+            "front(?= of {D}knees?\\b)", "(?<=the )front(?! (?:door|row|garden|foot))",
+            "anterior",
+        ],
+        "outer": [
+            "outer side", "outer (?:edge|part|bit)", "outer(?! (?:thigh|space))",
+            "lateral(?! (?:band|walks?|lunges?|raises?))", "(?<=the )outside",
+            "outside(?= (?:of {D}knee|edge|part|bit))", "it band", "itb", "iliotibial",
+        ],
+        "back": [
+            "back of {D}knees?", "behind {D}knees?", "back of {D}legs?", "posterior",
+        ],
+    },
+    "onset": {
+        "gradual": [
+            "gradual(?:ly)?", "(?<!run )(?<!ran )(?<!running )(?<!jog )slowly",
+            "built up(?: over (?:a few |several |many |the (?:last|past) few )?"
+            "(?:weeks|months))?",
+            "building up", "crept (?:up|in)", "creeping (?:up|in)", "over time",
+            "bit by bit", "little by little", "progressively",
+        ],
+        "sudden": [
+            "all of a sudden", "sudden(?:ly)?", "out of nowhere", "out of the blue",
+            "all at once", "overnight", "instantly",
+        ],
+    },
+    "injury": {
+        "none": [
+            "no (?:real |actual |specific |particular |obvious )?"
+            "(?:injury|injuries|trauma|accident|incident|falls?|twists?|knocks?)",
+            "(?:didn't|didnt|did not|never|haven't|havent|hasn't|hasnt|wasn't|wasnt) "
+            "(?:injure|injured|hurt|twist|twisted|fall|fell|bang|banged|knock|knocked"
+            "|hit)(?: it| myself| my knee| anything)?",
+            "not injured", "nothing happened", "wasn't an injury",
+        ],
+        "twist": [
+            "twist(?:ed|ing)?", "pivot(?:ed|ing)", "rolled {D}ankle",
+            "landed (?:badly|awkwardly|wrong|funny|awkward)",
+        ],
+        "fall": [
+            "fell", "fallen", "(?:a|bad|nasty) fall", "tripped", "slipped",
+            "fall(?:ing)? (?:over|down|off)", "came off {D}bike",
+        ],
+        "pop": [
+            "pop(?:ped|ping)?(?! (?:a|an|some|in|into|by|round|over)\\b)", "snap(?:ped)?",
+        ],
+        "blow": [
+            "hit(?= (?:it|my|the|something|against|by)\\b)"
+            "(?! (?:the|a) (?:wall|road|trails?|track|gym|pb|target)\\b)",
+            "(?:got|was|been) hit", "collided", "collision", "crashed into", "bumped into",
+            "banged", "bashed", "knocked", "whacked", "kicked", "smashed", "tackled",
+            "took a (?:knock|blow|hit)",
+        ],
+    },
+    "symptom": {
+        "calf_pain_swelling": [
+            "(?:swollen|painful|tender|sore|hot|red) calf", "calf (?:pain|swelling)",
+            "calf (?:is |was |feels |looks )?(?:swollen|painful|tender|sore|hot|puffy)",
+        ],
+        "swelling": [
+            "swelling", "swollen", "swell(?:s|ed)?", "puffy", "puffed up", "fluid",
+            "effusion", "water on the knee",
+        ],
+        "locking": [
+            "lock(?:s|ed|ing)?(?! (?:screen|down))", "gets stuck", "catch(?:es|ing)", "jams",
+        ],
+        "cannot_straighten": [
+            "(?:can't|cant|cannot|can not|unable to|won't|wont|couldn't|couldnt) "
+            "(?:fully |completely |quite )?(?:straighten|extend)(?: it| {D}leg| {D}knee)?"
+            "(?: fully| all the way)?",
+        ],
+        "giving_way": [
+            "giv(?:es|ing) way", "gave way", "giv(?:es|ing) out", "gave out",
+            "buckl(?:es|ed|ing)", "unstable", "instability",
+        ],
+        "night_pain": [
+            "at night", "night pain", "(?:wakes|woke|waking|keeps|kept) me (?:up|awake)",
+            "in bed", "during the night", "nights",
+        ],
+        "rest_pain": [
+            "at rest", "(?:when|while|even when|even while|even) (?:i'm |im )?resting",
+            "(?:when|while) (?:i'm |im )?(?:not (?:running|moving)|doing nothing)",
+            "all the time", "constant(?:ly)?",
+        ],
+        "fever": ["fever(?:ish)?", "temperature", "high temp", "chills", "shivery"],
+        "unwell": [
+            "unwell", "feel(?:ing)? (?:ill|sick|poorly|rough)", "poorly", "flu-?like",
+            "under the weather",
+        ],
+        "hot_red": [
+            "hot (?:and|&) (?:red|swollen)", "red (?:and|&) (?:hot|swollen|warm)",
+            "(?:hot|warm) to (?:the )?touch", "redness",
+            "(?<=(?:ls|is|'s|ks|ts) )(?:hot|warm|red)(?= |$|[.,!])",
+        ],
+        "chest_pain": [
+            "chest pain", "pain in {D}chest", "chest (?:hurts|tightness|is tight|feels tight)",
+            "tight chest",
+        ],
+        "breathless": [
+            "breathless(?:ness)?", "short of breath", "shortness of breath",
+            "(?:can't|cant|cannot|struggling to|hard to) (?:breathe|catch {D}breath)",
+        ],
+        "numb_cold_foot": [
+            "numb(?:ness)?", "pins and needles", "tingl(?:ing|y|es)",
+            "(?:cold|pale|white|blue) (?:foot|feet|toes)",
+            "(?:foot|feet|toes) (?:is |are |went |goes |looks |feels? )?(?:cold|pale|white|blue)",
+        ],
+        "cannot_bear_weight": [
+            "(?:can't|cant|cannot|can not|unable to|couldn't|couldnt) "
+            "(?:put (?:any )?weight (?:on|through) (?:it|{D}(?:leg|knee))|bear weight"
+            "|weight ?bear|stand on (?:it|{D}(?:leg|knee))|walk(?: on it)?|take a step)",
+        ],
+        "deformity": [
+            "deform(?:ed|ity)", "looks (?:wrong|out of place|misshapen|bent)",
+            "out of place", "dislocat(?:ed|ion)", "misshapen", "popped out",
+        ],
+        "weight_loss": ["weight loss", "(?:lost|losing) (?:a lot of |some )?weight"],
+        "lump": ["lump", "a mass", "growth", "cyst"],
+        "cancer_history": ["cancer", "tumou?r", "chemo(?:therapy)?"],
+        "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)"],
+        "stiffness": ["stiff(?:ness)?"],
+    },
+    "pain_trigger": {
+        "stairs": ["(?:down|up)?stairs", "staircase", "steps"],
+        "downhill": ["downhills?", "down ?hills?", "descents?", "descending"],
+        "uphill": ["uphills?", "up ?hills?", "climbs", "climbing"],
+        "during_runs": [
+            "during {D}(?:runs?|running)", "(?:while|whilst|when) (?:i'm |im |i am )?running",
+            "when i run", "while i run", "during(?= and after (?:my |a |the )?runs?)",
+            "on (?:my |the )?runs", "mid[- ]?run",
+            "in the middle of (?:a|my) run",
+        ],
+        "after_runs": [
+            "after (?:my |a |the )?(?:long |short |easy |hard )?runs?", "after running",
+            "post[- ]?runs?", "afterwards", "the day after",
+        ],
+        "squatting": ["squat(?:s|ting)?(?! test)", "crouch(?:ing)?", "kneel(?:ing)?"],
+        "sitting": ["sitting", "sat (?:down|for)", "long drives?", "driving"],
+        "morning": [
+            "mornings?", "first thing", "when i (?:wake|get) up", "getting out of bed",
+        ],
+    },
+    "treatment": {
+        "rest": [
+            "(?<!at )(?<!the )rest(?:ed|ing)?(?! of\\b)", "time off",
+            "(?:days?|weeks?) off", "stopped running", "break from running",
+        ],
+        "ice": ["ic(?:e|ed|ing)(?! cream)", "ice packs?", "cold packs?", "frozen peas"],
+        "exercises": [
+            "exercises", "strengthening", "strength (?:work|training|exercises)",
+            "rehab(?: exercises)?", "physio exercises", "gym work",
+        ],
+        "stretching": ["stretch(?:ing|es|ed)?", "yoga"],
+        "foam_rolling": ["foam roll(?:ing|er|ed)?", "roller"],
+        "brace": [
+            "braces?", "knee (?:support|sleeve|strap)", "compression sleeve", "sleeve",
+            "patell(?:a|ar) strap",
+        ],
+        "taping": ["tap(?:e|ed|ing)(?! measure)", "kt tape", "kinesio(?: tape)?", "strapping"],
+        "new_shoes": [
+            "new (?:running )?(?:shoes|trainers|runners|sneakers|pair of (?:shoes|trainers))",
+            "(?:changed|switched) (?:my )?(?:shoes|trainers)", "different (?:shoes|trainers)",
+        ],
+        "physio": [
+            "physio(?:therapist|therapy)?", "physical therap(?:y|ist)", "sports therapist",
+            "osteo(?:path)?", "chiro(?:practor)?",
+        ],
+        "painkillers": [
+            "pain ?killers?", "ibuprofen", "paracetamol", "acetaminophen", "advil", "tylenol",
+            "nurofen", "naproxen", "aleve", "anti-?inflammator(?:y|ies)", "nsaids?",
+            "voltaren",
+        ],
+        "reduced_mileage": [
+            "cut(?:ting)? (?:back|down)", "reduced (?:my )?(?:mileage|miles|distance|volume"
+            "|kms?|running)", "(?:ran|running) less", "less running", "backed off",
+            "dropped (?:my )?mileage", "fewer miles", "lower mileage", "shorter runs",
+        ],
+        "orthotics": ["orthotics?", "orthoses", "insoles?", "inserts", "arch supports?"],
+        "massage": ["(?:sports )?massages?", "massaged"],
+    },
+    "outcome": {
+        "no_change": [
+            "(?:didn't|didnt|did not|doesn't|doesnt|hasn't|hasnt|haven't|havent|not) "
+            "(?:really |much |seem to |seemed to )?(?:help(?:ed|ing)?|work(?:ed)?"
+            "|do (?:anything|much))",
+            "made no difference", "no (?:real )?(?:difference|change|improvement)",
+            "(?:didn't|didnt|did not) make (?:any|much|a) difference",
+            "not much (?:difference|change)", "nothing changed", "did nothing",
+            "(?:still )?the same as before", "no better",
+        ],
+        "helped": [
+            "helped", "helps", "helping", "did help",
+            "made (?:it|things) (?:a (?:bit|lot|little) |much )?better", "improved",
+            "eased (?:it|off|the pain)", "relieved", "(?:it|that|this|they) worked",
+            "(?:a (?:bit|lot|little) |much |slightly )better",
+        ],
+        "worse": [
+            "made (?:it|things|the pain) (?:a (?:bit|lot|little) |much |even |way )?worse",
+            "(?:got|getting|gets|became|went|feels|it's|its|was) (?:a (?:bit|lot|little) "
+            "|much |even |way )?worse(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
+            "^worse", "aggravat(?:ed|es)", "flared (?:it )?up", "made it hurt more",
+        ],
+    },
+    "self_test": {
+        "hip": [
+            "glute (?:squeeze|test)", "hip test", "squeez(?:e|ed|ing) {D}glutes?",
+            "clench(?:ed|ing)? {D}glutes?",
+        ],
+        "foot": [
+            "toe grip", "foot test", "toe test", "grip(?:ped|ping)? (?:the ground )?with {D}toes",
+            "grip(?:ped|ping)? the ground",
+        ],
+    },
+}
+
+
+def _compile_table(table: dict[str, list[str]]) -> list[tuple[re.Pattern[str], str]]:
+    """Compile each phrase on its own (overlaps are settled later, longest match first)."""
+    return [
+        (re.compile(rf"(?<![\w'])(?:{phrase.replace('{D}', _D)})(?![\w'])"), value)
+        for value, phrases in table.items()
+        for phrase in phrases
+    ]
+
+
+_COMPILED_PHRASES = {entity: _compile_table(table) for entity, table in PHRASES.items()}
+
+
+def _phrase_finder(entity: str) -> Finder:
+    patterns = _COMPILED_PHRASES[entity]
+
+    def find(text: str) -> Iterator[_Candidate]:
+        for pattern, value in patterns:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    yield _single(entity, value, m.start(), m.end())
+
+    return find
+
+
+# --------------------------------------------------------------------------- exercises
+
+#: Used only when ``data/exercises.yml`` is missing or unreadable.
+FALLBACK_EXERCISE_ALIASES: dict[str, list[str]] = {
+    "wall_high_knee_drive": ["wall high knee drive", "wall push high knee drive",
+                             "high knee drive", "wall drive"],
+    "single_leg_box_sit": ["single leg box sit", "box sit", "box squat"],
+    "bulgarian_split_squat": ["bulgarian split squat", "split squat", "bulgarian"],
+    "reverse_lunge": ["reverse lunge", "backward lunge", "back lunge"],
+    "side_lying_hip_abduction": ["side lying hip abduction", "hip abduction",
+                                 "side leg raise", "side lying leg raise"],
+    "clamshell": ["clamshell", "clam shell", "clam"],
+    "band_walk": ["band walk", "monster walk", "crab walk", "lateral band walk"],
+    "glute_bridge": ["glute bridge", "single leg bridge", "hip bridge", "bridge"],
+    "landing_glute_cue": ["landing glute cue", "glute cue", "landing cue"],
+    "hip_mobility": ["hip mobility", "hip mobility drill"],
+    "toe_waver": ["toe waver", "toe yoga"],
+    "toe_spread": ["toe spread", "toe spreading"],
+    "short_foot": ["short foot", "arch doming", "foot doming"],
+    "single_leg_balance": ["single leg balance", "one leg balance", "balance on one leg"],
+    "foot_soft_tissue_release": ["foot soft tissue release", "soft tissue release",
+                                 "plantar fascia release", "foot rolling"],
+    "knee_to_wall": ["knee to wall", "ankle dorsiflexion mobility"],
+    "a_drill": ["a-drill", "modified a-drill", "a-skip"],
+    "cadence_increase": ["cadence increase", "increase cadence", "increasing cadence",
+                         "higher cadence"],
+}  # fmt: skip
+
+
+def load_exercise_aliases(path: Path = EXERCISES_PATH) -> dict[str, str]:
+    """Map every exercise alias (lower case), name and id to its exercise id.
+
+    Reads ``path`` (YAML: ``exercises: [{id, name, aliases}]``); falls back to
+    :data:`FALLBACK_EXERCISE_ALIASES` if the file or PyYAML is missing or malformed.
+    """
+    table: dict[str, list[str]] = {}
+    try:
+        import yaml  # optional dependency: present in both project virtualenvs
+
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        for item in data.get("exercises", []):
+            ex_id = str(item["id"])
+            names = [ex_id.replace("_", " "), str(item.get("name") or "")]
+            names += [str(a) for a in item.get("aliases") or []]
+            table[ex_id] = [n for n in names if n.strip()]
+    except (OSError, ImportError, KeyError, TypeError, AttributeError, ValueError) as exc:
+        logger.info("Exercise library not loaded (%s); using built-in aliases.", type(exc).__name__)
+        table = {}
+    if not table:
+        table = {k: [k.replace("_", " "), *v] for k, v in FALLBACK_EXERCISE_ALIASES.items()}
+    aliases: dict[str, str] = {}
+    for ex_id, names in table.items():
+        for name in names:
+            aliases.setdefault(name.strip().lower(), ex_id)
+    return aliases
+
+
+def _alias_regex(alias: str) -> str:
+    words = [w for w in re.split(r"[^a-z0-9]+", alias.lower()) if w]
+    if not words:
+        return ""
+    words[-1] = re.escape(words[-1]) + ("(?:e?s)?" if words[-1][-1].isalpha() else "")
+    body = "[ -]?".join([re.escape(w) for w in words[:-1]] + [words[-1]])
+    return f"(?:{body})"
+
+
+@functools.lru_cache(maxsize=4)
+def _exercise_pattern(path: Path = EXERCISES_PATH) -> tuple[re.Pattern[str], list[str]]:
+    aliases = load_exercise_aliases(path)
+    entries = sorted(aliases.items(), key=lambda e: len(e[0]), reverse=True)
+    entries = [(_alias_regex(a), ex_id) for a, ex_id in entries]
+    entries = [e for e in entries if e[0]]
+    rx = "|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(entries))
+    return re.compile(rf"(?<![\w'])(?:{rx})(?![\w'])"), [v for _, v in entries]
+
+
+def _find_exercises(text: str) -> Iterator[_Candidate]:
+    pattern, values = _exercise_pattern()
+    for m in pattern.finditer(text):
+        if m.lastgroup:
+            yield _single("exercise", values[int(m.lastgroup[1:])], m.start(), m.end())
+
+
+# --------------------------------------------------------------------------- side
+
+_SIDE_RX = re.compile(r"(?<![\w'])(left|right|both|l|r)(?![\w'])")
+_BODY_AFTER = re.compile(r" ?(?:knees?|legs?|sides?|one|ones|foot|hip|patella)\b")
+_RIGHT_NOT_BEFORE = re.compile(
+    r"(?:^|\b)(?:all|alright|that's|thats|that is|you're|youre|you are|is that|quite|exactly"
+    r"|feel|feels|feeling|felt|seem|seems|sounds?|turn|turned|go|went|keep|do|did) $"
+)
+_RIGHT_NOT_AFTER = re.compile(
+    r"^ ?(?:now|away|after|before|then|there|here|when|as|from|up|down|through|off|\?"
+    r"|thing|things|way|time|shoes|answer|track|direction|idea|amount|choice|to|enough"
+    r"|so|ok|okay|into|at the (?:start|beginning|end)|in the middle|on time)\b"
+)
+_LEFT_NOT_BEFORE = re.compile(
+    r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
+    r"|something|not much|much|still|weeks|days|miles|km|time) $"
+)
+_LEFT_NOT_AFTER = re.compile(
+    r"^ ?(?:it|them|him|her|me|work|home|off|over|alone|for|behind|out|early|school|after"
+    r"|to|until|till|the (?:house|gym|track|race|office))\b"
+)
+_BOTH_OK_AFTER = re.compile(
+    r"^(?: ?$| ?[.,!?;:)]| (?:knees?|legs?|sides?|of (?:them|my knees|my legs|the knees)"
+    r"|really|equally|hurt|hurts|ache|are|but|though|actually|unfortunately|sadly|i think"
+    r"|probably|i guess|tbh|please|thanks|mate)\b)"
+)
+
+
+def _find_sides(text: str, original: str, canon: _Canon) -> Iterator[_Candidate]:
+    short = len(text.split()) <= 3
+    for m in _SIDE_RX.finditer(text):
+        word = m.group(1)
+        before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 30]
+        body_next = bool(_BODY_AFTER.match(after))
+        if word in ("l", "r"):
+            orig_start, _ = canon.original_span(m.start(), m.end())
+            if not original[orig_start].isupper() or not (body_next or text.strip() == word):
+                continue
+            value = "left" if word == "l" else "right"
+        elif word == "both":
+            if not (body_next or _BOTH_OK_AFTER.match(after)):
+                continue
+            value = "both"
+        elif word == "right":
+            blocked = _RIGHT_NOT_BEFORE.search(before) or _RIGHT_NOT_AFTER.match(after)
+            if blocked and not body_next:
+                continue
+            if after.startswith(",") and not short and text.startswith("right"):
+                continue  # "Right, so it started..." is a discourse marker
+            value = "right"
+        else:
+            blocked = _LEFT_NOT_BEFORE.search(before) or _LEFT_NOT_AFTER.match(after)
+            if blocked and not body_next:
+                continue
+            value = "left"
+        yield _single("side", value, m.start(), m.end())
+
+
+# --------------------------------------------------------------------------- distances
+
+_DIST_UNIT = (
+    r"(?:kilomet(?:re|er)s?|klicks|kms?|ks|k|miles?|mi|mls|mpw|kpw)"
+)
+_MILE_UNITS = ("mile", "miles", "mi", "mls", "mpw")
+_PER_WEEK = r"(?: ?(?:a|per|/|each|every) ?(?:week|wk|w)\b| ?weekly\b| ?pw\b)"
+_HEDGE = r"(?:about|around|roughly|approx(?:imately)?|~|maybe|like|nearly|almost|over|under)"
+_DIST_RX = re.compile(
+    rf"(?<![\w.£$/])(?P<num>{NUM})(?:(?: ?- ?| to | or )(?P<num2>{NUM}))?"
+    rf"(?: ?(?P<unit>{_DIST_UNIT})(?![\w']))?(?P<per>{_PER_WEEK})?"
+)
+_NOT_DISTANCE_AFTER = re.compile(
+    r"^ ?(?:%|percent|/|out of|outta|of 10|x\b|times|weeks?|wks?|days?|months?|years?|yrs?"
+    r"|yo\b|y/o|am\b|pm\b|min|mins|minutes|hours?|hrs?|kg|kgs|lbs?|stone|sec|secs|seconds"
+    r"|or so weeks|k\w)"
+)
+_RACE_BEFORE = re.compile(r"(?:\b(?:a|an|the|my first|first|my|this|that|next)) $")
+_RACE_AFTER = re.compile(r"^ ?(?:race|run|event|pb|time|parkrun|loop|route|course)\b")
+_BEFORE_CUE = re.compile(
+    r"\b(?:from|used to(?: run| do| be(?: running| doing| at)?)?|was (?:running|doing|at)|were"
+    r"|previously|before|usually|normally|originally|started at|last (?:month|year|block))"
+    r" (?:(?:about|around|roughly|~) ?)?$"
+)
+_NOW_CUE = re.compile(
+    r"\b(?:now|currently|these days|at the moment|this (?:week|month|block)|today"
+    r"|up to|increased (?:it )?to|jumped to|bumped (?:it )?(?:up )?to|went up to|to)"
+    r"(?: i(?:'m| am)?)?(?: (?:run(?:ning)?|do(?:ing)?|at))? (?:(?:about|around|roughly|~) ?)?$"
+)
+_NOW_AFTER = re.compile(r"^(?:a week|per week|weekly)? ?(?:now|currently|these days)\b")
+_BEFORE_AFTER = re.compile(r"^(?:a week|per week|weekly)? ?(?:before|previously|last month)\b")
+_UNITLESS_CUE = re.compile(
+    r"\b(?:(?:up|down) from|from|to|now|previously|used to (?:run|do|be)|was (?:running|doing)"
+    r"|currently)(?: i(?:'m| am)?)?(?: (?:run(?:ning)?|do(?:ing)?|at))?"
+    r" (?:(?:about|around|roughly|~) ?)?$"
+)
+_DISTANCE_CONTEXT = re.compile(
+    r"\b(?:mileage|distance|volume|km|kms|miles|kilomet\w+|running|training|weekly|a week"
+    r"|per week)\b"
+)
+_PAIN_CONTEXT = re.compile(
+    r"\b(?:pain|hurts?|hurting|sore|soreness|score|rate|rating|scale|level|aches?|aching"
+    r"|severity|painful|intensity|throb\w*|out of (?:10|ten))\b"
+)
+_CLAUSE_BREAK = re.compile(r"[.;!?]|\bbut\b|\band\b")
+
+
+def _clause_before(text: str, pos: int, limit: int = 40) -> str:
+    window = text[max(0, pos - limit) : pos]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    return window[breaks[-1].end() :] if breaks else window
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    claim_end: int
+    value: float  # in the mention's own unit until converted
+    unit: str | None
+    role: str = "distance"
+
+
+def _find_distances(text: str) -> Iterator[_Candidate]:
+    mentions: list[_Mention] = []
+    blocked: list[tuple[int, int]] = []
+    for m in _iter_distance_matches(text):
+        unit = m.group("unit")
+        after = text[m.end("num2") if m.group("num2") else m.end("num") :]
+        if unit is None and _NOT_DISTANCE_AFTER.match(after):
+            continue
+        values = [parse_number(m.group("num"))]
+        if m.group("num2") and unit:
+            values.append(parse_number(m.group("num2")))
+        end = m.end("unit") if unit else m.end("num")
+        value = sum(values) / len(values)
+        before = text[max(0, m.start() - 20) : m.start()]
+        if unit is None:
+            if not _UNITLESS_CUE.search(before):
+                continue
+            claim_end = end
+        else:
+            if _RACE_AFTER.match(text[end:]) or (
+                _RACE_BEFORE.search(before) and not m.group("per")
+            ):
+                blocked.append((m.start(), end))  # a single race or run, not weekly load
+                continue
+            claim_end = m.end("per") if m.group("per") else end
+        mentions.append(_Mention(m.start(), end, claim_end, value, unit))
+    for start, end in blocked:
+        yield _Candidate(start, end, PRIORITY["distance"], ())
+    if not mentions:
+        return
+    has_unit = any(mn.unit for mn in mentions)
+    _assign_roles(text, mentions)
+    for i, mn in enumerate(mentions):
+        unit = mn.unit or _inherited_unit(mentions, i)
+        if unit is None:
+            if has_unit or not _DISTANCE_CONTEXT.search(text) or mn.role == "distance":
+                continue
+            if _PAIN_CONTEXT.search(_clause_before(text, mn.start, 60)):
+                continue
+            unit = "km"  # no unit anywhere: assume kilometres (documented limitation)
+        km = mn.value * (KM_PER_MILE if unit in _MILE_UNITS else 1.0)
+        entity = mn.role
+        yield _single(entity, round(km, 3), mn.start, mn.end, (mn.start, mn.claim_end))
+
+
+_FROM_BEFORE = re.compile(r"\bfrom (?:(?:about|around|roughly|~) ?)?$")
+
+
+def _iter_distance_matches(text: str) -> Iterator[re.Match[str]]:
+    """Number (+ range) (+ unit) matches; "from 20 to 35" is two numbers, not a range."""
+    pos = 0
+    while True:
+        m = _DIST_RX.search(text, pos)
+        if m is None:
+            return
+        if m.group("num2") and (
+            not m.group("unit") or _FROM_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+        ):
+            single = _DIST_RX.match(text, m.start(), m.end("num"))
+            if single:
+                yield single
+            pos = m.end("num")
+            continue
+        yield m
+        pos = max(m.end(), m.start() + 1)
+
+
+def _assign_roles(text: str, mentions: list[_Mention]) -> None:
+    for i, mn in enumerate(mentions):
+        before = _clause_before(text, mn.start, 30)
+        after = text[mn.claim_end : mn.claim_end + 20].lstrip(" ")
+        to_cue = re.search(r"\bto (?:(?:about|around|roughly|~) ?)?$", before)
+        if to_cue and not (i > 0 and mentions[i - 1].role == "distance_before"):
+            continue  # "to" is a now-cue only after a "from" mention
+        if _BEFORE_CUE.search(before):
+            mn.role = "distance_before"
+        elif _NOW_CUE.search(before):
+            mn.role = "distance_now"
+        elif _BEFORE_AFTER.match(after):
+            mn.role = "distance_before"
+        elif _NOW_AFTER.match(after):
+            mn.role = "distance_now"
+    # "25 miles a week, used to be 15": next to a "before", a plain distance is the "now".
+    if any(mn.role == "distance_before" for mn in mentions):
+        for mn in mentions:
+            if mn.role == "distance" and mn.unit:
+                mn.role = "distance_now"
+    # A unitless number that is still a plain "distance" is dropped by the caller.
+
+
+def _inherited_unit(mentions: list[_Mention], index: int) -> str | None:
+    """The unit of the nearest mention after ``index``, else before it."""
+    for mn in mentions[index + 1 :]:
+        if mn.unit:
+            return mn.unit
+    for mn in reversed(mentions[:index]):
+        if mn.unit:
+            return mn.unit
+    return None
+
+
+# --------------------------------------------------------------------------- load change
+
+_PCT = r"(?P<pct>\d+(?:\.\d+)?) ?(?:%|percent|per ?cent)"
+_FRACTIONS = {"half": 50.0, "a half": 50.0, "a third": 33.3, "a quarter": 25.0}
+_OBJ = r"(?: (?:it|them|my mileage|mileage|my distance|the distance|my volume|my training"
+_OBJ += r"|my kms?|my miles|things))?"
+_LOAD_PATTERNS: list[tuple[re.Pattern[str], float | None]] = [
+    (re.compile(r"\b(?:doubled|doubling)\b"), 100.0),
+    (re.compile(r"\b(?:tripled|tripling)\b"), 200.0),
+    (re.compile(r"\b(?:quadrupled)\b"), 300.0),
+    (re.compile(r"\b(?:halved|halving|cut (?:it |my mileage )?in half)\b"), -50.0),
+    (re.compile(
+        r"\b(?:increased|upped|raised|bumped(?: it| them)?(?: up)?|jumped|went up|gone up"
+        rf"|added|ramped(?: it)?(?: up)?|increase){_OBJ} by (?:about |around |roughly )?"
+        rf"(?:{_PCT}|(?P<frac>half|a half|a third|a quarter))"
+    ), 1.0),
+    (re.compile(
+        r"\b(?:reduced|cut|dropped|decreased|lowered|cut back|dropped back)"
+        rf"{_OBJ} by (?:about |around |roughly )?(?:{_PCT}|(?P<frac>half|a third|a quarter))"
+    ), -1.0),
+    (re.compile(rf"\b{_PCT} (?:more|increase|higher|up|jump|extra)\b"), 1.0),
+    (re.compile(rf"\b{_PCT} (?:less|fewer|decrease|lower|down|drop|reduction)\b"), -1.0),
+    (re.compile(rf"\b(?:up|increased|upped|jumped|went up)(?: by)? {_PCT}"), 1.0),
+]
+
+
+def _find_load_changes(text: str) -> Iterator[_Candidate]:
+    for pattern, sign_or_value in _LOAD_PATTERNS:
+        for m in pattern.finditer(text):
+            groups = m.groupdict()
+            if groups.get("pct"):
+                value = float(groups["pct"])
+            elif groups.get("frac"):
+                value = _FRACTIONS[groups["frac"]]
+            else:
+                yield _single("load_change", sign_or_value, m.start(), m.end())
+                continue
+            yield _single("load_change", value * (sign_or_value or 1.0), m.start(), m.end())
+
+
+# --------------------------------------------------------------------------- durations
+
+_DUR_UNITS = {
+    "day": 1 / 7, "week": 1.0, "wk": 1.0, "month": WEEKS_PER_MONTH, "mth": WEEKS_PER_MONTH,
+    "mo": WEEKS_PER_MONTH, "year": 52.0, "yr": 52.0, "fortnight": 2.0,
+}  # fmt: skip
+_DUR_RX = re.compile(
+    rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|a few|few|several|an|a)"
+    rf"(?: ?(?:-|to|or) ?(?P<num2>{NUM}))?(?: and a half)?"
+    r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos|years?|yrs?|fortnights?)(?![\w'])"
+)
+_RATE_BEFORE = re.compile(
+    r"(?:\d ?[a-z]*|\b(?:times|time|x|once|twice|thrice|days|runs|sessions|hours|hrs"
+    r"|minutes|mins|miles|mile|km|kms|k|ks|kilomet\w+|one|two|three|four|five|six|seven"
+    r"|per|each|every))$"
+)
+
+
+def _find_durations(text: str) -> Iterator[_Candidate]:
+    for m in _DUR_RX.finditer(text):
+        after = text[m.end() :]
+        if re.match(r"^(?:-| )?old\b|^ of age\b", after):
+            continue  # "58 years old" is an age
+        if re.match(r"^ ?(?:a|per|/|each|every) ?(?:week|month)\b", after):
+            continue  # "5 days a week" is a frequency
+        num = m.group("num")
+        if num in ("a", "an") and _RATE_BEFORE.search(text[: m.start()].rstrip()):
+            continue  # "40k a week", "3 times a month"
+        unit = m.group("unit").rstrip("s")
+        values = [parse_number(num)]
+        if m.group("num2"):
+            values.append(parse_number(m.group("num2")))
+        count = sum(values) / len(values) + (0.5 if "and a half" in m.group() else 0.0)
+        weeks = round(count * _DUR_UNITS[unit], 2)
+        yield _single("duration", weeks, m.start(), m.end())
+
+
+# --------------------------------------------------------------------------- pain scores
+
+_SCORE_NUM = r"(?:10|[0-9](?:\.5)?|zero|two|three|four|five|six|seven|eight|nine|ten|one)"
+_EXPLICIT_SCORE_RX = re.compile(
+    rf"(?<![\w.£$/])(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
+    r" ?(?:/|out of|outta|of) ?(?:10|ten)(?![\w.]|/)"
+)
+_BARE_SCORE_RX = re.compile(
+    rf"(?<![\w.£$/:'-])(?:(?P<hedge>about|around|roughly|approx(?:imately)?) )?"
+    rf"(?:(?P<det>a|an) )?(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
+    r"(?![\w.:/%]|-\w)(?: ?ish\b)?"
+)
+_SCORE_OK_AFTER = re.compile(
+    r"^(?: ?$| ?[.,!?;)]| (?:or|ish|at|on|when|during|while|after|if|but|and|in|most"
+    r"|tops|max|maybe|now|today|i|i'd|id|probably|right|going|walking|running|usually"
+    r"|normally|sometimes|then|by|first|the|before|pain|for\b(?! \w+ (?:weeks?|days?)))\b)"
+)
+_SCORE_BAD_BEFORE = re.compile(
+    r"\b(?:at|for|in|since|every|page|number|no|top|x|than|last|past|next|those|these"
+    r"|the|my|of|with|run|ran|do|did|doing|have|had|has|got|are|were|after)$"
+)
+_SCORE_FILLERS = _words(
+    """
+    i i'd id i'm im say guess think it's its is it maybe probably prob like roughly pain
+    um erm hmm honestly tbh right now currently at the moment most worst usually normally
+    on a good bad day days score rate rating level would be prolly reckon ish hurts
+    about around it'd thats that's so yeah yes er uh
+    """
+)
+
+
+def _score_value(m: re.Match[str]) -> int | None:
+    values = [parse_number(m.group("n"))]
+    if m.group("n2"):
+        values.append(parse_number(m.group("n2")))
+    value = max(values)
+    if not 0 <= value <= 10:
+        return None
+    return round(value + 0.01)  # 4.5 → 5 (round half up: err on the cautious side)
+
+
+def _find_pain_scores(text: str) -> Iterator[_Candidate]:
+    for m in _EXPLICIT_SCORE_RX.finditer(text):
+        score = _score_value(m)
+        if score is not None:
+            yield _single("pain_score", score, m.start(), m.end())
+    pain_near = bool(_PAIN_CONTEXT.search(text))
+    for m in _BARE_SCORE_RX.finditer(text):
+        score = _score_value(m)
+        if score is None or not _SCORE_OK_AFTER.match(text[m.end() :]):
+            continue
+        if m.group("n") == "one" and not m.group("det"):
+            continue  # "the right one"
+        if not (m.group("hedge") or m.group("det")) and _SCORE_BAD_BEFORE.search(
+            text[: m.start()].rstrip()
+        ):
+            continue
+        rest = (text[: m.start()] + " " + text[m.end() :]).replace(",", " ").split()
+        short = all(w.strip(".!?") in _SCORE_FILLERS for w in rest)
+        if m.group("det") or pain_near or short:
+            yield _single("pain_score", score, m.start(), m.end())
+
+
+# --------------------------------------------------------------------------- age
+
+_AGE_BANDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:over|above|older than|more than) (?:55|6\d|7\d|8\d)\b(?! ?(?:k|km|mi"
+                r"|miles|%|weeks|days|minutes|mins)\b)|\b(?:55|6\d|7\d) ?(?:\+|plus)"),
+     "55_plus"),
+    (re.compile(r"\b(?:under|younger than|below) 18\b|\bteen(?:ager|age)?s?\b|\badolescent\b"
+                r"|\bin (?:high )?school\b"), "under_18"),
+    (re.compile(r"\bbetween 18 and 54\b|\b18 ?(?:-|to) ?54\b"), "18_54"),
+]
+_DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+            "seventies": 70, "eighties": 80, "teens": 10}  # fmt: skip
+_DECADE_RX = re.compile(
+    r"\bin (?:my|his|her|their) (?P<span>(?:(?P<q>early|mid|late)[ -])?"
+    r"(?P<d>twenties|thirties|forties|fifties|sixties|seventies|eighties|teens|[2-8]0'?s))\b"
+)
+_AGE_RXS = [
+    re.compile(
+        rf"\b(?P<n>\d{{1,2}}|{NUM_WORD}) ?-? ?(?:years?|yrs?|y) ?-? ?(?:old|of age|o)\b"
+    ),
+    re.compile(r"\b(?P<n>\d{1,2}) ?(?:yo|y/o|y\.o\.?)(?![\w])"),
+    re.compile(
+        rf"\b(?:i'm|im|i am|aged|age|age is|i'm now|i turned|just turned) (?:a )?"
+        rf"(?P<n>\d{{2}}|{NUM_WORD})\b(?! ?(?:{_DIST_UNIT}|%|/|x\b|times|out of|weeks?|days?"
+        r"|months?|hours?|mins?|minutes|kg|lbs|st\b|stone|or so)\b)"
+    ),
+]
+
+
+def _find_ages(text: str) -> Iterator[_Candidate]:
+    for pattern, band in _AGE_BANDS:
+        for m in pattern.finditer(text):
+            yield _single("age", band, m.start(), m.end())
+    for m in _DECADE_RX.finditer(text):
+        decade = m.group("d")
+        base = _DECADES.get(decade) or int(decade[0]) * 10
+        if base == 10:
+            band = "under_18"
+        elif base < 50 or (base == 50 and m.group("q") == "early"):
+            band = "18_54"
+        else:
+            band = "55_plus"  # "mid/late 50s" and plain "50s": err on the cautious side
+        yield _single("age", band, m.start("span"), m.end("span"), (m.start(), m.end()))
+    for pattern in _AGE_RXS:
+        for m in pattern.finditer(text):
+            age = int(parse_number(m.group("n")))
+            if 5 <= age <= 100:
+                yield _single("age", age, m.start("n"), m.end("n"), (m.start(), m.end()))
+
+
+# --------------------------------------------------------------------------- negation
+
+_NEGATION_RX = re.compile(
+    r"\b(?:no|not|never|without|neither|nor|zero|don't|dont|do not|doesn't|doesnt|does not"
+    r"|didn't|didnt|did not|isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|hasn't"
+    r"|hasnt|haven't|havent|hadn't|hadnt|won't|wont|none|nothing like|free of)\b"
+)
+_UNCERTAIN_RX = re.compile(r"\b(?:not sure|no idea|don't know|dont know|not certain|unsure)\b")
+_NEG_SCOPE_BREAK = re.compile(r"[.;!?,]|\b(?:but|though|although|however|except|yet|and)\b")
+_LIST_JOIN = re.compile(r"^(?: ?,)? ?(?:or|and|nor|/|,)? ?(?:any )?$")
+
+
+def _is_negated(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 40) : start]
+    breaks = list(_NEG_SCOPE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    if _UNCERTAIN_RX.search(window):
+        return False
+    if _NEGATION_RX.search(window):
+        return True
+    return bool(re.match(r"^ ?(?:[:?-] ?)?(?:none|no|nope)\b", text[end:]))
+
+
+def _apply_negation(text: str, items: list[_Item]) -> dict[int, bool]:
+    """Return ``{index: negated}`` for symptom items, propagating over lists."""
+    negated: dict[int, bool] = {}
+    previous: int | None = None
+    for idx, item in enumerate(items):
+        if item.entity != "symptom":
+            continue
+        neg = _is_negated(text, item.start, item.end)
+        if not neg and previous is not None and negated[previous]:
+            gap = text[items[previous].end : item.start]
+            neg = bool(_LIST_JOIN.match(gap))
+        negated[idx] = neg
+        previous = idx
+    return negated
+
+
+# --------------------------------------------------------------------------- pipeline
+
+_PHRASE_FINDERS: list[Finder] = [_phrase_finder(e) for e in PHRASES] + [
+    _find_exercises, _find_distances, _find_load_changes, _find_durations,
+    _find_pain_scores, _find_ages,
+]  # fmt: skip
+
+
+def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Greedy: longest claim first, then priority, then position; no overlaps."""
+    ordered = sorted(
+        candidates,
+        key=lambda c: (-(c.claim_end - c.claim_start), c.priority, c.claim_start),
+    )
+    taken: list[tuple[int, int]] = []
+    chosen: list[_Candidate] = []
+    for cand in ordered:
+        if any(cand.claim_start < e and s < cand.claim_end for s, e in taken):
+            continue
+        taken.append((cand.claim_start, cand.claim_end))
+        chosen.append(cand)
+    return chosen
+
+
+def extract(text: str) -> list[Extracted]:
+    """Extract schema entities from one user message.
+
+    Args:
+        text: The raw message as typed.
+
+    Returns:
+        Non-overlapping entities, sorted by start offset, with spans into ``text``.
+    """
+    if not text or not text.strip():
+        return []
+    canon = _canonicalise(text)
+    ctext = canon.text
+    candidates: list[_Candidate] = []
+    for finder in _PHRASE_FINDERS:
+        candidates.extend(finder(ctext))
+    candidates.extend(_find_sides(ctext, text, canon))
+    items = sorted(
+        (item for cand in _resolve(candidates) for item in cand.items),
+        key=lambda i: i.start,
+    )
+    negated = _apply_negation(ctext, items)
+    results = []
+    for idx, item in enumerate(items):
+        start, end = canon.original_span(item.start, item.end)
+        results.append(
+            Extracted(
+                item.entity, item.value, start, end, text[start:end],
+                negated=negated.get(idx, False),
+            )
+        )
+    return results
