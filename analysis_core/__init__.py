@@ -1,0 +1,33 @@
+"""Video analysis core: from a phone video to knee-relevant measures, findings and pictures.
+
+Public interface::
+
+    from analysis_core import analyze, probe, VideoError
+    report = analyze("clip.mp4", "out/")      # writes out/report.json and PNGs
+    facts = probe("clip.mp4")                  # width, height, fps, frame_count, ...
+
+See docs/analysis_core.md for the report schema and the limits of 2-D video.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from analysis_core.errors import AnalysisError, AnalysisTimeout, VideoError
+from analysis_core.pipeline import SCHEMA_VERSION, analyze
+from analysis_core.video_io import probe as _probe
+
+
+def probe(video_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Container facts read with OpenCV (one frame decoded): width, height, fps, frame_count,
+    duration_s, rotation.
+
+    Raises:
+        VideoError: The file is not a readable video (message is one friendly sentence).
+    """
+    return dict(_probe(video_path).to_dict())
+
+
+__all__ = ["SCHEMA_VERSION", "AnalysisError", "AnalysisTimeout", "VideoError", "analyze",
+           "probe"]
