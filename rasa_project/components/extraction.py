@@ -224,6 +224,9 @@ def correct_typo(word: str) -> str:
         if t[0] == word[0] and abs(len(t) - len(word)) <= max_edits
         and edit_distance(word, t) <= max_edits
     ]  # fmt: skip
+    swaps = [t for t in candidates if sorted(t) == sorted(word) and len(t) == len(word)]
+    if len(swaps) == 1:  # one adjacent transposition ("letf"): difflib undervalues these
+        return swaps[0]
     matches = difflib.get_close_matches(word, candidates, n=2, cutoff=0.8)
     if not matches:
         return word
