@@ -162,7 +162,7 @@ def _video_score(finding: Mapping[str, Any], scores: Mapping[str, Any]) -> float
 def _video_text(finding: Mapping[str, Any]) -> str:
     for key in ("why", "summary", "text", "label", "measure"):
         if finding.get(key):
-            return str(finding[key])
+            return str(finding[key]).strip().rstrip(".")
     return str(finding["contributor"]).replace("_", " ")
 
 
@@ -208,6 +208,8 @@ def _ranked(
         if name not in CONTRIBUTORS:
             raise ValueError(f"video finding has unknown contributor '{name}'")
         added = _video_score(finding, guidance["video_severity_scores"])
+        if added <= 0:
+            continue
         scores[name] = scores.get(name, 0.0) + added
         why = guidance["video_why"].format(finding=_video_text(finding))
         whys.setdefault(name, []).append(why)

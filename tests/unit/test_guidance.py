@@ -129,6 +129,19 @@ def test_mild_video_finding_is_added_but_lower() -> None:
     assert order.index("form") > order.index("hip_core")
 
 
+@pytest.mark.parametrize("severity", ["none", 0, 0.0])
+def test_typical_video_finding_adds_nothing(severity: Any) -> None:
+    finding = {"contributor": "form", "severity": severity, "text": "Cadence looked typical."}
+    pairs = likely_contributors(MEDIAL, (finding,))
+    assert pairs == likely_contributors(MEDIAL)
+
+
+def test_finding_text_field_from_analysis_core_is_used() -> None:
+    finding = {"id": "pelvic_drop", "contributor": "hip_core", "severity": "marked",
+               "text": "Your pelvis drops on the left."}
+    assert "pelvis drops on the left" in dict(likely_contributors(MEDIAL, (finding,)))["hip_core"]
+
+
 def test_numeric_severity_is_scaled() -> None:
     low = ranking(MEDIAL, ({"contributor": "form", "severity": 0.1},))
     high = ranking(MEDIAL, ({"contributor": "form", "severity": 1.0},))
