@@ -337,7 +337,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "location": {
         "inner_joint_line": [
             "(?:inner|medial|inside) joint line", "joint line",
-            "deep inside", "deep in {D}(?:knee|joint)", "inside {D}joint", "in {D}joint",
+            "deep inside", "deep in {D}(?:knee|joint)", "(?:deep )?inside {D}joint(?: line)?",
+            "in {D}joint",
             "menisc(?:us|i)",
         ],
         "inner_surface": [
@@ -357,7 +358,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "knee ?caps?", "patell(?:a|ar|ar tendon)",
         ],
         "front": [
-            "front(?= of {D}knees?\\b)", "(?<=the )front(?! (?:door|row|garden|foot))",
+            "front(?= of {D}knees?\\b)",
+            "(?<=(?:at|on|in) the )front(?! (?:door|row|garden|foot|of (?!{D}knee)))",
             "anterior",
         ],
         "outer": [
@@ -448,7 +450,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "hot_red": [
             "hot (?:and|&) (?:red|swollen)", "red (?:and|&) (?:hot|swollen|warm)",
             "(?:hot|warm) to (?:the )?touch", "redness",
-            "(?<=(?:ls|is|'s|ks|ts) )(?:hot|warm|red)(?= |$|[.,!])",
+            "(?<=(?:ls|is|'s|ks|ts|nd) )(?:hot|warm|red)(?= |$|[.,!])",
         ],
         "chest_pain": [
             "chest pain", "pain in {D}chest", "chest (?:hurts|tightness|is tight|feels tight)",
@@ -493,9 +495,13 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "post[- ]?runs?", "afterwards", "the day after",
         ],
         "squatting": ["squat(?:s|ting)?(?! test)", "crouch(?:ing)?", "kneel(?:ing)?"],
-        "sitting": ["sitting", "sat (?:down|for)", "long drives?", "driving"],
+        "sitting": [
+            "sitting", "sat (?:down|for)", "long drives?", "driving",
+            "sit(?:ting)? (?:at {D}desk|for (?:long|a while|ages|hours))",
+        ],
         "morning": [
-            "mornings?", "first thing", "when i (?:wake|get) up", "getting out of bed",
+            "(?<=in the )morning", "mornings", "first thing(?: in the morning)?",
+            "when i (?:wake|get) up", "getting out of bed",
         ],
     },
     "treatment": {
@@ -551,12 +557,17 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "made (?:it|things) (?:a (?:bit|lot|little) |much )?better", "improved",
             "eased (?:it|off|the pain)", "relieved", "(?:it|that|this|they) worked",
             "(?:a (?:bit|lot|little) |much |slightly )better",
+            "(?:made|makes) (?:it|things|the pain|my knee) feel "
+            "(?:a (?:bit|lot|little) |much )?better",
+            "feels? (?:a (?:bit|lot|little) |much )?better",
         ],
         "worse": [
             "made (?:it|things|the pain) (?:a (?:bit|lot|little) |much |even |way )?worse",
             "(?:got|getting|gets|became|went|feels|it's|its|was) (?:a (?:bit|lot|little) "
             "|much |even |way )?worse(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
             "^worse", "aggravat(?:ed|es)", "flared (?:it )?up", "made it hurt more",
+            "(?:hurt|hurts|hurting|ached|aches) more"
+            "(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
         ],
     },
     "self_test": {
@@ -584,14 +595,28 @@ def _compile_table(table: dict[str, list[str]]) -> list[tuple[re.Pattern[str], s
 _COMPILED_PHRASES = {entity: _compile_table(table) for entity, table in PHRASES.items()}
 
 
+#: A phrase is dropped when the text just before it matches: "I want a real physio"
+#: asks for a person, it does not report a treatment that was tried.
+CONTEXT_VETO: dict[tuple[str, str], re.Pattern[str]] = {
+    ("treatment", "physio"): re.compile(
+        r"\b(?:talk|speak|connect|book|want|need|like|prefer|rather|get|put|refer|than"
+        r"|recommend)\b[^.,;!?]{0,25}$"
+    ),
+}
+
+
 def _phrase_finder(entity: str) -> Finder:
     patterns = _COMPILED_PHRASES[entity]
 
     def find(text: str) -> Iterator[_Candidate]:
         for pattern, value in patterns:
+            veto = CONTEXT_VETO.get((entity, value))
             for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    yield _single(entity, value, m.start(), m.end())
+                if m.end() <= m.start():
+                    continue
+                if veto and veto.search(text[max(0, m.start() - 40) : m.start()]):
+                    continue
+                yield _single(entity, value, m.start(), m.end())
 
     return find
 
@@ -686,6 +711,7 @@ _SIDE_RX = re.compile(r"(?<![\w'])(left|right|both|l|r)(?![\w'])")
 _BODY_AFTER = re.compile(r" ?(?:knees?|legs?|sides?|one|ones|foot|hip|patella)\b")
 _RIGHT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:all|alright|that's|thats|that is|you're|youre|you are|is that|quite|exactly"
+    r"|not|isn't|isnt|is not|wasn't|wasnt|was|is"
     r"|feel|feels|feeling|felt|seem|seems|sounds?|turn|turned|go|went|keep|do|did) $"
 )
 _RIGHT_NOT_AFTER = re.compile(
@@ -950,8 +976,9 @@ _DUR_UNITS = {
 }  # fmt: skip
 _DUR_RX = re.compile(
     rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|a few|few|several|an|a)"
-    rf"(?: ?(?:-|to|or) ?(?P<num2>{NUM}))?(?: and a half)?"
+    rf"(?: ?(?:-|to|or) ?(?P<num2>{NUM}))?(?P<half1> and a half)?"
     r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos|years?|yrs?|fortnights?)(?![\w'])"
+    r"(?P<half2> and a half)?"
 )
 _RATE_BEFORE = re.compile(
     r"(?:\d ?[a-z]*|\b(?:times|time|x|once|twice|thrice|days|runs|sessions|hours|hrs"
@@ -974,7 +1001,7 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
         values = [parse_number(num)]
         if m.group("num2"):
             values.append(parse_number(m.group("num2")))
-        count = sum(values) / len(values) + (0.5 if "and a half" in m.group() else 0.0)
+        count = sum(values) / len(values) + (0.5 if m.group("half1") or m.group("half2") else 0)
         weeks = round(count * _DUR_UNITS[unit], 2)
         yield _single("duration", weeks, m.start(), m.end())
 
@@ -1025,7 +1052,8 @@ def _find_pain_scores(text: str) -> Iterator[_Candidate]:
         score = _score_value(m)
         if score is not None:
             yield _single("pain_score", score, m.start(), m.end())
-    pain_near = bool(_PAIN_CONTEXT.search(text))
+    pain_near = bool(_PAIN_CONTEXT.search(text)) or bool(_EXPLICIT_SCORE_RX.search(text))
+    pain_near = pain_near or bool(re.search(rf"\ban? {_SCORE_NUM}(?![\w.:/%])", text))
     for m in _BARE_SCORE_RX.finditer(text):
         score = _score_value(m)
         if score is None or not _SCORE_OK_AFTER.match(text[m.end() :]):
