@@ -497,7 +497,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "squatting": ["squat(?:s|ting)?(?! test)", "crouch(?:ing)?", "kneel(?:ing)?"],
         "sitting": [
             "sitting", "sat (?:down|for)", "long drives?", "driving",
-            "sit(?:ting)? (?:at {D}desk|for (?:long|a while|ages|hours))",
+            "sit(?:ting)?(?= (?:at {D}desk|for (?:long|a while|ages|hours)))",
         ],
         "morning": [
             "(?<=in the )morning", "mornings", "first thing(?: in the morning)?",
