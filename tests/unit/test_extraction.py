@@ -507,3 +507,33 @@ def test_speed() -> None:
         extract(text)
     per_message = (time.perf_counter() - start) / 200
     assert per_message < 0.01, f"{per_message * 1000:.2f} ms per message"
+
+
+# --------------------------------------------------------------------------- regressions
+
+REGRESSION_CASES = [
+    ("good morning", []),
+    ("that's not right", []),
+    ("I want a real physio", []),
+    ("can I talk to a physio", []),
+    ("I went to see a physio", [("treatment", "physio", "physio")]),
+    ("should I film from the front or the side", []),
+    ("it's been about a month and a half", [("duration", 6.5, "a month and a half")]),
+    ("two and a half weeks", [("duration", 2.5, "two and a half weeks")]),
+    ("probably a 4 at rest and 7 on the downhills", [
+        ("pain_score", 4, "a 4"), ("symptom", "rest_pain", "at rest"),
+        ("pain_score", 7, "7"), ("pain_trigger", "downhill", "downhills"),
+    ]),
+    ("the glute squeeze made it feel better", [
+        ("self_test", "hip", "glute squeeze"), ("outcome", "helped", "made it feel better"),
+    ]),
+    ("it hurts more on stairs", [("pain_trigger", "stairs", "stairs")]),
+    ("deep inside the joint line", [
+        ("location", "inner_joint_line", "deep inside the joint line"),
+    ]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REGRESSION_CASES)
+def test_regressions(text: str, expected: list[tuple[str, object, str]]) -> None:
+    assert triples(text) == expected
