@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import interpret_turn
+from actions.answers import NON_ANSWER_INTENTS, interpret_turn
 from actions.questions import Question, all_questions, next_question, render_question
 from actions.tracker_answers import answers_from
 from actions.triage import assess
@@ -32,11 +32,16 @@ class ValidateTriageForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        if intent in NON_ANSWER_INTENTS and _validating_new_message(tracker):
+            # No events: the form rejects the turn, so the digression rules answer it and
+            # the form asks its pending question again afterwards.
+            return []
         answers = answers_from(tracker)
         requested = tracker.get_slot("requested_slot")
-        message = tracker.latest_message or {}
         turn = interpret_turn(
-            intent=(message.get("intent") or {}).get("name"),
+            intent=intent,
             entities=message.get("entities") or [],
             text=message.get("text") or "",
             requested=requested,
@@ -57,6 +62,13 @@ class ValidateTriageForm(Action):
         events.append(SlotSet("requested_slot", upcoming))
         logger.debug("triage form: %d answers, level %s", len(answers), result.level)
         return events
+
+
+def _validating_new_message(tracker: Tracker) -> bool:
+    """True when the form runs right after the user spoke (not after a digression)."""
+    actions = [e.get("name") for e in reversed(tracker.events) if e.get("event") == "action"]
+    before_form = [name for name in actions if name != "triage_form"]
+    return not before_form or before_form[0] == "action_listen"
 
 
 class AskQuestion(Action, ABC):

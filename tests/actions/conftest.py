@@ -26,6 +26,7 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
     text: str = "",
     active_loop: str | None = None,
+    actions_before: tuple[str, ...] = ("action_listen",),
 ) -> Tracker:
     message = {
         "intent": {"name": intent, "confidence": 1.0},
@@ -36,7 +37,7 @@ def make_tracker(
         sender_id="test-" + "0" * 8,
         slots=dict(slots or {}),
         latest_message=message,
-        events=[],
+        events=[{"event": "action", "name": name} for name in actions_before],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},

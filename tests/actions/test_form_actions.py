@@ -73,3 +73,18 @@ def test_third_attempt_offers_buttons(run_action: RunAction) -> None:
     ask_side = next(cls() for cls in ASK_ACTIONS if cls().name() == "action_ask_side")
     messages, _ = run_action(ask_side, make_tracker(slots={"reask_count": 2}))
     assert [b["title"] for b in messages[0]["buttons"]] == ["Left", "Right", "Both"]
+
+
+def test_digression_on_a_new_message_is_rejected_for_the_rules(run_action: RunAction) -> None:
+    tracker = make_tracker(slots=CONSENTED | {"requested_slot": "side"}, intent="ask_why")
+    assert run_action(ValidateTriageForm(), tracker) == ([], {})
+
+
+def test_after_a_digression_the_pending_question_is_asked_again(run_action: RunAction) -> None:
+    tracker = make_tracker(
+        slots=CONSENTED | {"requested_slot": "side", "reask_count": 0},
+        intent="ask_why",
+        actions_before=("action_listen", "action_explain_why", "triage_form"),
+    )
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["requested_slot"] == "side" and slots["reask_count"] == 0
