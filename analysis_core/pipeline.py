@@ -18,7 +18,7 @@ from analysis_core.posepass import PoseRun, run_pose
 from analysis_core.reference import load
 from analysis_core.track import build_track
 from analysis_core.tracking import main_subject_mask
-from analysis_core.video_io import probe, read_frames_at
+from analysis_core.video_io import probe
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def _build(pose: PoseRun, info: Any, activity: str | None, view: str | None, out
             report["metrics"] = res.metrics
             report["metrics_omitted"] = res.omitted
             report["findings"] = make_findings(res.metrics, activity)
-            report["images"] = _pictures(res, track, video_path, out)
+            report["images"] = _pictures(res, track, pose.jpegs, out)
         else:
             report["metrics_omitted"] = {"all": "footage did not pass the quality checks"}
     else:
@@ -162,14 +162,15 @@ def _clean(d: dict[str, float]) -> dict[str, float | None]:
     return {k: (None if not np.isfinite(v) else v) for k, v in d.items()}
 
 
-def _pictures(res: metrics.MetricsResult, track: Any, video_path: str,
+def _pictures(res: metrics.MetricsResult, track: Any, jpegs: dict[int, bytes],
               out: Path) -> list[dict[str, str]]:
     images: list[dict[str, str]] = []
-    frames = read_frames_at(video_path, [int(track.frame_index[m.sample])
-                                         for m in res.key_moments])
     for k, m in enumerate(res.key_moments):
         fi = int(track.frame_index[m.sample])
-        frame = frames.get(fi)
+        data = jpegs.get(fi)
+        if not data:
+            continue
+        frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if frame is None:
             continue
         sx = frame.shape[1] / track.width

@@ -43,6 +43,7 @@ class PoseRun:
     truncated: bool = False
     model: str = ""
     seconds: float = 0.0
+    jpegs: dict[int, bytes] = field(default_factory=dict)  # frame index -> JPEG of the frame
 
 
 def run_pose(
@@ -73,13 +74,14 @@ def run_pose(
     rows: list[np.ndarray] = []
     indices: list[int] = []
     people: list[int] = []
+    jpegs: dict[int, bytes] = {}
     size = (info.width, info.height)
     timed_out = False
     estimator = estimator_factory()
     empty = np.full((N_LANDMARKS, 4), np.nan)
     try:
         for k, item in enumerate(iter_frames(video_path, info.fps, stride, POSE_MAX_LONG_SIDE,
-                                             max_frames=max_frames)):
+                                             max_frames=max_frames, keep_jpeg=True)):
             if deadline is not None and time.monotonic() > deadline:
                 timed_out = True
                 break
@@ -87,6 +89,7 @@ def run_pose(
             lm = estimator.process(item.rgb)
             rows.append(empty if lm is None else lm)
             indices.append(item.index)
+            jpegs[item.index] = item.jpeg
             if k in check_at:
                 people.append(count_people(cv2.cvtColor(item.rgb, cv2.COLOR_RGB2BGR)))
     finally:
@@ -104,4 +107,5 @@ def run_pose(
         truncated=truncated,
         model=getattr(estimator, "name", type(estimator).__name__),
         seconds=time.monotonic() - start,
+        jpegs=jpegs,
     )

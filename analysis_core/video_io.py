@@ -156,6 +156,7 @@ class FrameItem:
     time_s: float
     rgb: np.ndarray
     scale: float
+    jpeg: bytes = b""
 
 
 _END = object()
@@ -169,6 +170,7 @@ def iter_frames(
     max_frames: int | None = None,
     stop: threading.Event | None = None,
     queue_size: int = 8,
+    keep_jpeg: bool = False,
 ) -> Iterator[FrameItem]:
     """Stream frames decoded in a background thread.
 
@@ -184,6 +186,8 @@ def iter_frames(
         max_frames: Stop after this many recorded frames.
         stop: Set it to ask the decoder to stop early.
         queue_size: Frames buffered between decoder and consumer.
+        keep_jpeg: Also JPEG-encode each kept frame (in the decoder thread) so keyframes
+            can be drawn later without decoding the video a second time.
 
     Yields:
         Frames in order.
@@ -217,7 +221,11 @@ def iter_frames(
                     break
                 small, scale = resize_long_side(frame, max_long_side)
                 rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
-                if not put(FrameItem(index, index / fps, rgb, scale)):
+                jpeg = b""
+                if keep_jpeg:
+                    ok_j, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 85])
+                    jpeg = buf.tobytes() if ok_j else b""
+                if not put(FrameItem(index, index / fps, rgb, scale, jpeg)):
                     break
                 index += 1
         except cv2.error:  # damaged stream mid-way: end the stream, keep what we have
