@@ -1,5 +1,8 @@
 # The two commands a newcomer needs:  make run   and   make test
 SHELL := /bin/bash
+# No telemetry calls (clinics run this in closed networks) and quieter TensorFlow logs.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
 .DEFAULT_GOAL := help
 VENV := .venv
 RASA_ENV := $(VENV)/rasa/bin

@@ -53,6 +53,16 @@ DIRECT_ANSWERS = {
     "outcome": "tried_outcome",
     "pain_score": "pain_score",
 }
+#: Questions answered by a bare number: there, a lone number is not a pain score.
+NUMBER_QUESTIONS = frozenset(
+    {
+        "age_band",
+        "distance_before_km",
+        "distance_now_km",
+        "weeks_since_change",
+        "pain_duration_weeks",
+    }
+)
 DISTANCE_SLOTS = {"distance_before": "distance_before_km", "distance_now": "distance_now_km"}
 DURATION_SLOTS = ("weeks_since_change", "pain_duration_weeks")
 SELF_TEST_RESULT = {"helped": "better", "no_change": "same", "worse": "worse"}
@@ -124,7 +134,7 @@ def _apply_entities(
         negated = bool(entity.get("negated"))
         if name == "symptom" and value == "swelling":
             turn.updates["swelling"] = not negated
-        if negated or value is None:
+        if negated or value is None or _bare_number_for_another_question(entity, text, requested):
             continue
         if name in DIRECT_ANSWERS:
             turn.updates[DIRECT_ANSWERS[name]] = value
@@ -154,6 +164,15 @@ def _apply_entities(
     injury = turn.updates.get("injury")
     if injury in INJURY_EVENTS and answers.get("onset") is None:
         turn.updates.setdefault("onset", "sudden")
+
+
+def _bare_number_for_another_question(
+    entity: Mapping[str, Any], text: str, requested: str | None
+) -> bool:
+    """A lone "3" answering "over how many weeks?" is not a pain score."""
+    if entity.get("entity") != "pain_score" or requested not in NUMBER_QUESTIONS:
+        return False
+    return "10" not in text[entity.get("start", 0) : entity.get("end", len(text))]
 
 
 def _apply_distance(name: str, km: float, requested: str | None, turn: Turn) -> None:

@@ -98,6 +98,8 @@ def next_question(answers: Answers, stop_questioning: bool = False) -> str | Non
         stop_questioning: True once the triage engine reached urgent or emergency:
             no further question is asked, the runner is told what to do now.
     """
+    if answers.get("consent") is None:
+        return "consent"  # even after a red flag: the advice follows the runner's agreement
     if stop_questioning or answers.get("consent") is False:
         return None
     routed = is_routed_elsewhere(answers)

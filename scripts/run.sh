@@ -6,6 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export RASA_PORT="${RASA_PORT:-5005}" ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"   # keep the action server private
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3
 export PYTHONPATH="$root/rasa_project:$root${PYTHONPATH:+:$PYTHONPATH}"
 logs="$root/var/log"; mkdir -p "$logs"
 pids=()

@@ -4,8 +4,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/rasa_project"
-fingerprint="$(cat config.yml domain.yml data/*.yml components/*.py components/*.yml 2>/dev/null \
-  | cat - spacy_pipeline/en_knee/meta.json | sha256sum | cut -c1-16)"
+inputs=(config.yml domain.yml spacy_pipeline/en_knee/meta.json)
+mapfile -t -O 3 inputs < <(find data components -type f \( -name '*.yml' -o -name '*.py' \) | sort)
+fingerprint="$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
 model="models/knee-$fingerprint.tar.gz"
 if [ -f "$model" ]; then
   ln -sf "$(basename "$model")" models/current.tar.gz

@@ -97,6 +97,7 @@ def stack_env(actions_port: int, extra: dict[str, str] | None = None) -> dict[st
         SANIC_HOST="127.0.0.1",
         PYTHONPATH=f"{REPO / 'rasa_project'}:{REPO}",
         TF_CPP_MIN_LOG_LEVEL="3",
+        RASA_TELEMETRY_ENABLED="false",
     )
     env.update(extra or {})
     return env

@@ -177,9 +177,9 @@ def test_unclear_answers_get_an_example_then_buttons(stack: Stack) -> None:
     runner = Runner(stack.url)
     runner.say("hi")
     runner.say("yes")
-    first = runner.say("purple elephants")
+    first = runner.say("the sore one")
     assert asked(first) == "side" and "For example" in str(first) and "buttons" not in str(first)
-    second = runner.say("qwerty")
+    second = runner.say("it's the knee")
     buttons = [b["title"] for r in second for b in r.get("buttons", [])]
     assert buttons == ["Left", "Right", "Both"]
 

@@ -193,3 +193,16 @@ def test_self_test_result() -> None:
         {},
     )
     assert turn.updates == {"self_test_hip": "better"}
+
+
+@pytest.mark.parametrize("slot", ["weeks_since_change", "age_band"])
+def test_bare_number_for_another_question_is_not_a_pain_score(slot: str) -> None:
+    entities = [ent("pain_score", 3, start=0, end=1)]
+    turn = interpret_turn("inform", entities, "3", slot, {})
+    assert "pain_score" not in turn.updates
+
+
+def test_explicit_score_is_kept_whatever_was_asked() -> None:
+    entities = [ent("pain_score", 6, start=15, end=19)]
+    turn = interpret_turn("inform", entities, "it hurts about 6/10", "weeks_since_change", {})
+    assert turn.updates["pain_score"] == 6

@@ -106,6 +106,10 @@ def test_red_flag_stops_questioning() -> None:
     assert next_question({"consent": True}, stop_questioning=True) is None
 
 
+def test_consent_is_asked_even_after_a_volunteered_red_flag() -> None:
+    assert next_question({"symptoms": ["locking"]}, stop_questioning=True) == "consent"
+
+
 @pytest.mark.parametrize("location", ["outer", "back"])
 def test_other_locations_get_only_the_safety_questions(location: str) -> None:
     answers = {"consent": True, "side": "left", "location": location}
