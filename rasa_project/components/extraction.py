@@ -900,7 +900,8 @@ def _assign_roles(text: str, mentions: list[_Mention]) -> None:
         after = text[mn.claim_end : mn.claim_end + 20].lstrip(" ")
         to_cue = re.search(r"\bto (?:(?:about|around|roughly|~) ?)?$", before)
         if to_cue and not (i > 0 and mentions[i - 1].role == "distance_before"):
-            continue  # "to" is a now-cue only after a "from" mention
+            _assign_to_pair(text, mentions, i)
+            continue
         if _BEFORE_CUE.search(before):
             mn.role = "distance_before"
         elif _NOW_CUE.search(before):
@@ -915,6 +916,23 @@ def _assign_roles(text: str, mentions: list[_Mention]) -> None:
             if mn.role == "distance" and mn.unit:
                 mn.role = "distance_now"
     # A unitless number that is still a plain "distance" is dropped by the caller.
+
+
+_VERB_TO = re.compile(
+    r"\b(?:increased|upped|raised|jumped|bumped|went up|gone up|built up|up) (?:it |my \w+ )?"
+    r"(?:up )?to (?:(?:about|around|roughly|~) ?)?$"
+)
+
+
+def _assign_to_pair(text: str, mentions: list[_Mention], i: int) -> None:
+    """"jumped to 60km" is the current distance; "10k to 30k" is before and now."""
+    mention = mentions[i]
+    if _VERB_TO.search(_clause_before(text, mention.start, 30)):
+        mention.role = "distance_now"
+        return
+    previous = mentions[i - 1] if i > 0 else None
+    if previous and previous.role == "distance" and mention.start - previous.claim_end <= 6:
+        previous.role, mention.role = "distance_before", "distance_now"
 
 
 def _inherited_unit(mentions: list[_Mention], index: int) -> str | None:

@@ -537,3 +537,17 @@ REGRESSION_CASES = [
 @pytest.mark.parametrize(("text", "expected"), REGRESSION_CASES)
 def test_regressions(text: str, expected: list[tuple[str, object, str]]) -> None:
     assert triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tripled it basically, 10k to 30k", [("distance_before", 10.0), ("distance_now", 30.0)]),
+        ("my weekly distance jumped to 60km", [("distance_now", 60.0)]),
+        ("increased it to 40 miles", [("distance_now", 64.4)]),
+        ("I run 5k to work", [("distance", 5.0)]),
+    ],
+)
+def test_to_pairs_and_verb_to_give_roles(text: str, expected: list[tuple[str, float]]) -> None:
+    found = [(e.entity, round(e.value, 1)) for e in extract(text) if "distance" in e.entity]
+    assert found == expected
