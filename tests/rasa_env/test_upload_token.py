@@ -132,9 +132,7 @@ def test_secret_file_is_created_once_in_development(
     assert path.stat().st_mode & 0o077 == 0
 
 
-def test_production_requires_the_variable(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_production_requires_the_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.delenv("UPLOAD_TOKEN_SECRET", raising=False)
     with pytest.raises(SecretError):
