@@ -1,0 +1,53 @@
+"""Queue backends: where a queued job is handed after its row is written.
+
+``local`` (default): nothing to do; ``python -m actions.jobs.worker`` polls the database.
+``rq``: the same job function is enqueued on RQ (``REDIS_URL``, queue ``RQ_QUEUE``); the
+database row stays the source of truth for the job's status.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from actions.jobs import messages, queue
+from actions.store import settings
+from actions.store.repo import QueueUnavailable
+
+log = logging.getLogger(__name__)
+
+JOB_FUNCTION = "actions.jobs.run.run_analysis_job"
+#: Extra seconds RQ gives a job beyond the analysis limit before killing its work horse.
+RQ_TIMEOUT_MARGIN_S = 120
+
+
+def rq_queue(name: str | None = None) -> Any:
+    """The RQ queue (``RQ_QUEUE`` on ``REDIS_URL``)."""
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(name or settings.rq_queue_name(), connection=Redis.from_url(settings.redis_url()))
+
+
+def submit(job_id: str) -> None:
+    """Hand a queued job to the configured backend.
+
+    Args:
+        job_id: A job whose row is ``queued``.
+
+    Raises:
+        QueueUnavailable: RQ could not be reached; the job was marked failed (``crashed``).
+    """
+    if settings.queue_backend() == "local":
+        return
+    try:
+        rq_queue().enqueue(
+            JOB_FUNCTION, job_id,
+            job_timeout=int(settings.analysis_time_limit_s()) + RQ_TIMEOUT_MARGIN_S,
+            result_ttl=3600, failure_ttl=7 * 86400,
+            description=f"analysis job {job_id}",
+        )
+    except Exception as exc:
+        log.error("job %s: RQ enqueue failed (%s)", job_id, type(exc).__name__)
+        queue.finish_failed(job_id, None, "crashed", messages.QUEUE_DOWN)
+        raise QueueUnavailable("the analysis queue is not reachable", job_id) from exc

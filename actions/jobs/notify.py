@@ -1,0 +1,63 @@
+"""Telling Rasa that a job finished: ``trigger_intent`` ``EXTERNAL_analysis_ready``.
+
+Logs name the job id only, never the conversation, the URL's token or any health text.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import quote
+
+import requests
+
+from actions.store import settings
+
+log = logging.getLogger(__name__)
+
+INTENT = "EXTERNAL_analysis_ready"
+TIMEOUT_S = 10.0
+_RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+def notify_rasa(conversation_id: str, job_id: str) -> bool:
+    """POST ``{RASA_URL}/conversations/{id}/trigger_intent?output_channel=latest``.
+
+    Body ``{"name": "EXTERNAL_analysis_ready", "entities": {"job_id": job_id}}``. Retries
+    ``NOTIFY_ATTEMPTS`` times with doubling waits from ``NOTIFY_BACKOFF_S`` while Rasa is
+    unreachable or answers 5xx/408/429.
+
+    Args:
+        conversation_id: Rasa's sender id.
+        job_id: The finished job.
+
+    Returns:
+        True when Rasa accepted the intent.
+    """
+    url = f"{settings.rasa_url()}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+    params = {"output_channel": "latest"}
+    token = settings.rasa_token()
+    if token:
+        params["token"] = token
+    body = {"name": INTENT, "entities": {"job_id": job_id}}
+    attempts = settings.notify_attempts()
+    wait = settings.notify_backoff_s()
+    for attempt in range(1, attempts + 1):
+        try:
+            response = requests.post(url, params=params, json=body, timeout=TIMEOUT_S)
+        except requests.RequestException as exc:
+            log.warning("job %s: Rasa not reachable (%s), try %d of %d", job_id,
+                        type(exc).__name__, attempt, attempts)
+        else:
+            if 200 <= response.status_code < 300:
+                log.info("job %s: Rasa notified", job_id)
+                return True
+            log.warning("job %s: Rasa answered HTTP %d, try %d of %d", job_id,
+                        response.status_code, attempt, attempts)
+            if response.status_code not in _RETRY_STATUS:
+                break
+        if attempt < attempts:
+            time.sleep(wait)
+            wait *= 2
+    log.error("job %s: Rasa could not be notified; the result stays in the database", job_id)
+    return False

@@ -1,0 +1,277 @@
+"""The job state machine in the database (``analysis_jobs`` is the source of truth).
+
+``queued → running → done | failed``. Every transition is one guarded UPDATE, so two
+workers can never both own a job: claiming needs ``status = 'queued'``; heartbeats and
+finishing need ``status = 'running'`` and the claiming ``worker_id``. PostgreSQL picks the
+next job with ``FOR UPDATE SKIP LOCKED``; SQLite with a select followed by the guarded UPDATE
+(retried when another worker won).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from actions.store import media, settings
+from actions.store.db import ensure_db, session_scope
+from actions.store.models import AnalysisJob, AnalysisResult, Video, utcnow
+
+log = logging.getLogger(__name__)
+
+#: A job whose worker was lost is re-queued while ``attempts`` is below this.
+MAX_ATTEMPTS = 2
+_SQLITE_CLAIM_TRIES = 10
+
+
+def make_worker_id(label: str = "w") -> str:
+    """A worker id: host, pid and a random suffix (no user data)."""
+    return f"{label}:{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What the job function needs to know about its job."""
+
+    job_id: str
+    video_id: str
+    conversation_id: str
+    container: str
+    activity: str | None
+    view: str | None
+    attempts: int
+
+
+@dataclass
+class Recovery:
+    """Jobs found with a stale heartbeat: re-queued, or failed (``worker_lost``)."""
+
+    requeued: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (job_id, conversation_id)
+
+
+def _running_values(worker_id: str, now: dt.datetime) -> dict[str, Any]:
+    return {"status": "running", "worker_id": worker_id, "attempts": AnalysisJob.attempts + 1,
+            "started_at": now, "heartbeat_at": now, "error_code": None, "error_message": None}
+
+
+def claim_next(worker_id: str) -> str | None:
+    """Claim the oldest queued job for ``worker_id``.
+
+    Args:
+        worker_id: The claiming worker.
+
+    Returns:
+        The job id, or None when nothing is queued.
+    """
+    dialect = ensure_db().dialect.name
+    now = utcnow()
+    if dialect == "postgresql":
+        with session_scope() as session:
+            pick = (select(AnalysisJob.id).where(AnalysisJob.status == "queued")
+                    .order_by(AnalysisJob.created_at, AnalysisJob.id).limit(1)
+                    .with_for_update(skip_locked=True).scalar_subquery())
+            return session.execute(
+                update(AnalysisJob).where(AnalysisJob.id == pick, AnalysisJob.status == "queued")
+                .values(**_running_values(worker_id, now)).returning(AnalysisJob.id)
+            ).scalar()
+    for _ in range(_SQLITE_CLAIM_TRIES):
+        with session_scope() as session:
+            job_id = session.scalar(
+                select(AnalysisJob.id).where(AnalysisJob.status == "queued")
+                .order_by(AnalysisJob.created_at, AnalysisJob.id).limit(1))
+            if job_id is None:
+                return None
+            result = session.execute(
+                update(AnalysisJob).where(AnalysisJob.id == job_id,
+                                          AnalysisJob.status == "queued")
+                .values(**_running_values(worker_id, now)))
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                return job_id
+    return None
+
+
+def start_job(job_id: str, worker_id: str) -> bool:
+    """Make sure ``worker_id`` owns ``job_id``: claim it if queued (RQ), or confirm.
+
+    Args:
+        job_id: The job.
+        worker_id: The worker about to run it.
+
+    Returns:
+        True when the job is running for ``worker_id``.
+    """
+    with session_scope() as session:
+        result = session.execute(
+            update(AnalysisJob).where(AnalysisJob.id == job_id, AnalysisJob.status == "queued")
+            .values(**_running_values(worker_id, utcnow())))
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return True
+        row = session.get(AnalysisJob, job_id)
+        return row is not None and row.status == "running" and row.worker_id == worker_id
+
+
+def job_context(job_id: str) -> JobContext | None:
+    """The job's video and overrides, or None when the job or its video is gone."""
+    with session_scope() as session:
+        row = session.execute(
+            select(AnalysisJob, Video).join(Video, Video.id == AnalysisJob.video_id)
+            .where(AnalysisJob.id == job_id)).first()
+        if row is None:
+            return None
+        job, video = row
+        return JobContext(job.id, video.id, job.conversation_id, video.container,
+                          job.activity, job.view, job.attempts)
+
+
+def heartbeat(job_id: str, worker_id: str) -> bool:
+    """Record that ``worker_id`` still runs ``job_id``.
+
+    Returns:
+        False when the job is no longer this worker's (recovered, erased): stop working on it.
+    """
+    with session_scope() as session:
+        result = session.execute(
+            update(AnalysisJob).where(AnalysisJob.id == job_id, AnalysisJob.status == "running",
+                                      AnalysisJob.worker_id == worker_id)
+            .values(heartbeat_at=utcnow()))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def finish_done(job_id: str, worker_id: str, report: dict[str, Any], result_dir: str) -> bool:
+    """Mark the job done and store its report, in one transaction.
+
+    Returns:
+        False when the job is no longer this worker's (nothing was written).
+    """
+    with session_scope() as session:
+        result = session.execute(
+            update(AnalysisJob).where(AnalysisJob.id == job_id, AnalysisJob.status == "running",
+                                      AnalysisJob.worker_id == worker_id)
+            .values(status="done", finished_at=utcnow(), heartbeat_at=None))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        session.merge(AnalysisResult(job_id=job_id, report=report, result_dir=result_dir,
+                                     created_at=utcnow()))
+        return True
+
+
+def finish_failed(job_id: str, worker_id: str | None, code: str, message: str) -> bool:
+    """Mark the job failed with ``code`` and a runner-facing ``message``.
+
+    Args:
+        job_id: The job.
+        worker_id: The owning worker; None fails a job that is not running yet (queue down).
+        code: One of :data:`actions.store.models.ERROR_CODES`.
+        message: One sentence for the runner.
+
+    Returns:
+        False when the job was not in the expected state.
+    """
+    with session_scope() as session:
+        query = update(AnalysisJob).where(AnalysisJob.id == job_id)
+        if worker_id is None:
+            query = query.where(AnalysisJob.status.in_(("queued", "running")))
+        else:
+            query = query.where(AnalysisJob.status == "running",
+                                AnalysisJob.worker_id == worker_id)
+        result = session.execute(query.values(status="failed", error_code=code,
+                                              error_message=message, finished_at=utcnow(),
+                                              heartbeat_at=None))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def requeue(job_id: str, worker_id: str, count_attempt: bool = False) -> bool:
+    """Put a running job back in the queue (worker shutting down).
+
+    Args:
+        job_id: The job.
+        worker_id: The worker that owns it.
+        count_attempt: False gives the attempt back (a shutdown is not the job's fault).
+
+    Returns:
+        False when the job was not this worker's.
+    """
+    values: dict[str, Any] = {"status": "queued", "worker_id": None, "heartbeat_at": None,
+                              "started_at": None}
+    if not count_attempt:
+        values["attempts"] = AnalysisJob.attempts - 1
+    with session_scope() as session:
+        result = session.execute(
+            update(AnalysisJob).where(AnalysisJob.id == job_id, AnalysisJob.status == "running",
+                                      AnalysisJob.worker_id == worker_id).values(**values))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = None) -> Recovery:
+    """Re-queue (attempts < 2) or fail (``worker_lost``) running jobs whose heartbeat is stale.
+
+    The caller re-submits re-queued jobs to its backend and notifies Rasa of failed ones.
+
+    Args:
+        now: The current time (tests).
+        stale_after_s: Heartbeat age that counts as lost; default ``WORKER_STALE_S``.
+
+    Returns:
+        What was recovered.
+    """
+    from actions.jobs import messages
+
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(seconds=stale_after_s if stale_after_s is not None
+                                else settings.stale_after_s())
+    recovery = Recovery()
+    with session_scope() as session:
+        stale = session.execute(
+            select(AnalysisJob.id, AnalysisJob.attempts, AnalysisJob.heartbeat_at,
+                   AnalysisJob.conversation_id)
+            .where(AnalysisJob.status == "running",
+                   or_(AnalysisJob.heartbeat_at < cutoff,
+                       and_(AnalysisJob.heartbeat_at.is_(None),
+                            or_(AnalysisJob.started_at.is_(None),
+                                AnalysisJob.started_at < cutoff))))).all()
+    for job_id, attempts, beat, conversation_id in stale:
+        requeue_it = attempts < MAX_ATTEMPTS
+        values: dict[str, Any] = (
+            {"status": "queued", "worker_id": None, "heartbeat_at": None, "started_at": None}
+            if requeue_it else
+            {"status": "failed", "error_code": "worker_lost",
+             "error_message": messages.WORKER_LOST, "finished_at": now, "heartbeat_at": None})
+        guard = (AnalysisJob.heartbeat_at.is_(None) if beat is None
+                 else AnalysisJob.heartbeat_at == beat)
+        with session_scope() as session:
+            result = session.execute(
+                update(AnalysisJob).where(AnalysisJob.id == job_id,
+                                          AnalysisJob.status == "running", guard)
+                .values(**values))
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                continue  # the worker came back, or someone else recovered it
+        if requeue_it:
+            log.warning("job %s: worker lost, re-queued (attempt %d)", job_id, attempts)
+            recovery.requeued.append(job_id)
+        else:
+            log.warning("job %s: worker lost again, job failed", job_id)
+            recovery.failed.append((job_id, conversation_id))
+    return recovery
+
+
+def active_jobs_of_video(video_id: str) -> int:
+    """How many queued or running jobs use ``video_id``."""
+    with session_scope() as session:
+        return len(session.scalars(
+            select(AnalysisJob.id).where(AnalysisJob.video_id == video_id,
+                                         AnalysisJob.status.in_(("queued", "running")))).all())
+
+
+def mark_video_deleted(video_id: str) -> None:
+    """Delete the raw upload and sidecar and set ``videos.status='deleted'``, ``deleted_at``."""
+    media.delete_upload(video_id)
+    with session_scope() as session:
+        session.execute(update(Video).where(Video.id == video_id, Video.status == "stored")
+                        .values(status="deleted", deleted_at=utcnow()))

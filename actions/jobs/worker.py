@@ -1,0 +1,161 @@
+"""The analysis worker: ``python -m actions.jobs.worker [--backend local|rq] [--burst]``.
+
+Local backend: ``WORKER_CONCURRENCY`` threads (default 1) claim queued jobs from the
+database and run :func:`actions.jobs.run.run_analysis_job`. At start-up and every
+``WORKER_STALE_S / 2`` seconds the worker recovers jobs whose heartbeat went stale (re-queued
+once, then failed with ``worker_lost`` and Rasa notified) and deletes expired uploads.
+SIGTERM / SIGINT: running children are stopped, their jobs re-queued, the worker exits 0.
+
+RQ backend: recovers stale jobs once (re-enqueued on RQ), then runs an RQ worker on
+``RQ_QUEUE``; RQ's own warm shutdown applies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from types import FrameType
+
+from actions.jobs import backends, queue, retention
+from actions.jobs.notify import notify_rasa
+from actions.jobs.run import run_analysis_job
+from actions.store import settings
+from actions.store.db import init_db
+
+log = logging.getLogger(__name__)
+
+
+def maintain() -> queue.Recovery:
+    """One round of housekeeping: recover stale jobs, notify lost ones, purge uploads."""
+    recovery = queue.recover_stale()
+    for job_id in recovery.requeued:
+        try:
+            backends.submit(job_id)
+        except Exception as exc:
+            log.error("job %s: could not be re-submitted (%s)", job_id, type(exc).__name__)
+    for job_id, conversation_id in recovery.failed:
+        try:
+            video = queue.job_context(job_id)
+            if video is not None:
+                retention.release_video(video.video_id)
+        except Exception as exc:
+            log.warning("job %s: upload not deleted yet (%s)", job_id, type(exc).__name__)
+        notify_rasa(conversation_id, job_id)
+    try:
+        retention.purge_expired()
+    except Exception as exc:
+        log.warning("retention purge failed (%s)", type(exc).__name__)
+    return recovery
+
+
+class LocalWorker:
+    """Claims and runs jobs from the database queue until stopped.
+
+    Args:
+        concurrency: Jobs run at once (threads, each with its own child process).
+        burst: Exit once no job is queued or running here (tests, one-off runs).
+    """
+
+    def __init__(self, concurrency: int = 1, burst: bool = False) -> None:
+        self.concurrency = max(1, concurrency)
+        self.burst = burst
+        self.stop = threading.Event()
+        self._idle = [False] * self.concurrency
+
+    def _loop(self, index: int) -> None:
+        worker_id = queue.make_worker_id(f"local{index}")
+        while not self.stop.is_set():
+            try:
+                job_id = queue.claim_next(worker_id)
+            except Exception as exc:
+                log.error("claim failed (%s); retrying", type(exc).__name__)
+                self.stop.wait(settings.poll_s())
+                continue
+            if job_id is None:
+                self._idle[index] = True
+                if self.burst and all(self._idle):
+                    return
+                self.stop.wait(settings.poll_s())
+                continue
+            self._idle[index] = False
+            try:
+                run_analysis_job(job_id, worker_id, self.stop)
+            except Exception as exc:  # keep the worker alive; the job's heartbeat will lapse
+                log.exception("job %s: unexpected error (%s)", job_id, type(exc).__name__)
+
+    def run(self) -> int:
+        """Run until SIGTERM/SIGINT (or, in burst mode, until the queue is empty).
+
+        Returns:
+            The exit code (0).
+        """
+        init_db()
+        maintain()
+        threads = [threading.Thread(target=self._loop, args=(i,), name=f"job-{i}", daemon=True)
+                   for i in range(self.concurrency)]
+        for thread in threads:
+            thread.start()
+        period = max(0.5, settings.stale_after_s() / 2)
+        next_maintenance = time.monotonic() + period
+        while any(t.is_alive() for t in threads):
+            if self.stop.wait(0.2):
+                break
+            if time.monotonic() >= next_maintenance:
+                try:
+                    maintain()
+                except Exception as exc:
+                    log.error("maintenance failed (%s)", type(exc).__name__)
+                next_maintenance = time.monotonic() + period
+        self.stop.set()
+        for thread in threads:
+            thread.join()
+        log.info("worker stopped")
+        return 0
+
+    def handle_signal(self, signum: int, _frame: FrameType | None) -> None:
+        """SIGTERM/SIGINT: stop children, re-queue their jobs, exit."""
+        log.info("signal %d: stopping", signum)
+        self.stop.set()
+
+
+def run_rq(burst: bool = False) -> int:
+    """Recover stale jobs once, then run an RQ worker on ``RQ_QUEUE``."""
+    from rq import Worker
+
+    init_db()
+    maintain()
+    rq_q = backends.rq_queue()
+    worker = Worker([rq_q], connection=rq_q.connection)
+    worker.work(burst=burst, with_scheduler=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m actions.jobs.worker",
+                                     description="Run video analysis jobs.")
+    parser.add_argument("--backend", choices=["local", "rq"], default=None,
+                        help="default: QUEUE_BACKEND (local)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="jobs at once, local backend (default: WORKER_CONCURRENCY or 1)")
+    parser.add_argument("--burst", action="store_true",
+                        help="exit when the queue is empty")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    backend = args.backend or settings.queue_backend()
+    if backend == "rq":
+        return run_rq(burst=args.burst)
+    worker = LocalWorker(args.concurrency or settings.worker_concurrency(), burst=args.burst)
+    signal.signal(signal.SIGTERM, worker.handle_signal)
+    signal.signal(signal.SIGINT, worker.handle_signal)
+    return worker.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

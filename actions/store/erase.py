@@ -1,0 +1,91 @@
+"""Erasing everything stored about one conversation.
+
+``python -m actions.store.erase <conversation_id>`` prints what was removed, as JSON.
+Removes Rasa's tracker events (table ``events``, column ``sender_id``, if the table
+exists), consents, assessments, videos, analysis jobs and results, the raw uploads and
+sidecars (also uploads never registered, found by their sidecar) and the result folders.
+A job still running for the conversation notices at its next heartbeat and stops without
+writing anything back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from sqlalchemy import delete, inspect, select, text
+
+from actions.store import media
+from actions.store.db import session_scope
+from actions.store.models import AnalysisJob, AnalysisResult, Assessment, Consent, Video
+
+log = logging.getLogger(__name__)
+
+REPORT_KEYS = ("events", "consents", "assessments", "videos", "analysis_jobs",
+               "analysis_results", "files")
+
+
+def erase_conversation(conversation_id: str) -> dict[str, int]:
+    """Delete every row and file of ``conversation_id``.
+
+    Args:
+        conversation_id: Rasa's sender id.
+
+    Returns:
+        Counts removed per table, plus ``files`` (uploads, sidecars and result files).
+    """
+    report = dict.fromkeys(REPORT_KEYS, 0)
+    with session_scope() as session:
+        job_ids = list(session.scalars(
+            select(AnalysisJob.id).where(AnalysisJob.conversation_id == conversation_id)))
+        video_ids = set(session.scalars(
+            select(Video.id).where(Video.conversation_id == conversation_id)))
+        video_ids |= set(session.scalars(
+            select(AnalysisJob.video_id).where(AnalysisJob.conversation_id == conversation_id)))
+        if job_ids:
+            report["analysis_results"] = _count(session.execute(
+                delete(AnalysisResult).where(AnalysisResult.job_id.in_(job_ids))))
+            report["analysis_jobs"] = _count(session.execute(
+                delete(AnalysisJob).where(AnalysisJob.id.in_(job_ids))))
+        if video_ids:
+            # jobs of other conversations cannot point at these videos, but be thorough
+            session.execute(delete(AnalysisJob).where(AnalysisJob.video_id.in_(video_ids)))
+            report["videos"] = _count(session.execute(
+                delete(Video).where(Video.id.in_(video_ids))))
+        report["assessments"] = _count(session.execute(
+            delete(Assessment).where(Assessment.conversation_id == conversation_id)))
+        report["consents"] = _count(session.execute(
+            delete(Consent).where(Consent.conversation_id == conversation_id)))
+        if inspect(session.connection()).has_table("events"):
+            report["events"] = _count(session.execute(
+                text("DELETE FROM events WHERE sender_id = :sender"),
+                {"sender": conversation_id}))
+    files = 0
+    for video_id in video_ids | set(media.uploads_of(conversation_id)):
+        files += media.delete_upload(video_id)
+    for job_id in job_ids:
+        files += media.delete_result(job_id)
+    report["files"] = files
+    log.info("conversation erased: %s", ", ".join(f"{k}={v}" for k, v in report.items()))
+    return report
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m actions.store.erase <conversation_id>``: erase and print the counts."""
+    parser = argparse.ArgumentParser(prog="python -m actions.store.erase",
+                                     description="Erase everything stored about a conversation.")
+    parser.add_argument("conversation_id")
+    args = parser.parse_args(argv)
+    report = erase_conversation(args.conversation_id)
+    sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

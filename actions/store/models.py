@@ -1,0 +1,153 @@
+"""SQLAlchemy 2 ORM models of the app's own tables.
+
+Times are stored in UTC and always come back timezone-aware (:class:`UTCDateTime`), on
+SQLite as on PostgreSQL. Ids of videos and jobs are random 32-character hex strings.
+Rasa's tracker table ``events`` lives in the same database but is created by Rasa, not
+here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+#: ``error_code`` values of failed jobs (docs/video_flow.md, "Jobs").
+ERROR_CODES = ("unreadable", "rejected", "timeout", "crashed", "worker_lost")
+#: ``videos.status``: the raw file is on disk (``stored``) or was removed (``deleted``).
+VIDEO_STATUSES = ("stored", "deleted")
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and returned timezone-aware (naive values are taken as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.astimezone(dt.timezone.utc)
+        # SQLite has no time zones: store naive UTC so that string comparison orders correctly.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the app's tables."""
+
+
+class Consent(Base):
+    """A runner's consent to a version of the privacy notice."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Assessment(Base):
+    """A finished triage: the answers, the level with its reasons, and the plan given."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    level: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    plan: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Video(Base):
+    """An uploaded video (the file itself lives in the media store)."""
+
+    __tablename__ = "videos"
+    __table_args__ = (
+        CheckConstraint("status IN ('stored', 'deleted')", name="ck_videos_status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    container: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="stored")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AnalysisJob(Base):
+    """One analysis of one video; the source of truth for the job's state."""
+
+    __tablename__ = "analysis_jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name="ck_analysis_jobs_status"
+        ),
+        Index("ix_analysis_jobs_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    video_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("videos.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    activity: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    view: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class AnalysisResult(Base):
+    """The report of a finished job and where its pictures are."""
+
+    __tablename__ = "analysis_results"
+
+    job_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("analysis_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result_dir: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
