@@ -243,7 +243,12 @@ function formatAnswer(key, value) {
   if (typeof value === "number") {
     if (/_km$/.test(key)) return value + " km a week (" + Math.round(value / 1.609) + " miles)";
     if (/_pct$/.test(key)) return (value > 0 ? "+" : "") + value + " %";
-    if (/_weeks$|^weeks_/.test(key)) return value < 1 ? "Less than a week" : "About " + value + " week" + (value === 1 ? "" : "s");
+    if (/_weeks$|^weeks_/.test(key)) {
+      if (value < 1) return "Less than a week";
+      if (value < 3 && Math.abs(value - Math.round(value)) > 0.05) return "About " + Math.round(value * 7) + " days";
+      var weeks = Math.round(value * 10) / 10;
+      return "About " + weeks + " week" + (weeks === 1 ? "" : "s");
+    }
     return String(value);
   }
   if (typeof value === "object") return JSON.stringify(value);

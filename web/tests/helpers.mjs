@@ -71,7 +71,8 @@ export async function startRasaStack() {
   const python = join(REPO, ".venv", "actions", "bin", "python");
   if (!existsSync(python)) throw new Error("no .venv/actions: run `make setup` first");
   if (!existsSync(join(REPO, "rasa_project", "models", "current.tar.gz"))) throw new Error("no trained model: run `make setup` first");
-  const started = await startProcess(python, [join(WEB, "tests", "start_stack.py")], {
+  const script = process.env.WEB_E2E_STACK_SCRIPT || join(WEB, "tests", "start_stack.py");
+  const started = await startProcess(python, [script], {
     match: (line) => { try { const v = JSON.parse(line); return v.rasa_url ? v : null; } catch { return null; } },
     name: "start_stack.py",
     timeoutMs: 420000,

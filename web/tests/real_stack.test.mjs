@@ -1,0 +1,221 @@
+// The widget against the real assistant: action server + Rasa with the trained model (and the
+// analysis worker), started by tests/start_stack.py, in real headless Chromium. A runner goes
+// through a whole triage by clicking buttons and typing; a reload and a dropped connection keep
+// the conversation; a clip from shared/testdata is uploaded and its findings picture shown; a
+// non-video file gets the friendly error; and the keyboard-only path works.
+// Screenshots: tests/artifacts/real-*.png.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ARTIFACTS, TESTDATA, launchBrowser, newPage, outsideRequests, shot, startRasaStack, startWeb } from "./helpers.mjs";
+
+const SKIP = process.env.WEB_E2E_SKIP_RASA === "1" ? "WEB_E2E_SKIP_RASA=1" : false;
+let stack, web, browser;
+before(async () => {
+  if (SKIP) return;
+  stack = await startRasaStack();
+  web = await startWeb(stack.rasa_url);
+  browser = await launchBrowser();
+}, { timeout: 480000 });
+after(async () => {
+  await browser?.close();
+  await web?.stop();
+  await stack?.stop();
+});
+
+// What a runner answers to each question (as in tests/e2e/test_rest_conversations.py).
+const ANSWERS = {
+  consent: "yes", side: "right", location: "on the inner side near the surface", onset: "gradually",
+  age_band: "I'm 38", emergency_check: "none of those", urgent_check: "no none", swelling: "no swelling",
+  distance_before_km: "20 miles", distance_now_km: "30 miles", weeks_since_change: "over 3 weeks",
+  pain_duration_weeks: "about 10 days", pain_triggers: "after long runs", pain_score: "3",
+  settles_by_next_day: "yes", limp: "no", tried: "nothing yet", injury: "no injury", load_reduced: "no",
+};
+const widget = (page) => page.locator("#knee-widget");
+const log = (page) => widget(page).locator(".kw-log");
+const input = (page) => widget(page).getByLabel("Your message");
+
+/** Waits until the bot has answered (something new after the runner's last message) and paused. */
+async function waitForReplies(page, quietMs = 1500, timeout = 60000) {
+  await page.waitForFunction(() => {
+    const root = document.querySelector("#knee-widget").shadowRoot;
+    const items = [...root.querySelector(".kw-log").children];
+    const lastUser = items.map((e) => e.classList.contains("kw-user")).lastIndexOf(true);
+    return items.slice(lastUser + 1).some((e) => !e.classList.contains("kw-note"));
+  }, null, { timeout });
+  let before = -1;
+  for (;;) {
+    const count = await log(page).locator(":scope > *").count();
+    if (count === before) return;
+    before = count;
+    await page.waitForTimeout(quietMs);
+  }
+}
+/** The text of the bot's messages since the runner's last message. */
+async function latestBotText(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector("#knee-widget").shadowRoot;
+    const items = [...root.querySelector(".kw-log").children];
+    const lastUser = items.map((e) => e.classList.contains("kw-user")).lastIndexOf(true);
+    return items.slice(lastUser + 1).filter((e) => e.classList.contains("kw-bot"))
+      .map((e) => e.querySelector(".kw-bubble")?.textContent || "").join(" ").replace(/\s+/g, " ");
+  });
+}
+function askedSlot(text) {
+  let best = null, at = -1;
+  for (const [slot, start] of Object.entries(stack.questions)) {
+    const i = text.lastIndexOf(start);
+    if (i > at) { best = slot; at = i; }
+  }
+  return best;
+}
+async function say(page, text) {
+  await input(page).fill(text);
+  await input(page).press("Enter");
+  await waitForReplies(page);
+}
+async function openChat(page) {
+  await page.goto(web.url);
+  await widget(page).getByRole("button", { name: /Open chat/ }).click();
+  await widget(page).getByRole("dialog").waitFor();
+}
+/** Answers every question by typing until the clinic summary card is shown. */
+async function answerAll(page, screenshotPrefix) {
+  for (let turn = 0; turn < 30; turn++) {
+    if (await log(page).locator("article.kw-summary").count()) return;
+    const slot = askedSlot(await latestBotText(page));
+    assert.ok(slot, `the bot neither asked a question nor concluded: ${await latestBotText(page)}`);
+    assert.ok(ANSWERS[slot], `unexpected question ${slot}`);
+    await say(page, ANSWERS[slot]);
+    if (turn === 3 && screenshotPrefix) await shot(page, `${screenshotPrefix}-questions`);
+  }
+  assert.fail("the conversation did not end with a summary");
+}
+
+describe("widget against the real assistant", { skip: SKIP }, () => {
+  test("a whole triage by clicking and typing; the summary card, its download, an exercise card", { timeout: 300000 }, async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    await widget(page).getByRole("button", { name: "Start the knee check-in" }).click();
+    await waitForReplies(page);
+    await widget(page).getByRole("button", { name: "Yes, let's start" }).click();   // consent, by button
+    await waitForReplies(page);
+    await answerAll(page, "real-desktop");
+    const card = log(page).locator("article.kw-summary");
+    assert.match(await card.innerText(), /Self-care/);
+    await card.getByText(/Your answers/).click();
+    assert.match(await card.innerText(), /Right knee/);
+    assert.match(await card.innerText(), /32\.2 km a week/);
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, "real-desktop-summary");
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("button", { name: "Download my summary" }).click()]);
+    const file = join(ARTIFACTS, "real-summary.html");
+    await download.saveAs(file);
+    const html = readFileSync(file, "utf8");
+    assert.match(html, /Self-care/);
+    assert.match(html, /Right knee/);
+    const data = JSON.parse(/<script type="application\/json" id="summary-data">(.*?)<\/script>/s.exec(html)[1]);
+    assert.equal(data.triage.level, "self_care");
+    assert.ok(data.triage.plan.length > 0);
+    // an exercise's detail button gives an exercise card
+    const detail = log(page).locator(".kw-replies:visible button").filter({ hasText: /./ }).first();
+    if (await detail.count()) {
+      await detail.click();
+      await log(page).locator("article.kw-exercise").waitFor({ timeout: 30000 });
+      await shot(page, "real-desktop-exercise");
+    }
+    // the session: same id after a reload, history replayed, the bot still answers
+    const id = await page.evaluate(() => window.KneeWidget.sessionId());
+    const bubbles = await log(page).locator(".kw-msg").count();
+    await page.reload();
+    await log(page).locator("article.kw-summary").waitFor();
+    assert.equal(await page.evaluate(() => window.KneeWidget.sessionId()), id);
+    assert.equal(await log(page).locator(".kw-msg").count(), bubbles);
+    await say(page, "how should I film?");
+    assert.match(await latestBotText(page), /film/i);
+    // a network drop: the socket reconnects to the same session and pushes still arrive
+    await page.evaluate(() => window.KneeWidget._dropConnection());
+    await say(page, "thanks");
+    assert.ok((await latestBotText(page)).length > 0);
+    await shot(page, "real-desktop-after-reload");
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(outsideRequests(page, [web.url, stack.rasa_url, "ws://127.0.0.1"]), []);
+    await context.close();
+  });
+
+  test("a non-video file gets the friendly error, with a way to pick another", async () => {
+    const { context, page } = await newPage(browser, { width: 390, height: 844, isMobile: true });
+    await openChat(page);
+    const notes = join(ARTIFACTS, "training-notes.pdf");
+    writeFileSync(notes, "%PDF-1.4 not a video");
+    await widget(page).locator('input[type="file"]').setInputFiles(notes);
+    const error = log(page).locator(".kw-upload.kw-error");
+    await error.waitFor();
+    assert.match(await error.innerText(), /MP4, MOV or WebM/);
+    await error.getByRole("button", { name: "Choose another video" }).waitFor();
+    await shot(page, "real-phone-wrong-file");
+    await context.close();
+  });
+
+  test("upload a real clip: upload progress, analysis progress, the findings picture", { timeout: 420000 }, async (t) => {
+    if (!stack.video_flow) { t.skip("the bot has no video flow yet (no share_video in the domain)"); return; }
+    const { context, page } = await newPage(browser, { width: 390, height: 844, isMobile: true });
+    await openChat(page);
+    await widget(page).getByRole("button", { name: "Start the knee check-in" }).click();
+    await waitForReplies(page);
+    await widget(page).locator('input[type="file"]').setInputFiles(join(TESTDATA, "treadmill_side_male.mp4"));
+    await log(page).locator(".kw-user").getByText("I'd like to send a video").waitFor();
+    await log(page).getByText(/Video: treadmill_side_male\.mp4/).waitFor({ timeout: 60000 });
+    await shot(page, "real-phone-uploaded");
+    await log(page).locator(".kw-analysis, .kw-bot").last().waitFor();
+    await log(page).locator(".kw-thumb img").first().waitFor({ timeout: 360000 });
+    await page.waitForFunction(() => {
+      const img = document.querySelector("#knee-widget").shadowRoot.querySelector(".kw-thumb img");
+      return img && img.complete && img.naturalWidth > 0;
+    }, null, { timeout: 30000 });
+    const src = await log(page).locator(".kw-thumb img").first().getAttribute("src");
+    assert.ok(src.startsWith(stack.rasa_url + "/webhooks/video/media/"), src);
+    await shot(page, "real-phone-findings");
+    await log(page).locator(".kw-thumb").first().click();
+    await widget(page).locator(".kw-lightbox img").waitFor();
+    await shot(page, "real-phone-findings-enlarged");
+    await page.keyboard.press("Escape");
+    await context.close();
+  });
+
+  test("keyboard only: Tab to the launcher, answer with keys, Esc closes and focus returns", { timeout: 120000 }, async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(web.url);
+    let onLauncher = false;
+    for (let i = 0; i < 25 && !onLauncher; i++) {
+      await page.keyboard.press("Tab");
+      onLauncher = await page.evaluate(() => document.querySelector("#knee-widget").shadowRoot.activeElement?.classList.contains("kw-launcher") === true);
+    }
+    assert.ok(onLauncher, "the launcher is reachable with Tab");
+    await page.keyboard.press("Enter");
+    await widget(page).getByRole("dialog").waitFor();
+    await page.keyboard.type("hi");
+    await page.keyboard.press("Enter");
+    await waitForReplies(page);
+    let onYes = false;
+    for (let i = 0; i < 30 && !onYes; i++) {
+      await page.keyboard.press("Tab");
+      onYes = await page.evaluate(() => document.querySelector("#knee-widget").shadowRoot.activeElement?.textContent === "Yes, let's start");
+    }
+    assert.ok(onYes, "the consent button is reachable with Tab");
+    await page.keyboard.press("Enter");
+    await waitForReplies(page);
+    assert.equal(askedSlot(await latestBotText(page)), "side");
+    // focus is back in the message field: answer by typing
+    await page.keyboard.type("left");
+    await page.keyboard.press("Enter");
+    await waitForReplies(page);
+    assert.equal(askedSlot(await latestBotText(page)), "location");
+    await shot(page, "real-keyboard");
+    await page.keyboard.press("Escape");
+    await widget(page).getByRole("dialog").waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.querySelector("#knee-widget").shadowRoot.activeElement?.className), "kw-launcher");
+    await context.close();
+  });
+});
