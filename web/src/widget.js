@@ -954,8 +954,8 @@ KneeWidget.prototype.handleFile = function (file) {
   var type = fileType(file);
   var accept = this.acceptTypes();
   if (accept.indexOf(type) < 0) {
-    var what = type ? "a " + (type.split("/")[0] === "video" ? "video format I can't read (" + type + ")" : type.split("/")[0] + " file") : "not a video I can read";
-    this.fail(box, "That file is " + what + ". Please send a video in MP4, MOV or WebM format — the kind a phone records.", { file: file });
+    var start = type.split("/")[0] === "video" ? "That video format can't be analysed." : "“" + file.name + "” isn't a video.";
+    this.fail(box, start + " Please send a video in MP4, MOV or WebM format — the kind a phone camera records.", { file: file });
     return;
   }
   if (file.size > this.maxBytes()) {
@@ -1107,6 +1107,8 @@ if (!previous) {
       send: function (text) { widget.sendUser(text, text); },
       sessionId: function () { return widget.state.sessionId; },
       /* for tests: drop the connection as a network failure would, then let it reconnect */
+      /* for tests: handle a payload as if the bot had sent it */
+      _receive: function (message) { widget.onBotMessage(message); },
       _dropConnection: function () { if (widget.socket && widget.socket.io.engine) widget.socket.io.engine.close(); },
       _internals: { accessiblePrimary: accessiblePrimary, contrastRatio: contrastRatio, parseColor: parseColor, answerRows: answerRows, summaryDocument: summaryDocument }
     };

@@ -6,6 +6,7 @@
 // Screenshots: tests/artifacts/real-*.png.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, TESTDATA, launchBrowser, newPage, outsideRequests, shot, startRasaStack, startWeb } from "./helpers.mjs";
@@ -93,6 +94,12 @@ async function answerAll(page, screenshotPrefix) {
   assert.fail("the conversation did not end with a summary");
 }
 
+/** An upload token as rasa_project/connectors/upload_token.py makes it (HMAC-SHA256, base64url). */
+function uploadToken(conversation, secret, ttl = 1800) {
+  const payload = Buffer.from(JSON.stringify({ c: conversation, exp: Math.floor(Date.now() / 1000) + ttl, n: randomBytes(8).toString("hex") })).toString("base64url");
+  return `${payload}.${createHmac("sha256", Buffer.from(secret, "utf8")).update(payload).digest("base64url")}`;
+}
+
 describe("widget against the real assistant", { skip: SKIP }, () => {
   test("a whole triage by clicking and typing; the summary card, its download, an exercise card", { timeout: 300000 }, async () => {
     const { context, page } = await newPage(browser);
@@ -155,6 +162,37 @@ describe("widget against the real assistant", { skip: SKIP }, () => {
     assert.match(await error.innerText(), /MP4, MOV or WebM/);
     await error.getByRole("button", { name: "Choose another video" }).waitFor();
     await shot(page, "real-phone-wrong-file");
+    await context.close();
+  });
+
+  test("the real upload endpoint: cross-origin upload with progress; a fake .mp4 gets the server's message", { timeout: 180000 }, async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    await widget(page).getByRole("button", { name: "Start the knee check-in" }).click();
+    await waitForReplies(page);
+    const id = await page.evaluate(() => window.KneeWidget.sessionId());
+    const offer = (token) => page.evaluate((upload) => window.KneeWidget._receive({ upload }), {
+      url: "/webhooks/video/upload", token, expires_at: Math.floor(Date.now() / 1000) + 1800,
+      max_bytes: 209715200, accept: ["video/mp4", "video/quicktime", "video/webm"],
+    });
+    await offer(uploadToken(id, stack.upload_secret));
+    // a text file named .mp4: the browser can't read its duration, the server refuses it kindly
+    const fake = join(ARTIFACTS, "not-really.mp4");
+    writeFileSync(fake, "just some text pretending to be a video ".repeat(50));
+    await widget(page).locator('input[type="file"]').setInputFiles(fake);
+    const error = log(page).locator(".kw-upload.kw-error");
+    await error.waitFor({ timeout: 30000 });
+    const message = await error.locator("p").first().innerText();
+    assert.doesNotMatch(message, /error 4\d\d/, "the server's own friendly message is shown");
+    await shot(page, "real-server-refused-file");
+    // an expired/invalid token: the widget asks the bot for a new one (the message is sent)
+    await offer("not-a-valid-token");
+    await widget(page).locator('input[type="file"]').setInputFiles(join(TESTDATA, "treadmill_side_male.mp4"));
+    await log(page).locator(".kw-user").getByText("I'd like to send a video").waitFor({ timeout: 30000 });
+    // a valid token: the real clip goes through (CORS preflight, X-Upload-Token, multipart field "video")
+    await offer(uploadToken(id, stack.upload_secret));
+    await log(page).getByText(/Video: treadmill_side_male\.mp4 \(12 s\)/).waitFor({ timeout: 60000 });
+    await shot(page, "real-uploaded");
     await context.close();
   });
 

@@ -108,6 +108,7 @@ def main() -> None:
         print(json.dumps({
             "rasa_url": stack.url, "log_dir": str(tmp), "worker": worker is not None,
             "questions": questions(), "video_flow": video_flow_ready(),
+            "upload_secret": env_extra["UPLOAD_TOKEN_SECRET"],  # random, for this test run only
         }), flush=True)
         try:
             while not stop.wait(0.5):
