@@ -26,7 +26,8 @@ def rq_queue(name: str | None = None) -> Any:
     from redis import Redis
     from rq import Queue
 
-    return Queue(name or settings.rq_queue_name(), connection=Redis.from_url(settings.redis_url()))
+    connection = Redis.from_url(settings.redis_url(), socket_connect_timeout=5)
+    return Queue(name or settings.rq_queue_name(), connection=connection)
 
 
 def submit(job_id: str) -> None:

@@ -6,6 +6,7 @@ Logs name the job id only, never the conversation, the URL's token or any health
 from __future__ import annotations
 
 import logging
+import re
 import time
 from urllib.parse import quote
 
@@ -18,6 +19,20 @@ log = logging.getLogger(__name__)
 INTENT = "EXTERNAL_analysis_ready"
 TIMEOUT_S = 10.0
 _RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+_TOKEN_RE = re.compile(r"(token=)[^&\s\"']+")
+
+
+class _RedactToken(logging.Filter):
+    """Hides ``token=...`` in urllib3's debug lines (they print the request URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg, record.args = _TOKEN_RE.sub(r"\1***", message), ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactToken())
 
 
 def notify_rasa(conversation_id: str, job_id: str) -> bool:

@@ -7,5 +7,6 @@ from tests.store.fixtures import (  # noqa: F401 - pytest fixtures
     pg_url,
     rasa_stub,
     short_clip,
+    sqlite_env,
     sqlite_url,
 )

@@ -127,7 +127,7 @@ def rasa_stub() -> Iterator[RasaStub]:
     stub = RasaStub(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             status = stub.statuses.pop(0) if stub.statuses else 200
@@ -143,7 +143,8 @@ def rasa_stub() -> Iterator[RasaStub]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     stub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield stub
@@ -152,14 +153,12 @@ def rasa_stub() -> Iterator[RasaStub]:
         server.server_close()
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path, db_url, rasa_stub) -> dict[str, str]:
-    """Environment of a test: its database, media folder and Rasa stand-in."""
+def _setup_env(monkeypatch, tmp_path: Path, url: str, stub: RasaStub) -> dict[str, str]:
     values = {
-        "DATABASE_URL": db_url,
+        "DATABASE_URL": url,
         "MEDIA_DIR": str(tmp_path / "media"),
         "QUEUE_BACKEND": "local",
-        "RASA_URL": rasa_stub.url,
+        "RASA_URL": stub.url,
         "NOTIFY_ATTEMPTS": "3",
         "NOTIFY_BACKOFF_S": "0.01",
         "VIDEO_RETENTION_S": "0",
@@ -172,7 +171,22 @@ def env(monkeypatch, tmp_path, db_url, rasa_stub) -> dict[str, str]:
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("RASA_TOKEN", raising=False)
-    yield values
+    return values
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, db_url, rasa_stub) -> Iterator[dict[str, str]]:
+    """Environment of a test on SQLite and PostgreSQL: database, media folder, Rasa stub."""
+    yield _setup_env(monkeypatch, tmp_path, db_url, rasa_stub)
+    from actions.store.db import dispose_engines
+
+    dispose_engines()
+
+
+@pytest.fixture
+def sqlite_env(monkeypatch, tmp_path, sqlite_url, rasa_stub) -> Iterator[dict[str, str]]:
+    """Like ``env``, on SQLite only (tests that run the real analysis)."""
+    yield _setup_env(monkeypatch, tmp_path, sqlite_url, rasa_stub)
     from actions.store.db import dispose_engines
 
     dispose_engines()

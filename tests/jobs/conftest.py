@@ -1,0 +1,12 @@
+"""Fixtures for the job tests (defined in tests/store/fixtures.py)."""
+
+from tests.store.fixtures import (  # noqa: F401 - pytest fixtures
+    blank_clip,
+    db_url,
+    env,
+    pg_url,
+    rasa_stub,
+    short_clip,
+    sqlite_env,
+    sqlite_url,
+)

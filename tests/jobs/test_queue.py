@@ -1,0 +1,148 @@
+"""Claiming, heartbeats and recovery in the database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import threading
+import time
+
+from actions.jobs import messages, queue
+from actions.jobs.worker import maintain
+from actions.store import repo
+from actions.store.models import utcnow
+from tests.store.fixtures import register_upload, subprocess_env
+
+
+def _jobs(tmp_path, n: int, conversation: str = "conv-q") -> list[str]:
+    video_id = register_upload(tmp_path / "media", conversation, b"x")
+    return [repo.enqueue_analysis(video_id, conversation) for _ in range(n)]
+
+
+def test_claim_takes_the_oldest_queued_job_once(env, db_url, tmp_path):
+    first, second = _jobs(tmp_path, 2)
+    assert queue.claim_next("w1") == first
+    assert queue.claim_next("w2") == second
+    assert queue.claim_next("w3") is None
+    job = repo.get_job(first)
+    assert job is not None and (job.status, job.attempts) == ("running", 1)
+    assert job.started_at is not None
+
+
+def test_concurrent_claims_in_threads_never_share_a_job(env, db_url, tmp_path):
+    jobs = set(_jobs(tmp_path, 12))
+    claimed: list[str] = []
+    lock = threading.Lock()
+
+    def grab(name: str) -> None:
+        while (job := queue.claim_next(name)) is not None:
+            with lock:
+                claimed.append(job)
+
+    threads = [threading.Thread(target=grab, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == sorted(jobs)
+
+
+CLAIM_SCRIPT = """
+import json, os, sys, time
+from actions.jobs import queue
+from actions.store.db import ensure_db
+ensure_db()
+open(sys.argv[2] + "." + sys.argv[1], "w").close()
+while not os.path.exists(sys.argv[2]):  # start together
+    time.sleep(0.01)
+got = []
+while (job := queue.claim_next(sys.argv[1])) is not None:
+    got.append(job)
+print(json.dumps(got))
+"""
+
+
+def test_concurrent_claims_from_processes_never_share_a_job(env, db_url, tmp_path):
+    jobs = set(_jobs(tmp_path, 20))
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", CLAIM_SCRIPT, f"p{i}", str(go)],
+                              env=subprocess_env(env), stdout=subprocess.PIPE)
+             for i in range(3)]
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.glob("go.p*"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    go.touch()
+    per_process = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
+    claimed = [job for got in per_process for job in got]
+    assert sorted(claimed) == sorted(jobs)
+
+
+def test_heartbeat_and_finish_belong_to_the_claiming_worker(env, db_url, tmp_path):
+    (job_id,) = _jobs(tmp_path, 1)
+    assert queue.claim_next("w1") == job_id
+    assert queue.heartbeat(job_id, "w1")
+    assert not queue.heartbeat(job_id, "w2")
+    assert not queue.finish_done(job_id, "w2", {}, "/x")
+    assert not queue.finish_failed(job_id, "w2", "crashed", "m")
+    assert queue.finish_failed(job_id, "w1", "crashed", "m")
+    assert not queue.heartbeat(job_id, "w1")  # finished jobs get no heartbeat
+    assert repo.get_job(job_id).status == "failed"  # type: ignore[union-attr]
+
+
+def test_stale_job_is_requeued_once_then_failed(env, db_url, tmp_path, rasa_stub):
+    (job_id,) = _jobs(tmp_path, 1, "conv-stale")
+    assert queue.claim_next("w1") == job_id
+    later = utcnow() + dt.timedelta(seconds=10)
+    assert queue.recover_stale(now=utcnow()).requeued == []  # fresh heartbeat: left alone
+
+    recovery = queue.recover_stale(now=later, stale_after_s=5)
+    assert recovery.requeued == [job_id] and recovery.failed == []
+    job = repo.get_job(job_id)
+    assert job is not None and (job.status, job.attempts) == ("queued", 1)
+
+    assert queue.claim_next("w2") == job_id
+    assert repo.get_job(job_id).attempts == 2  # type: ignore[union-attr]
+    assert not queue.heartbeat(job_id, "w1")  # the first worker lost it
+    recovery = queue.recover_stale(now=utcnow() + dt.timedelta(seconds=10), stale_after_s=5)
+    assert recovery.failed == [(job_id, "conv-stale")]
+    job = repo.get_job(job_id)
+    assert job is not None and job.status == "failed" and job.error_code == "worker_lost"
+    assert job.error_message == messages.WORKER_LOST
+
+
+def test_maintenance_notifies_rasa_of_a_lost_job(env, db_url, tmp_path, rasa_stub,
+                                                 monkeypatch):
+    monkeypatch.setenv("WORKER_STALE_S", "0.2")
+    (job_id,) = _jobs(tmp_path, 1, "conv-lost")
+    for worker in ("w1", "w2"):
+        assert queue.claim_next(worker) == job_id
+        with_past_heartbeat(job_id)
+        maintain()
+    assert repo.get_job(job_id).error_code == "worker_lost"  # type: ignore[union-attr]
+    assert rasa_stub.wait(1)
+    assert rasa_stub.requests[0]["path"].startswith("/conversations/conv-lost/trigger_intent")
+    assert repo.get_job(job_id).video_id  # type: ignore[union-attr]
+    video = repo.get_video(repo.get_job(job_id).video_id)  # type: ignore[union-attr]
+    assert video is not None and video.status == "deleted"
+
+
+def with_past_heartbeat(job_id: str) -> None:
+    from sqlalchemy import update
+
+    from actions.store.db import session_scope
+    from actions.store.models import AnalysisJob
+
+    with session_scope() as session:
+        session.execute(update(AnalysisJob).where(AnalysisJob.id == job_id)
+                        .values(heartbeat_at=utcnow() - dt.timedelta(minutes=5)))
+
+
+def test_requeue_for_shutdown_gives_the_attempt_back(env, db_url, tmp_path):
+    (job_id,) = _jobs(tmp_path, 1)
+    assert queue.claim_next("w1") == job_id
+    assert not queue.requeue(job_id, "w2")
+    assert queue.requeue(job_id, "w1")
+    job = repo.get_job(job_id)
+    assert job is not None and (job.status, job.attempts) == ("queued", 0)

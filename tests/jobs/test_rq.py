@@ -1,0 +1,89 @@
+"""The RQ backend against the real Redis at 127.0.0.1:6379 (unique queue per test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import update
+
+from actions.jobs import backends, messages
+from actions.store import repo
+from actions.store.db import session_scope
+from actions.store.models import AnalysisJob, utcnow
+from tests.store.fixtures import register_upload, subprocess_env
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def rq_env(sqlite_env, monkeypatch) -> Iterator[dict[str, str]]:
+    try:
+        from redis import Redis
+
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        pytest.skip(f"Redis at {REDIS_URL} unreachable ({type(exc).__name__})")
+    name = f"knee-test-{secrets.token_hex(4)}"
+    monkeypatch.setenv("QUEUE_BACKEND", "rq")
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("RQ_QUEUE", name)
+    yield {**sqlite_env, "QUEUE_BACKEND": "rq", "REDIS_URL": REDIS_URL, "RQ_QUEUE": name}
+    queue = backends.rq_queue(name)
+    for registry in (queue.started_job_registry, queue.finished_job_registry,
+                     queue.failed_job_registry):
+        for rq_job_id in registry.get_job_ids():
+            registry.remove(rq_job_id, delete_job=True)
+    queue.delete(delete_jobs=True)
+
+
+def test_rq_runs_the_same_job_function_and_recovers_lost_jobs(rq_env, tmp_path, short_clip,
+                                                              rasa_stub):
+    video_id = register_upload(tmp_path / "media", "conv-rq", short_clip)
+    job_id = repo.enqueue_analysis(video_id, "conv-rq")
+    queue = backends.rq_queue()
+    assert queue.count == 1
+    (rq_job,) = queue.get_jobs()
+    assert rq_job.func_name == "actions.jobs.run.run_analysis_job" and rq_job.args == (job_id,)
+
+    # a second job whose RQ worker died mid-run: running in the database, gone from Redis
+    lost_id = repo.enqueue_analysis(video_id, "conv-rq")
+    queue.remove(queue.get_jobs()[-1])
+    with session_scope() as session:
+        session.execute(update(AnalysisJob).where(AnalysisJob.id == lost_id).values(
+            status="running", worker_id="rq:dead", attempts=1,
+            heartbeat_at=utcnow() - dt.timedelta(minutes=5)))
+
+    proc = subprocess.run([sys.executable, "-m", "actions.jobs.worker", "--backend", "rq",
+                           "--burst"], env=subprocess_env({}), capture_output=True, text=True,
+                          timeout=150)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for jid, attempts in ((job_id, 1), (lost_id, 2)):
+        job = repo.get_job(jid)
+        assert job is not None and job.status == "done", (job, proc.stderr[-2000:])
+        assert job.attempts == attempts and job.report is not None
+    assert rasa_stub.wait(2)
+    assert sorted(r["body"]["entities"]["job_id"] for r in rasa_stub.requests) == sorted(
+        [job_id, lost_id])
+    assert repo.get_video(video_id).status == "deleted"  # type: ignore[union-attr]
+    assert "conv-rq" not in proc.stderr
+
+
+def test_rq_unreachable_fails_the_job_with_a_friendly_message(sqlite_env, monkeypatch,
+                                                              tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("QUEUE_BACKEND", "rq")
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    video_id = register_upload(tmp_path / "media", "conv-rq-down", b"x")
+    with pytest.raises(repo.QueueUnavailable) as info:
+        repo.enqueue_analysis(video_id, "conv-rq-down")
+    job = repo.get_job(info.value.job_id)
+    assert job is not None and job.status == "failed"
+    assert (job.error_code, job.error_message) == ("crashed", messages.QUEUE_DOWN)
