@@ -1,0 +1,60 @@
+"""Rasa's socket.io channel with the ``enter_room`` fix (RasaHQ/rasa#13027).
+
+Rasa 3.6's ``SocketIOInput`` calls ``sio.enter_room(sid, session_id)`` without ``await``.
+With the python-socketio it installs (5.x) that method is a coroutine, so the socket never
+joins the session's room: with ``session_persistence: true`` every bot message (emitted to
+the room named after the session id) is lost, including messages pushed later through the
+HTTP API (``trigger_intent?output_channel=latest``).
+
+This subclass keeps everything else stock (events, JWT check, metadata, output channel
+and the name ``socketio``, so ``output_channel=latest`` still finds it) and only replaces
+the ``session_request`` handler with one that awaits the join.
+
+Limitations (as in stock Rasa): the session id sent by the browser is trusted; anyone who
+knows it can join that conversation's room. Session ids must stay unguessable (uuid4).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+
+class SocketIOChannel(SocketIOInput):
+    """Stock socket.io input channel whose ``session_request`` joins the room for real."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Builds the stock blueprint, then re-registers ``session_request``."""
+        socketio_webhook = super().blueprint(on_new_message)
+        assert self.sio is not None
+        self.sio.on("session_request", namespace=self.namespace)(
+            self._session_request_handler(self.sio)
+        )
+        return socketio_webhook
+
+    def _session_request_handler(
+        self, sio: AsyncServer
+    ) -> Callable[[str, dict | None], Awaitable[None]]:
+        async def session_request(sid: str, data: dict | None) -> None:
+            if data is None:
+                data = {}
+            if data.get("session_id") is None:
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, data["session_id"], namespace=self.namespace)
+                if inspect.isawaitable(joined):  # a coroutine in python-socketio 5
+                    await joined
+            await sio.emit("session_confirm", data["session_id"], room=sid)
+            logger.debug("User %s connected to socketIO endpoint.", sid)
+
+        return session_request
