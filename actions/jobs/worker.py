@@ -6,15 +6,19 @@ database and run :func:`actions.jobs.run.run_analysis_job`. At start-up and ever
 once, then failed with ``worker_lost`` and Rasa notified) and deletes expired uploads.
 SIGTERM / SIGINT: running children are stopped, their jobs re-queued, the worker exits 0.
 
-RQ backend: recovers stale jobs once (re-enqueued on RQ), then runs an RQ worker on
+RQ backend: recovers stale jobs once (re-enqueued on RQ), starts the same housekeeping
+loop in a companion process (``--maintain``; not in burst mode), then runs an RQ worker on
 ``RQ_QUEUE``; RQ's own warm shutdown applies.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import logging
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -122,15 +126,43 @@ class LocalWorker:
         self.stop.set()
 
 
+def maintain_forever(stop: threading.Event) -> int:
+    """Housekeeping only (``--maintain``): every ``WORKER_STALE_S / 2`` until ``stop``."""
+    init_db()
+    period = max(0.5, settings.stale_after_s() / 2)
+    while True:
+        try:
+            maintain()
+        except Exception as exc:
+            log.error("maintenance failed (%s)", type(exc).__name__)
+        if stop.wait(period):
+            return 0
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def run_rq(burst: bool = False) -> int:
-    """Recover stale jobs once, then run an RQ worker on ``RQ_QUEUE``."""
+    """Recover stale jobs, keep doing so in a companion process, run an RQ worker."""
     from rq import Worker
 
     init_db()
     maintain()
-    rq_q = backends.rq_queue()
-    worker = Worker([rq_q], connection=rq_q.connection)
-    worker.work(burst=burst, with_scheduler=False)
+    companion = None
+    if not burst:
+        companion = subprocess.Popen(  # the same program, housekeeping only
+            [sys.executable, "-m", "actions.jobs.worker", "--maintain"],
+            preexec_fn=_die_with_parent)
+    try:
+        rq_q = backends.rq_queue()
+        worker = Worker([rq_q], connection=rq_q.connection)
+        worker.work(burst=burst, with_scheduler=False)
+    finally:
+        if companion is not None:
+            companion.terminate()
+            companion.wait(timeout=30)
     return 0
 
 
@@ -144,10 +176,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="jobs at once, local backend (default: WORKER_CONCURRENCY or 1)")
     parser.add_argument("--burst", action="store_true",
                         help="exit when the queue is empty")
+    parser.add_argument("--maintain", action="store_true",
+                        help="only recover lost jobs and delete expired uploads, periodically")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.maintain:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        return maintain_forever(stop)
     backend = args.backend or settings.queue_backend()
     if backend == "rq":
         return run_rq(burst=args.burst)

@@ -149,3 +149,23 @@ def test_sigterm_stops_the_child_and_requeues_the_job(sqlite_env, workers, tmp_p
     assert job is not None and (job.status, job.attempts) == ("queued", 0)
     assert rasa_stub.requests == []
     assert os.path.exists(tmp_path / "media" / "uploads" / f"{video_id}.mp4")
+
+
+def test_maintenance_process_recovers_lost_jobs_and_stops_on_sigterm(env, db_url, workers,
+                                                                     tmp_path, rasa_stub):
+    from actions.jobs import queue
+    from tests.jobs.test_queue import with_past_heartbeat
+
+    video_id = register_upload(tmp_path / "media", "conv-maint", b"x")
+    job_id = repo.enqueue_analysis(video_id, "conv-maint")
+    assert queue.claim_next("dead1") == job_id
+    with_past_heartbeat(job_id)
+    assert queue.recover_stale().requeued == [job_id]
+    assert queue.claim_next("dead2") == job_id
+    with_past_heartbeat(job_id)  # attempts == 2, heartbeat stale: lost for good
+    proc = workers.start("--maintain")
+    wait_until(lambda: repo.get_job(job_id).finished, 20, "the lost job to fail")  # type: ignore[union-attr]
+    assert repo.get_job(job_id).error_code == "worker_lost"  # type: ignore[union-attr]
+    assert rasa_stub.wait(1)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
