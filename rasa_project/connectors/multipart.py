@@ -79,11 +79,11 @@ def _parse_headers(block: bytes) -> PartStart:
         headers[name.strip().lower()] = value.strip()
     disposition = Message()
     disposition["content-disposition"] = headers.get("content-disposition", "")
-    name = disposition.get_param("name", header="content-disposition")
+    field_name = disposition.get_param("name", header="content-disposition")
     filename = disposition.get_param("filename", header="content-disposition")
     return PartStart(
         headers=headers,
-        name=name if isinstance(name, str) else None,
+        name=field_name if isinstance(field_name, str) else None,
         filename=filename if isinstance(filename, str) else None,
     )
 

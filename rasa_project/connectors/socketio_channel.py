@@ -42,11 +42,9 @@ class SocketIOChannel(SocketIOInput):
         )
         return socketio_webhook
 
-    def _session_request_handler(
-        self, sio: AsyncServer
-    ) -> Callable[[str, dict | None], Awaitable[None]]:
-        async def session_request(sid: str, data: dict | None) -> None:
-            if data is None:
+    def _session_request_handler(self, sio: AsyncServer) -> Callable[[str, Any], Awaitable[None]]:
+        async def session_request(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
                 data = {}
             if data.get("session_id") is None:
                 data["session_id"] = uuid.uuid4().hex

@@ -30,6 +30,8 @@ from connectors.multipart import (
 from connectors.video_sniff import SNIFF_BYTES, sniff_container
 
 FILE_FIELD = "video"
+TEMP_PREFIX = ".upload-"
+STALE_TEMP_AGE_S = 2 * 3600  # longer than Rasa's default response timeout (1 h)
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # headers, boundaries and small extra fields
 
 
@@ -105,7 +107,7 @@ class _Sink:
         if self.temp_path is not None:
             raise bad_request(f"Send exactly one '{FILE_FIELD}' file.")
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(dir=self.uploads_dir, prefix=".upload-")
+        descriptor, name = tempfile.mkstemp(dir=self.uploads_dir, prefix=TEMP_PREFIX)
         self.temp_path = Path(name)
         self._file = os.fdopen(descriptor, "wb")
 
@@ -250,3 +252,21 @@ def remove(video: StoredVideo) -> None:
     """Deletes a stored video and its sidecar (when it could not be handed over)."""
     video.sidecar.unlink(missing_ok=True)
     video.path.unlink(missing_ok=True)
+
+
+def remove_stale_temp_files(
+    uploads_dir: Path, older_than_s: float = STALE_TEMP_AGE_S, now: float | None = None
+) -> int:
+    """Deletes partial uploads left behind by a crash; returns how many were removed."""
+    if not uploads_dir.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - older_than_s
+    removed = 0
+    for path in uploads_dir.glob(f"{TEMP_PREFIX}*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed

@@ -178,6 +178,9 @@ class VideoUploadInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Creates the Sanic blueprint with the upload and media routes."""
         blueprint = Blueprint("video_upload_webhook", __name__)
+        removed = upload_store.remove_stale_temp_files(self.uploads_dir)
+        if removed:
+            logger.info("Removed %d stale partial uploads", removed)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

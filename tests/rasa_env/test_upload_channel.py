@@ -11,10 +11,11 @@ import asyncio
 import hashlib
 import http.client
 import json
+import os
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +59,12 @@ class Server:
         return self.base + path
 
 
-def _make_app(media_dir: Path, max_bytes: int, received: list[UserMessage]) -> Sanic:
+def _make_app(
+    media_dir: Path,
+    max_bytes: int,
+    received: list[UserMessage],
+    handler: Callable[[UserMessage], Awaitable[None]] | None = None,
+) -> Sanic:
     app = Sanic(f"upload_test_{uuid.uuid4().hex[:8]}", configure_logging=False)
     configure_cors(app, "*")  # exactly what `rasa run --cors "*"` does
     channel = VideoUploadInput(max_bytes=max_bytes, media_dir=media_dir, secret=SECRET)
@@ -67,7 +73,7 @@ def _make_app(media_dir: Path, max_bytes: int, received: list[UserMessage]) -> S
         received.append(message)
         await message.output_channel.send_text_message(message.sender_id, "Thanks!")
 
-    app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/video")
+    app.blueprint(channel.blueprint(handler or on_new_message), url_prefix="/webhooks/video")
     app.ctx.input_channels = [channel]
     return app
 
@@ -460,3 +466,45 @@ def test_registered_by_rasa_under_webhooks_video(tmp_path: Path) -> None:
         u.startswith("/webhooks/video/upload") for u in uris
     )
     assert any(u.startswith("/webhooks/video/media/") for u in uris)
+
+
+def test_stale_partial_uploads_are_removed_when_the_channel_starts(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    stale, fresh, video = uploads / ".upload-old", uploads / ".upload-new", uploads / "a.mp4"
+    for path in (stale, fresh, video):
+        path.write_bytes(b"x")
+    os.utime(stale, (1_000_000, 1_000_000))
+    os.utime(video, (1_000_000, 1_000_000))
+    channel = VideoUploadInput(media_dir=tmp_path, secret=SECRET)
+
+    async def on_new_message(message: UserMessage) -> None:  # pragma: no cover
+        return None
+
+    channel.blueprint(on_new_message)
+    assert sorted(p.name for p in uploads.iterdir()) == [".upload-new", "a.mp4"]
+
+
+def test_failed_handover_is_500_and_removes_the_video(tmp_path: Path) -> None:
+    async def broken(message: UserMessage) -> None:
+        raise RuntimeError("agent down")
+
+    app = _make_app(tmp_path / "media", 1024 * 1024, [], handler=broken)
+    ready, box = threading.Event(), {}
+    thread = threading.Thread(target=_serve, args=(app, ready, box), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        answer = requests.post(
+            f"http://127.0.0.1:{box['port']}{UPLOAD}",
+            headers={"X-Upload-Token": _token()},
+            files={"video": ("a.mp4", b"\x00\x00\x00\x10ftypisom\x00\x00\x00\x00", "v")},
+            timeout=10,
+        )
+    finally:
+        box["loop"].call_soon_threadsafe(box["server"].close)
+        box["loop"].call_soon_threadsafe(box["loop"].stop)
+        thread.join(5)
+    assert answer.status_code == 500
+    assert answer.json()["error"] == "server_error"
+    assert list((tmp_path / "media" / "uploads").iterdir()) == []
