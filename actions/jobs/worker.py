@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import ctypes
 import logging
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from types import FrameType
 from actions.jobs import backends, queue, retention
 from actions.jobs.notify import notify_rasa
 from actions.jobs.run import run_analysis_job
-from actions.store import settings
+from actions.store import media, settings
 from actions.store.db import init_db
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def maintain() -> queue.Recovery:
         except Exception as exc:
             log.error("job %s: could not be re-submitted (%s)", job_id, type(exc).__name__)
     for job_id, conversation_id in recovery.failed:
+        shutil.rmtree(media.tmp_result_dir(job_id), ignore_errors=True)  # the lost run's output
         try:
             video = queue.job_context(job_id)
             if video is not None:

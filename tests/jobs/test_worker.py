@@ -133,6 +133,8 @@ def test_second_loss_fails_the_job_and_tells_the_runner(env, db_url, workers, tm
         "/conversations/conv-worker-lost/trigger_intent?output_channel=latest")
     assert rasa_stub.requests[0]["body"]["entities"] == {"job_id": job_id}
     assert "conv-worker-lost" not in workers.logs()
+    assert not any((tmp_path / "media").rglob(f"*{job_id}*"))  # no partial output left
+    assert repo.get_video(video_id).status == "deleted"  # type: ignore[union-attr]
 
 
 def test_sigterm_stops_the_child_and_requeues_the_job(sqlite_env, workers, tmp_path,
