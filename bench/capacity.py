@@ -146,7 +146,7 @@ def stock_model(workdir: Path) -> Path:
     return model
 
 
-def start_stock(model: Path, log_dir: Path) -> Stack:
+def start_stock(model: Path, log_dir: Path, env_extra: dict[str, str]) -> Stack:
     stack = Stack(rasa_port=free_port(), actions_port=0, log_dir=log_dir)
     stack.start_process(
         "stock-rasa",
@@ -162,7 +162,7 @@ def start_stock(model: Path, log_dir: Path) -> Stack:
             str(model),
         ],
         model.parent.parent,
-        stack_env(0),
+        stack_env(0, env_extra),
     )
     stack.wait_until_up(f"{stack.url}/status", "stock-rasa")
     return stack
@@ -206,15 +206,22 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=10, help="open-loop think time (s)")
     parser.add_argument("--closed", type=int, default=20, help="closed-loop conversations")
     parser.add_argument("--rounds", type=int, default=2, help="alternating closed-loop rounds")
+    parser.add_argument("--tf-threads", type=int, default=0,
+                        help="TensorFlow intra/inter-op threads for Rasa (0: TensorFlow's default)")
     args = parser.parse_args()
     out = Path("var/bench")
     out.mkdir(parents=True, exist_ok=True)
     logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
     model = stock_model(out / "stock")
     results: list[Result] = []
-    with running_stack(logs) as ours:
+    tf_env = {}
+    if args.tf_threads:
+        tf_env = {"TF_INTRA_OP_PARALLELISM_THREADS": str(args.tf_threads),
+                  "TF_INTER_OP_PARALLELISM_THREADS": str(args.tf_threads)}
+    levels = [int(n) for n in args.levels.split(",") if n]
+    with running_stack(logs, tf_env) as ours:
         results += asyncio.run(
-            open_loop(ours.url, [int(n) for n in args.levels.split(",")], args.seconds, args.think)
+            open_loop(ours.url, levels, args.seconds, args.think)
         )
         for _ in range(args.rounds):
             results.append(
@@ -222,7 +229,7 @@ def main() -> None:
                     load("ours, closed loop", ours.url, TRIAGE_SCRIPT, args.closed, 0, args.seconds)
                 )
             )
-            stock = start_stock(model, logs)
+            stock = start_stock(model, logs, tf_env)
             try:
                 results.append(
                     asyncio.run(

@@ -43,7 +43,10 @@ def purge_expired(now: dt.datetime | None = None) -> int:
         How many videos (registered or not) were deleted.
     """
     now = now or utcnow()
-    retention_cut = now - dt.timedelta(seconds=settings.video_retention_s())
+    # Uploads released after a conclusive analysis are already gone (release_video); what is
+    # left waits at least the clarification window (analysis could not tell what it shows).
+    keep_s = max(settings.video_retention_s(), settings.video_clarify_s())
+    retention_cut = now - dt.timedelta(seconds=keep_s)
     orphan_cut = now - dt.timedelta(seconds=settings.orphan_upload_s())
     active = exists().where(AnalysisJob.video_id == Video.id,
                             AnalysisJob.status.in_(("queued", "running")))

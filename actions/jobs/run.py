@@ -19,6 +19,7 @@ import json
 import logging
 import shutil
 import threading
+from typing import Any
 
 from actions.jobs import messages, queue, retention
 from actions.jobs.limits import ChildOutcome, Limits, run_child
@@ -144,7 +145,7 @@ def run_analysis_job(job_id: str, worker_id: str | None = None,
                 media.delete_result(job_id)
                 return None
             log.info("job %s: done", job_id)
-            _after(job_id, context)
+            _after(job_id, context, keep_upload=_inconclusive(report))
             return "done"
     shutil.rmtree(partial, ignore_errors=True)
     code, message = _failure(outcome)
@@ -160,9 +161,16 @@ def _finish_failed(job_id: str, worker_id: str, context: queue.JobContext, code:
     return "failed"
 
 
-def _after(job_id: str, context: queue.JobContext) -> None:
-    try:
-        retention.release_video(context.video_id)
-    except Exception as exc:  # retention is retried by the worker's periodic purge
-        log.warning("job %s: upload not deleted yet (%s)", job_id, type(exc).__name__)
+def _inconclusive(report: dict[str, Any]) -> bool:
+    """The analysis could not tell what the clip shows: the runner will be asked."""
+    return "unknown" in (report.get("activity"), report.get("view"))
+
+
+def _after(job_id: str, context: queue.JobContext, keep_upload: bool = False) -> None:
+    """Releases the upload (unless the runner is about to say what it shows) and notifies."""
+    if not keep_upload:
+        try:
+            retention.release_video(context.video_id)
+        except Exception as exc:  # retention is retried by the worker's periodic purge
+            log.warning("job %s: upload not deleted yet (%s)", job_id, type(exc).__name__)
     notify_rasa(context.conversation_id, job_id)

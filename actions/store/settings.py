@@ -117,6 +117,12 @@ def notify_backoff_s() -> float:
     return max(0.0, _float("NOTIFY_BACKOFF_S", 1.0))
 
 
+def video_clarify_s() -> float:
+    """``VIDEO_CLARIFY_S``: how long an upload is kept when its analysis could not tell the
+    activity or camera view, so it can be analysed again once the runner says (default 900)."""
+    return max(0.0, _float("VIDEO_CLARIFY_S", 900.0))
+
+
 def orphan_upload_s() -> float:
     """``ORPHAN_UPLOAD_S``: an upload never registered as a video is deleted after this
     many seconds (default 3600)."""

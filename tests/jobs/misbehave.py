@@ -34,7 +34,9 @@ def main() -> int:
         os.abort()
     out = Path(payload.get("out") or Path(payload["result"]).parent)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps({"quality": {"usable": True}, "findings": []}))
+    report = {"quality": {"usable": True}, "findings": [],
+              "activity": os.environ.get("MISBEHAVE_ACTIVITY", "running"), "view": "back"}
+    (out / "report.json").write_text(json.dumps(report))
     Path(payload["result"]).write_text(json.dumps({"report_path": str(out / "report.json")}))
     return 0
 

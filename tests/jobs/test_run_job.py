@@ -104,6 +104,31 @@ def test_retention_keeps_the_upload_until_it_expires(env, db_url, tmp_path, monk
     assert repo.get_video(video_id).status == "deleted"  # type: ignore[union-attr]
 
 
+def test_upload_is_kept_while_the_runner_is_asked_what_it_shows(env, db_url, tmp_path,
+                                                                monkeypatch, rasa_stub):
+    monkeypatch.setattr(run_module, "CHILD_MODULE", "tests.jobs.misbehave")
+    monkeypatch.setenv("MISBEHAVE_ACTIVITY", "unknown")
+    video_id = register_upload(tmp_path / "media", "conv-what", b"x")
+    job_id = repo.enqueue_analysis(video_id, "conv-what")
+    assert run_analysis_job(job_id) == "done"
+    assert media.upload_path(video_id) is not None  # kept for a second analysis
+    assert retention.purge_expired() == 0
+    second = repo.enqueue_analysis(video_id, "conv-what", activity="running", view="back")
+    monkeypatch.setenv("MISBEHAVE_ACTIVITY", "running")
+    assert run_analysis_job(second) == "done"
+    assert media.upload_path(video_id) is None  # conclusive now: released at once
+
+
+def test_an_unclarified_upload_goes_after_the_window(env, db_url, tmp_path, monkeypatch,
+                                                     rasa_stub):
+    monkeypatch.setattr(run_module, "CHILD_MODULE", "tests.jobs.misbehave")
+    monkeypatch.setenv("MISBEHAVE_ACTIVITY", "unknown")
+    video_id = register_upload(tmp_path / "media", "conv-late", b"x")
+    assert run_analysis_job(repo.enqueue_analysis(video_id, "conv-late")) == "done"
+    assert retention.purge_expired(now=utcnow() + dt.timedelta(minutes=20)) == 1
+    assert media.upload_path(video_id) is None
+
+
 def test_orphan_uploads_are_purged(env, db_url, tmp_path):
     from tests.store.fixtures import put_upload
 
