@@ -117,6 +117,47 @@ def side_view_steps(fwd_left: np.ndarray, fwd_right: np.ndarray, toe_left: np.nd
     return {"strikes": strikes, "toe_offs": toe_offs, "strike_side": np.array(sides, dtype=int)}
 
 
+def toe_off_per_step(trail_toe: np.ndarray, strikes: np.ndarray, fs: float,
+                     step_period_s: float, window: tuple[float, float] = (0.3, 1.3)) -> np.ndarray:
+    """Toe-off of the foot that struck at each strike, one per step.
+
+    The foot that lands at strike ``i`` leaves the ground around the next strike: shortly
+    before it when running (flight phase), after it when walking. Its toe-off is taken as
+    the lowest point of the trailing-toe envelope (toe furthest behind the pelvis, Zeni
+    2008) inside ``window`` (in step periods after the strike). Searching one window per step
+    keeps the other foot's toe-off, which happens near strike ``i``, out of the search, and
+    gives exactly one candidate per step instead of every wiggle of the signal.
+
+    Args:
+        trail_toe: Position of the rearmost toe ahead of the pelvis (leg lengths), per sample.
+        strikes: Foot-strike times (s).
+        fs: Sampling rate (Hz).
+        step_period_s: Typical time between strikes.
+        window: Search window, in step periods after the strike.
+
+    Returns:
+        Toe-off time (s) per strike; NaN when the lowest point sits on the window's edge (no
+        clear minimum), data are missing, or the step period is unknown.
+    """
+    out = np.full(len(strikes), np.nan)
+    if not np.isfinite(step_period_s) or step_period_s <= 0:
+        return out
+    y = np.asarray(trail_toe, dtype=float)
+    for k, s in enumerate(strikes):
+        a = int(np.ceil((s + window[0] * step_period_s) * fs))
+        b = int(np.floor((s + window[1] * step_period_s) * fs))
+        if a < 0 or b >= len(y) or b - a < 2:
+            continue
+        seg = y[a: b + 1]
+        if np.isnan(seg).any():
+            continue
+        j = int(np.argmin(seg))
+        if j == 0 or j == len(seg) - 1:
+            continue
+        out[k] = refine_peak(-y, a + j) / fs
+    return out
+
+
 def stance_times(strikes: np.ndarray, toe_offs: np.ndarray) -> np.ndarray:
     """Contact time of each strike: the first toe-off before the next strike.
 

@@ -143,8 +143,9 @@ def _closest_to_median(samples: list[int], values: list[float]) -> int | None:
 
 
 def _omit(result: MetricsResult, names: list[str], reason: str) -> None:
+    """Mark measures as omitted, keeping a more specific reason given earlier."""
     for name in names:
-        if name not in result.metrics:
+        if name not in result.metrics and name not in result.omitted:
             result.omitted[name] = reason
 
 
@@ -253,6 +254,31 @@ def running_frontal(track: Track, fps_recorded: float) -> MetricsResult:
     return res
 
 
+MIN_STANCES_PER_SIDE = 3
+
+
+def _stance_problem(st: dict[str, list[float]], step_period: float) -> str:
+    """Why contact times cannot be trusted, or "" when they can.
+
+    Running has a flight phase, so a foot must leave the ground before the other lands:
+    contact time below the step time. Contact times of a steady runner are also regular.
+    """
+    n = min(len(st["left"]), len(st["right"]))
+    if n < MIN_STANCES_PER_SIDE:
+        return "too few clear toe-off events on one side or both"
+    med = {s: float(np.median(v)) for s, v in st.items()}
+    iqr = {s: float(np.subtract(*np.percentile(v, [75, 25]))) for s, v in st.items()}
+    if any(not 0.1 <= m <= 0.6 for m in med.values()):
+        return "toe-off events were not reliable in this footage (implausible contact times)"
+    if np.isfinite(step_period) and max(med.values()) >= 0.95 * step_period:
+        return ("contact times came out as long as the step time (no flight phase), which "
+                "cannot be right for running: foot-strike and toe-off moments are not "
+                "precise enough in this footage")
+    if any(iqr[s] > 0.25 * med[s] for s in med):
+        return "contact times vary too much from step to step to compare the legs"
+    return ""
+
+
 def running_side(track: Track, fps_recorded: float) -> MetricsResult:
     """Running filmed from the side."""
     res = MetricsResult()
@@ -313,17 +339,20 @@ def running_side(track: Track, fps_recorded: float) -> MetricsResult:
             osc.append(float((np.nanmax(seg) - np.nanmin(seg)) / leg_len * 100.0))
     res.metrics["vertical_oscillation_pct_leg"] = single(
         osc, "% leg length", "medium", 4, 8, "pelvis rise and fall per step")
-    stance = events.stance_times(strikes, ev["toe_offs"])
+    step_period = 1.0 / step_f if step_f > 0 else float("nan")
+    trail_toe = np.fmin(fwd(LEG["left"]["foot"]), fwd(LEG["right"]["foot"]))
+    toe_offs = events.toe_off_per_step(trail_toe, strikes, track.fs, step_period)
+    stance = toe_offs - strikes
+    res.counts["toe_offs_detected"] = int(np.isfinite(toe_offs).sum())
     st: dict[str, list[float]] = {"left": [], "right": []}
     for s_i, val in zip(ev["strike_side"], stance, strict=True):
-        st[("left", "right")[int(s_i)]].append(float(val))
-    ls, rs = robust_summary(st["left"]), robust_summary(st["right"])
-    plausible = all(m["median"] is not None and 0.1 <= float(m["median"]) <= 0.6
-                    for m in (ls, rs))
-    if ls["n"] and rs["n"] and not plausible:
-        res.omitted["stance_time_asymmetry_pct"] = (
-            "toe-off events were not reliable in this footage (implausible contact times)")
-    elif ls["n"] and rs["n"]:
+        if np.isfinite(val):
+            st[("left", "right")[int(s_i)]].append(float(val))
+    reason = _stance_problem(st, step_period)
+    if reason:
+        res.omitted["stance_time_asymmetry_pct"] = reason
+    else:
+        ls, rs = robust_summary(st["left"]), robust_summary(st["right"])
         timing_penalty = 1 if fps_recorded < 50 or track.fs < 50 else 0
         res.metrics["stance_time_asymmetry_pct"] = {
             "value": _r(g.asymmetry_pct(float(ls["median"] or 0), float(rs["median"] or 0))),
@@ -332,7 +361,8 @@ def running_side(track: Track, fps_recorded: float) -> MetricsResult:
             "right_s": _r(rs["median"], 3),
             "confidence": confidence(min(int(ls["n"] or 0), int(rs["n"] or 0)), 3, 6, "medium",
                                      timing_penalty + swap_note),
-            "method": "foot strike to toe-off per leg, |L-R|/mean",
+            "method": "foot strike to toe-off (trailing toe furthest behind the pelvis, one "
+                      "per step) per leg, |L-R|/mean of the medians",
         }
     for side in ("left", "right"):
         res.series[f"knee_flexion_{side}"] = {"t": track.time, "y": flex[side],

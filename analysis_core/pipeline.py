@@ -14,11 +14,11 @@ import numpy as np
 
 from analysis_core import classify, metrics, quality, render
 from analysis_core.findings import make_findings
-from analysis_core.posepass import PoseRun, run_pose
+from analysis_core.posepass import POSE_MAX_LONG_SIDE, PoseRun, run_pose
 from analysis_core.reference import load
 from analysis_core.track import build_track
 from analysis_core.tracking import main_subject_mask
-from analysis_core.video_io import probe
+from analysis_core.video_io import probe, read_frames_at
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,10 @@ def analyze(video_path: str | Path, out_dir: str | Path, activity: str | None = 
     pose = run_pose(video_path, info, deadline=deadline)
     report = _build(pose, info, activity, view, out, run_id, str(video_path))
     report["timing"] = {"pose_s": round(pose.seconds, 2),
-                        "total_s": round(time.monotonic() - started, 2)}
+                        "total_s": round(time.monotonic() - started, 2),
+                        "pose_processes": pose.workers}
+    if pose.split_note:
+        report["notes"].append(pose.split_note)
     (out / "report.json").write_text(json.dumps(report, indent=2, allow_nan=False),
                                      encoding="utf-8")
     return report
@@ -139,7 +142,7 @@ def _build(pose: PoseRun, info: Any, activity: str | None, view: str | None, out
             report["metrics"] = res.metrics
             report["metrics_omitted"] = res.omitted
             report["findings"] = make_findings(res.metrics, activity)
-            report["images"] = _pictures(res, track, pose.jpegs, out)
+            report["images"] = _pictures(res, track, pose, video_path, out)
         else:
             report["metrics_omitted"] = {"all": "footage did not pass the quality checks"}
     else:
@@ -162,15 +165,13 @@ def _clean(d: dict[str, float]) -> dict[str, float | None]:
     return {k: (None if not np.isfinite(v) else v) for k, v in d.items()}
 
 
-def _pictures(res: metrics.MetricsResult, track: Any, jpegs: dict[int, bytes],
+def _pictures(res: metrics.MetricsResult, track: Any, pose: PoseRun, video_path: str,
               out: Path) -> list[dict[str, str]]:
     images: list[dict[str, str]] = []
+    wanted = [int(track.frame_index[m.sample]) for m in res.key_moments]
+    frames = read_frames_at(video_path, wanted, POSE_MAX_LONG_SIDE, thumbs=pose.thumbs)
     for k, m in enumerate(res.key_moments):
-        fi = int(track.frame_index[m.sample])
-        data = jpegs.get(fi)
-        if not data:
-            continue
-        frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        frame = frames.get(int(track.frame_index[m.sample]))
         if frame is None:
             continue
         sx = frame.shape[1] / track.width

@@ -56,12 +56,14 @@ class VideoInfo:
         return asdict(self)
 
 
-def _open(path: Path) -> cv2.VideoCapture:
+def _open(path: Path, threads: int = 0) -> cv2.VideoCapture:
+    """Open with OpenCV's FFmpeg backend; ``threads`` > 0 caps FFmpeg's decoding threads."""
     if not path.is_file():
         raise VideoError("The video file could not be found.")
     if path.stat().st_size == 0:
         raise VideoError("The file is empty, so there is no video to analyse.")
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    params = [cv2.CAP_PROP_N_THREADS, threads] if threads > 0 else []
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
     if not cap.isOpened():
         cap.release()
         raise VideoError("This file is not a video format that can be read.")
@@ -148,18 +150,57 @@ def resize_long_side(frame: np.ndarray, max_long_side: int) -> tuple[np.ndarray,
     return cv2.resize(frame, size, interpolation=cv2.INTER_AREA), scale
 
 
+THUMB_SIZE = (48, 48)  # grey thumbnail used to check that a seek landed on the right frame
+THUMB_MATCH_MAX_DIFF = 1.0  # mean absolute grey-level difference of two decodes of one frame
+
+
+def thumbnail(frame_bgr: np.ndarray) -> np.ndarray:
+    """Small grey picture of a frame, used as its fingerprint."""
+    grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, THUMB_SIZE, interpolation=cv2.INTER_AREA)
+
+
+def thumb_diff(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference of two thumbnails (grey levels)."""
+    return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16))))
+
+
 @dataclass
 class FrameItem:
-    """One decoded, downscaled RGB frame handed to the pose stage."""
+    """One decoded frame handed to the pose stage.
+
+    ``rgb`` is the downscaled RGB frame for the pose model, or None for a frame that was
+    only decoded to take its thumbnail (seek verification).
+    """
 
     index: int
     time_s: float
-    rgb: np.ndarray
+    rgb: np.ndarray | None
     scale: float
-    jpeg: bytes = b""
+    thumb: np.ndarray
 
 
 _END = object()
+
+
+def open_at(path: Path, start: int, seek: bool = True, threads: int = 0) -> cv2.VideoCapture:
+    """Open a video positioned so the next decoded frame is frame ``start``.
+
+    With ``seek`` the container index is used (OpenCV decodes forward from the previous
+    key frame); callers check the landing with thumbnails because seeking is not
+    frame-accurate for every file. Without it, frames are grabbed (decoded, not converted)
+    up to ``start``.
+    """
+    cap = _open(path, threads)
+    if start <= 0:
+        return cap
+    if seek:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, float(start))
+    else:
+        for _ in range(start):
+            if not cap.grab():
+                break
+    return cap
 
 
 def iter_frames(
@@ -170,31 +211,43 @@ def iter_frames(
     max_frames: int | None = None,
     stop: threading.Event | None = None,
     queue_size: int = 8,
-    keep_jpeg: bool = False,
+    start: int = 0,
+    seek: bool = True,
+    thumbs_for: range | None = None,
+    decoder_threads: int = 0,
 ) -> Iterator[FrameItem]:
     """Stream frames decoded in a background thread.
 
     Decoding (and resizing) runs in its own thread while the caller runs the pose model, so
-    the two overlap on two cores; OpenCV releases the GIL while it decodes. The queue is
-    bounded, so memory stays flat whatever the clip's length.
+    the two overlap; OpenCV releases the GIL while it decodes. The queue is bounded, so
+    memory stays flat whatever the clip's length. Frames that are not analysed are only
+    grabbed: decoded (unavoidable for inter-coded video) but neither converted to BGR nor
+    copied.
 
     Args:
         video_path: Path of the video.
         fps: Frame rate used for timestamps.
-        stride: Keep every ``stride``-th frame (skipped frames are grabbed, not converted).
+        stride: Keep every ``stride``-th frame (counted from frame 0, not from ``start``).
         max_long_side: Downscale target for the pose stage.
-        max_frames: Stop after this many recorded frames.
+        max_frames: Stop before this recorded frame index (exclusive end).
         stop: Set it to ask the decoder to stop early.
         queue_size: Frames buffered between decoder and consumer.
-        keep_jpeg: Also JPEG-encode each kept frame (in the decoder thread) so keyframes
-            can be drawn later without decoding the video a second time.
+        start: First frame to deliver (see ``open_at``).
+        seek: Reach ``start`` by seeking (True) or by grabbing frames (False).
+        thumbs_for: Extra frame indices (may reach past ``max_frames``) that are decoded
+            for their thumbnail only (``rgb`` is None).
+        decoder_threads: FFmpeg decoding threads (0 = OpenCV's default, one per core).
 
     Yields:
         Frames in order.
     """
-    cap = _open(Path(video_path))
+    cap = open_at(Path(video_path), start, seek, decoder_threads)
     q: queue.Queue[object] = queue.Queue(maxsize=queue_size)
     stop_event = stop or threading.Event()
+    extra = thumbs_for if thumbs_for is not None else range(0)
+    end = max_frames
+    if end is not None and len(extra):
+        end = max(end, extra.stop)
 
     def put(item: object) -> bool:
         while not stop_event.is_set():
@@ -206,12 +259,13 @@ def iter_frames(
         return False
 
     def worker() -> None:
-        index = 0
+        index = start
         try:
             while not stop_event.is_set():
-                if max_frames is not None and index >= max_frames:
+                if end is not None and index >= end:
                     break
-                if index % stride:
+                analysed = index % stride == 0 and (max_frames is None or index < max_frames)
+                if not analysed and index not in extra:
                     if not cap.grab():
                         break
                     index += 1
@@ -220,12 +274,8 @@ def iter_frames(
                 if not ok or frame is None:
                     break
                 small, scale = resize_long_side(frame, max_long_side)
-                rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
-                jpeg = b""
-                if keep_jpeg:
-                    ok_j, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 85])
-                    jpeg = buf.tobytes() if ok_j else b""
-                if not put(FrameItem(index, index / fps, rgb, scale, jpeg)):
+                rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB) if analysed else None
+                if not put(FrameItem(index, index / fps, rgb, scale, thumbnail(small))):
                     break
                 index += 1
         except cv2.error:  # damaged stream mid-way: end the stream, keep what we have
@@ -249,18 +299,41 @@ def iter_frames(
 
 
 def read_frames_at(
-    video_path: str | os.PathLike[str], indices: list[int], max_long_side: int = 960
+    video_path: str | os.PathLike[str], indices: list[int], max_long_side: int = 960,
+    thumbs: dict[int, np.ndarray] | None = None,
 ) -> dict[int, np.ndarray]:
-    """Decode a few chosen frames (BGR, downscaled) with one sequential pass.
+    """Decode a few chosen frames (BGR, downscaled).
 
-    Sequential grabbing is used instead of seeking because seeking is not frame-accurate
-    for every codec.
+    With ``thumbs`` (thumbnails taken during the pose pass), each frame is reached by
+    seeking and kept only if its thumbnail matches; frames whose seek landed elsewhere are
+    then decoded in one sequential pass. Without thumbnails, one sequential pass is used.
     """
     wanted = sorted(set(i for i in indices if i >= 0))
     out: dict[int, np.ndarray] = {}
     if not wanted:
         return out
-    cap = _open(Path(video_path))
+    path = Path(video_path)
+    if thumbs:
+        for index in wanted:
+            ref = thumbs.get(index)
+            if ref is None:
+                continue
+            cap = open_at(path, index, seek=True)
+            try:
+                ok, frame = cap.read()
+            finally:
+                cap.release()
+            if not ok or frame is None:
+                continue
+            small, _ = resize_long_side(frame, max_long_side)
+            if thumb_diff(thumbnail(small), ref) <= THUMB_MATCH_MAX_DIFF:
+                out[index] = small
+            else:
+                log.info("seek to frame %d was not exact; decoding sequentially", index)
+        wanted = [i for i in wanted if i not in out]
+        if not wanted:
+            return out
+    cap = _open(path)
     try:
         index = 0
         last = wanted[-1]

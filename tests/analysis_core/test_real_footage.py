@@ -113,3 +113,17 @@ def test_mirrored_video_swaps_left_and_right(tmp_path, name):
         same = np.nanmedian(np.abs(b.landmarks[:, left, 0] - flipped_x[:, left]))
         assert swapped < 0.03 * a.width
         assert same > 3 * swapped
+
+
+def test_treadmill_stance_time_is_sound_or_omitted_with_its_reason(treadmill_report):
+    """Contact times must leave a flight phase (shorter than the step time) to be reported;
+    otherwise the omission names the actual problem."""
+    r = treadmill_report
+    step_s = 60.0 / r["metrics"]["cadence_spm"]["value"]
+    m = r["metrics"].get("stance_time_asymmetry_pct")
+    if m is not None:
+        assert 0.1 <= m["left_s"] < step_s and 0.1 <= m["right_s"] < step_s
+        assert m["confidence"] in ("low", "medium")  # 30 fps clip: timing is coarse
+    else:
+        reason = r["metrics_omitted"]["stance_time_asymmetry_pct"]
+        assert "strides" not in reason and ("toe-off" in reason or "contact" in reason)

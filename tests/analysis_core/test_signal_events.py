@@ -93,3 +93,46 @@ def test_detect_reps():
     assert len(reps) == 5
     assert all(abs(r.depth - 0.3) < 0.01 for r in reps)
     assert events.detect_reps(0.02 * depth, fs) == []
+
+
+def _foot_track(t: np.ndarray, strikes: np.ndarray, contact: float, stride: float) -> np.ndarray:
+    """Toe ahead of the pelvis: +0.3 at the strike, back to -0.4 at toe-off, swing forward."""
+    x = np.full_like(t, np.nan)
+    for s in strikes:
+        stance = (t >= s) & (t < s + contact)
+        x[stance] = 0.3 - 0.7 * (t[stance] - s) / contact
+        swing = (t >= s + contact) & (t < s + stride)
+        x[swing] = -0.4 + 0.7 * (t[swing] - s - contact) / (stride - contact)
+    return x
+
+
+@pytest.mark.parametrize("fs", [30.0, 60.0])
+def test_toe_off_per_step_recovers_contact_times(fs):
+    step = 60 / 170
+    t = np.arange(0, 8, 1 / fs)
+    left_strikes = np.arange(0.1, 8, 2 * step)
+    right_strikes = left_strikes + step
+    left = _foot_track(t, left_strikes, 0.24, 2 * step)
+    right = _foot_track(t, right_strikes, 0.28, 2 * step)
+    strikes = np.sort(np.concatenate([left_strikes, right_strikes]))
+    strikes = strikes[strikes < 7.0]
+    toe = events.toe_off_per_step(np.fmin(left, right), strikes, fs, step)
+    stance = toe - strikes
+    is_left = np.isin(strikes, left_strikes)
+    ok = np.isfinite(stance)
+    assert ok.sum() >= len(strikes) - 2
+    assert np.nanmedian(stance[is_left]) == pytest.approx(0.24, abs=0.5 / fs)
+    assert np.nanmedian(stance[~is_left]) == pytest.approx(0.28, abs=0.5 / fs)
+
+
+def test_stance_times_are_refused_without_a_flight_phase_or_when_erratic():
+    from analysis_core.metrics import _stance_problem
+
+    step = 0.35
+    good = {"left": [0.24, 0.25, 0.24, 0.23], "right": [0.27, 0.28, 0.27, 0.28]}
+    assert _stance_problem(good, step) == ""
+    no_flight = {"left": [0.36, 0.37, 0.36, 0.38], "right": [0.36, 0.35, 0.37, 0.36]}
+    assert "flight" in _stance_problem(no_flight, step)
+    erratic = {"left": [0.12, 0.3, 0.2, 0.33], "right": [0.27, 0.28, 0.27, 0.28]}
+    assert "vary" in _stance_problem(erratic, step)
+    assert "few" in _stance_problem({"left": [0.25], "right": [0.26, 0.27, 0.25]}, step)
