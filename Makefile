@@ -9,13 +9,14 @@ RASA_ENV := $(VENV)/rasa/bin
 ACTIONS_ENV := $(VENV)/actions/bin
 SPACY_PIPELINE := rasa_project/spacy_pipeline/en_knee/config.cfg
 
-.PHONY: help setup envs model run shell test lint unit rasa-checks e2e analyze clean
+.PHONY: help setup envs model run shell test lint unit rasa-checks e2e web-setup web-test analyze erase clean
 
 help:
 	@echo "make run    - set everything up (first time: a few minutes) and start the assistant"
 	@echo "make test   - set everything up and run every test"
 	@echo "make shell  - chat with the assistant in this terminal"
 	@echo "make analyze VIDEO=path OUT=dir - analyse one video"
+	@echo "make erase CONVERSATION=id      - erase everything of one conversation"
 
 envs:
 	@scripts/setup_env.sh rasa
@@ -40,21 +41,31 @@ lint: envs
 	$(ACTIONS_ENV)/mypy actions analysis_core rasa_project/components/extraction.py
 
 unit: envs
-	$(ACTIONS_ENV)/python -m pytest -q -p no:cacheprovider tests/unit tests/actions tests/analysis_core
+	$(ACTIONS_ENV)/python -m pytest -q -p no:cacheprovider tests/unit tests/actions tests/store tests/jobs tests/analysis_core
 	PYTHONPATH=rasa_project:. $(RASA_ENV)/python -m pytest -q -p no:cacheprovider tests/rasa_env
 
 rasa-checks: setup
-	cd rasa_project && PYTHONPATH=.:.. ../$(RASA_ENV)/rasa data validate --fail-on-warnings --quiet
+	scripts/validate_data.sh
 	cd rasa_project && PYTHONPATH=.:.. ../$(RASA_ENV)/rasa test core --stories tests/ -m models/current.tar.gz --fail-on-prediction-errors --out results/core --quiet
 
 e2e: setup
 	$(ACTIONS_ENV)/python -m pytest -q -p no:cacheprovider tests/e2e
 
-test: setup lint unit rasa-checks e2e
+web-setup:
+	@scripts/setup_browser.sh
+
+web-test: setup web-setup
+	cd web && npm test
+
+test: setup lint unit rasa-checks e2e web-test
 
 analyze: envs
 	@test -n "$(VIDEO)" -a -n "$(OUT)" || { echo "usage: make analyze VIDEO=path/to/clip.mp4 OUT=out/dir"; exit 2; }
 	@$(ACTIONS_ENV)/python -m analysis_core "$(VIDEO)" --out "$(OUT)"
+
+erase: envs
+	@test -n "$(CONVERSATION)" || { echo "usage: make erase CONVERSATION=<conversation id>"; exit 2; }
+	@$(ACTIONS_ENV)/python -m actions.store.erase "$(CONVERSATION)"
 
 clean:
 	rm -rf rasa_project/models rasa_project/results var

@@ -20,6 +20,9 @@ KM_PER_MILE = 1.609344
 NON_ANSWER_INTENTS = frozenset(
     {
         "ask_why",
+        "share_video",
+        "describe_video",
+        "EXTERNAL_analysis_ready",
         "chitchat",
         "thank",
         "request_human",

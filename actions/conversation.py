@@ -8,8 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import clinic_contact_line, clinic_from_env, text
+from actions.privacy import erase_after_turn
 from actions.questions import question_for
 from actions.tracker_answers import reset_events
+from actions.uploads import upload_offer, upload_ttl_s
 
 
 class ActionExplainWhy(Action):
@@ -77,7 +79,11 @@ class ActionHandoff(Action):
 
 
 class ActionDeleteData(Action):
-    """Clears every answer of this conversation and stops any questioning."""
+    """Clears the answers now and erases everything of this conversation right after the turn.
+
+    The erasure (tracker events, consents, assessments, videos, results, files) waits a few
+    seconds so that Rasa has finished saving this very turn; see actions/store/erase.py.
+    """
 
     def name(self) -> str:
         return "action_delete_data"
@@ -86,11 +92,12 @@ class ActionDeleteData(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text=text("delete_data"))
+        erase_after_turn(tracker.sender_id)
         return [ActiveLoop(None), *reset_events(keep_consent=False), SlotSet("plan", None)]
 
 
 class ActionFilmingInstructions(Action):
-    """How to film running or a squat test (analysis itself arrives with the video issue)."""
+    """How to film running or a squat test, and a short-lived link to send the clip."""
 
     def name(self) -> str:
         return "action_filming_instructions"
@@ -99,5 +106,9 @@ class ActionFilmingInstructions(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text=text("filming"))
-        dispatcher.utter_message(text=text("video_not_ready"))
+        offer = upload_offer(tracker.sender_id)
+        max_mb = str(offer["upload"]["max_bytes"] // 1_000_000)
+        ttl_min = str(upload_ttl_s() // 60)
+        dispatcher.utter_message(text=text("video", "upload_ready", max_mb=max_mb, ttl_min=ttl_min))
+        dispatcher.utter_message(json_message=offer)
         return []

@@ -53,10 +53,21 @@ def _load_increased(answers: Answers) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _questions_file() -> dict[str, Any]:
+    with (data_dir() / "questions.yml").open(encoding="utf-8") as handle:
+        loaded: dict[str, Any] = yaml.safe_load(handle)
+    return loaded
+
+
+def consent_version() -> str:
+    """The version of the consent text (recorded with each consent)."""
+    return str(_questions_file()["consent_version"])
+
+
+@lru_cache(maxsize=1)
 def all_questions() -> tuple[Question, ...]:
     """Returns the questions in asking order, validated once."""
-    with (data_dir() / "questions.yml").open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)["questions"]
+    raw = _questions_file()["questions"]
     questions = tuple(
         Question(
             slot=item["slot"],

@@ -24,9 +24,11 @@ from actions.guidance import (
 )
 from actions.messages import clinic_from_env, text
 from actions.questions import OTHER_LOCATIONS
+from actions.store import repo
 from actions.summary import build_summary
 from actions.tracker_answers import answers_from, unit_of
 from actions.triage import LEVELS, TriageResult, assess
+from actions.video_findings import answers_from_video, plan_findings, video_summary
 
 
 def _send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
@@ -38,15 +40,39 @@ def _send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> N
 
 
 def present_outcome(
-    dispatcher: CollectingDispatcher, answers: dict[str, Any], result: TriageResult, unit: str
+    dispatcher: CollectingDispatcher,
+    conversation_id: str,
+    answers: dict[str, Any],
+    result: TriageResult,
+    unit: str,
+    video: tuple[str, dict[str, Any]] | None = None,
 ) -> list[str]:
-    """Sends the level message, the plan and the clinic summary; returns the plan's ids."""
+    """Sends the level message, the plan and the clinic summary; returns the plan's ids.
+
+    Args:
+        video: (job id, report) of an analysed video whose findings refine the plan.
+    """
     clinic = clinic_from_env()
-    plan = build_plan(answers, result, clinic=clinic, unit=unit)
+    findings = plan_findings(video[1]) if video else ()
+    plan = build_plan(answers, result, video_findings=findings, clinic=clinic, unit=unit)
     _send(dispatcher, render_level_message(result, clinic))
     _send(dispatcher, render_plan(plan))
-    dispatcher.utter_message(json_message=build_summary(answers, result, plan))
-    return [exercise.id for exercise in plan.exercises]
+    summary_video = video_summary(*video) if video else None
+    summary = build_summary(answers, result, plan, video=summary_video)
+    dispatcher.utter_message(json_message=summary)
+    triage = summary["triage"]
+    repo.save_assessment(
+        conversation_id, triage["answers"], triage["level"], triage["reasons"], triage["plan"]
+    )
+    return triage["plan"]
+
+
+def analysed_video(tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
+    """The conversation's last usable video analysis, if any."""
+    job = repo.get_job(tracker.get_slot("video_report_job") or "")
+    if job is None or job.report is None:
+        return None
+    return job.job_id, job.report
 
 
 class ActionTriageResult(Action):
@@ -62,14 +88,18 @@ class ActionTriageResult(Action):
         if answers.get("consent") is not True:
             dispatcher.utter_message(text=text("no_consent"))
             return [SlotSet("triage_done", False)]
+        video = analysed_video(tracker)
+        answers |= answers_from_video(video[1] if video else None)
         result = assess(answers)
         location = answers.get("location")
         if location in OTHER_LOCATIONS and not result.stop_questioning:
             dispatcher.utter_message(text=text("other_location", location))
             dispatcher.utter_message(text=text("other_location", "also_inner"))
             return [SlotSet("triage_done", True), SlotSet("triage_level", result.level)]
-        plan_ids = present_outcome(dispatcher, answers, result, unit_of(tracker))
-        if not result.stop_questioning:
+        plan_ids = present_outcome(
+            dispatcher, tracker.sender_id, answers, result, unit_of(tracker), video
+        )
+        if not result.stop_questioning and video is None:
             dispatcher.utter_message(
                 text=text("video_offer"),
                 buttons=[{"title": "How should I film?", "payload": "/ask_filming"}],
@@ -104,14 +134,17 @@ class ActionFollowup(Action):
             answers=answers,
         )
         answers.update(turn.updates)
-        result = assess(answers)
+        video = analysed_video(tracker)
+        result = assess(answers | answers_from_video(video[1] if video else None))
         events: list[EventType] = [SlotSet(k, v) for k, v in turn.updates.items()]
         raised = LEVELS.index(result.level) > LEVELS.index(before)
         refined = any(key.startswith("self_test_") for key in turn.updates)
         if raised or refined:
             intro = "level_raised" if raised else "plan_updated"
             dispatcher.utter_message(text=text("followup", intro))
-            plan_ids = present_outcome(dispatcher, answers, result, unit_of(tracker))
+            plan_ids = present_outcome(
+                dispatcher, tracker.sender_id, answers, result, unit_of(tracker), video
+            )
             events += [SlotSet("triage_level", result.level), SlotSet("plan", plan_ids)]
         else:
             dispatcher.utter_message(text=text("followup", "nothing_new"))

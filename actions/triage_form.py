@@ -16,7 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import NON_ANSWER_INTENTS, interpret_turn
-from actions.questions import Question, all_questions, next_question, render_question
+from actions.questions import (
+    Question,
+    all_questions,
+    consent_version,
+    next_question,
+    render_question,
+)
+from actions.store import repo
 from actions.tracker_answers import answers_from
 from actions.triage import assess
 
@@ -52,6 +59,8 @@ class ValidateTriageForm(Action):
         result = assess(answers)
         upcoming = next_question(answers, stop_questioning=result.stop_questioning)
 
+        if turn.updates.get("consent") is True:
+            repo.record_consent(tracker.sender_id, consent_version())
         events: list[EventType] = [SlotSet(slot, value) for slot, value in turn.updates.items()]
         if turn.unit:
             events.append(SlotSet("distance_unit", turn.unit))

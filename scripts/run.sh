@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST + socket.io channels, HTTP API) on
-# localhost, prints where to talk to them, and stops both cleanly on Ctrl-C.
-# Ports: RASA_PORT (default 5005), ACTIONS_PORT (default 5055).
+# Starts every process on localhost: the action server, the analysis worker, the Rasa server
+# (REST, socket.io and video-upload channels, HTTP API) and the web widget's demo site;
+# prints where to talk to them, and stops them all cleanly on Ctrl-C.
+# Ports: RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080).
+# Storage: DATABASE_URL (SQLite file var/app.db), MEDIA_DIR (var/media); see docs/video_flow.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export RASA_PORT="${RASA_PORT:-5005}" ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"   # keep the action server private
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3
+export WEB_PORT="${WEB_PORT:-8080}"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///$root/var/app.db}"
+export MEDIA_DIR="${MEDIA_DIR:-$root/var/media}"
+export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_PORT}"
+export BOT_URL="${BOT_URL:-http://127.0.0.1:$RASA_PORT}"
 export PYTHONPATH="$root/rasa_project:$root${PYTHONPATH:+:$PYTHONPATH}"
 logs="$root/var/log"; mkdir -p "$logs"
 pids=()
@@ -32,15 +39,24 @@ wait_for() {  # wait_for URL NAME PID
 }
 
 cd "$root"
-start action-server "$root/.venv/actions/bin/python" -m rasa_sdk --actions actions -p "$ACTIONS_PORT" --quiet
+py="$root/.venv/actions/bin/python"
+"$py" -c "from actions.store.db import init_db; init_db()"   # database migrations
+start action-server "$py" -m rasa_sdk --actions actions -p "$ACTIONS_PORT" --quiet
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" action-server "${pids[0]}"
+start worker "$py" -m actions.jobs.worker
 cd "$root/rasa_project"
 start rasa-server "$root/.venv/rasa/bin/rasa" run --enable-api -i 127.0.0.1 -p "$RASA_PORT" \
   --cors "*" --credentials credentials.yml --endpoints endpoints.yml -m models/current.tar.gz
-wait_for "http://127.0.0.1:$RASA_PORT/status" rasa-server "${pids[1]}"
+wait_for "http://127.0.0.1:$RASA_PORT/status" rasa-server "${pids[2]}"
+cd "$root"
+"$py" web/build.py >/dev/null
+start web "$py" web/serve.py
+wait_for "http://127.0.0.1:$WEB_PORT/widget.js" web "${pids[3]}"
 cat <<TXT
 
   The knee assistant is running.
+    Demo site with the chat widget: http://127.0.0.1:$WEB_PORT/
+    Video upload:      POST http://127.0.0.1:$RASA_PORT/webhooks/video/upload (token from the bot)
     REST channel:      POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  {"sender": "<random id>", "message": "hi"}
     socket.io channel: http://127.0.0.1:$RASA_PORT/socket.io
     HTTP API:          http://127.0.0.1:$RASA_PORT/ (status: /status)

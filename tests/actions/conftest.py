@@ -59,3 +59,10 @@ def run_action(domain: dict[str, Any]) -> RunAction:
         return dispatcher.messages, slots
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def isolated_storage(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every action test gets its own SQLite database and media folder."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+    monkeypatch.setenv("MEDIA_DIR", str(tmp_path / "media"))

@@ -6,14 +6,17 @@ from typing import Any
 
 import pytest
 
+from actions import conversation
 from actions.conversation import (
     ActionDeleteData,
     ActionExplainWhy,
+    ActionFilmingInstructions,
     ActionHandoff,
     ActionStartOver,
     ActionStop,
 )
 from actions.results import ActionExerciseDetail, ActionFollowup, ActionTriageResult
+from rasa_project.connectors.upload_token import secret_from_env, verify
 from tests.actions.conftest import RunAction, make_tracker
 
 SELF_CARE = {
@@ -162,9 +165,23 @@ def test_start_over_keeps_consent_and_clears_answers(run_action: RunAction) -> N
     assert "consent" not in slots and slots["side"] is None and slots["triage_done"] is False
 
 
-def test_delete_clears_consent_too(run_action: RunAction) -> None:
-    _, slots = run_action(ActionDeleteData(), make_tracker(slots=SELF_CARE))
+def test_delete_clears_answers_and_schedules_the_erasure(
+    run_action: RunAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scheduled: list[str] = []
+    monkeypatch.setattr(conversation, "erase_after_turn", scheduled.append)
+    tracker = make_tracker(slots=SELF_CARE)
+    _, slots = run_action(ActionDeleteData(), tracker)
     assert slots["consent"] is None and slots["pain_score"] is None
+    assert scheduled == [tracker.sender_id]
+
+
+def test_filming_hands_out_an_upload_link_for_this_conversation(run_action: RunAction) -> None:
+    tracker = make_tracker()
+    messages, _ = run_action(ActionFilmingInstructions(), tracker)
+    offer = next(m["custom"]["upload"] for m in messages if m.get("custom"))
+    assert verify(offer["token"], secret_from_env()) == tracker.sender_id
+    assert offer["max_bytes"] == 200 * 1024 * 1024
 
 
 def test_stop_ends_the_form(domain: dict, run_action: RunAction) -> None:

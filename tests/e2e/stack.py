@@ -48,6 +48,7 @@ class Stack:
     actions_port: int
     log_dir: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -103,53 +104,52 @@ def stack_env(actions_port: int, extra: dict[str, str] | None = None) -> dict[st
     return env
 
 
+def start_worker(stack: Stack) -> None:
+    """Starts (or restarts) the analysis worker of ``stack``."""
+    command = [str(ACTIONS_PYTHON), "-m", "actions.jobs.worker"]
+    stack.start_process("worker", command, REPO, stack.env)
+
+
 @contextmanager
 def running_stack(
-    log_dir: Path, env_extra: dict[str, str] | None = None, model: Path = MODEL
+    log_dir: Path,
+    env_extra: dict[str, str] | None = None,
+    model: Path = MODEL,
+    with_worker: bool = False,
 ) -> Iterator[Stack]:
-    """Starts both servers, yields the stack, and always stops them."""
+    """Starts the servers (and the worker), yields the stack, and always stops them.
+
+    Storage is private to the stack: a SQLite file and a media folder under ``log_dir``,
+    unless ``env_extra`` sets DATABASE_URL / MEDIA_DIR (e.g. PostgreSQL).
+    """
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make setup` first")
     stack = Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=log_dir)
-    env = stack_env(stack.actions_port, env_extra)
+    storage = {
+        "DATABASE_URL": f"sqlite:///{log_dir / 'app.db'}",
+        "MEDIA_DIR": str(log_dir / "media"),
+        "RASA_URL": stack.url,
+    }
+    stack.env = stack_env(stack.actions_port, storage | (env_extra or {}))
+    migrate = [str(ACTIONS_PYTHON), "-c", "from actions.store.db import init_db; init_db()"]
+    subprocess.run(migrate, cwd=REPO, env=stack.env, check=True)
+    actions = [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions"]
+    rasa = [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "--cors", "*"]
+    rasa += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]
     try:
         stack.start_process(
-            "action-server",
-            [
-                str(ACTIONS_PYTHON),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "-p",
-                str(stack.actions_port),
-                "--quiet",
-            ],
-            REPO,
-            env,
+            "action-server", [*actions, "-p", str(stack.actions_port), "--quiet"], REPO, stack.env
         )
         stack.wait_until_up(f"http://127.0.0.1:{stack.actions_port}/health", "action-server")
         stack.start_process(
             "rasa-server",
-            [
-                str(RASA_BIN),
-                "run",
-                "--enable-api",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(stack.rasa_port),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-                "-m",
-                str(model),
-            ],
+            [*rasa, "-p", str(stack.rasa_port), "-m", str(model)],
             REPO / "rasa_project",
-            env,
+            stack.env,
         )
         stack.wait_until_up(f"{stack.url}/status", "rasa-server")
+        if with_worker:
+            start_worker(stack)
         yield stack
     finally:
         stack.stop()

@@ -202,7 +202,9 @@ def test_after_the_plan_exercise_detail_and_filming(stack: Stack) -> None:
     detail = runner.say("how do I do the clamshell?")
     assert "lamshell" in str(detail)
     filming = runner.say("how should I film my run?")
-    assert "hip height" in str(filming) and "coming soon" in str(filming)
+    assert "hip height" in str(filming)
+    offer = [r["custom"]["upload"] for r in filming if "upload" in (r.get("custom") or {})]
+    assert offer and offer[0]["url"] == "/webhooks/video/upload" and offer[0]["token"]
 
 
 def test_logs_hold_no_health_text(stack: Stack) -> None:

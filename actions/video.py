@@ -1,0 +1,193 @@
+"""Video in the chat: receive an upload, present the analysis, re-analyse on request.
+
+Thin Rasa glue over :mod:`actions.store` (database, media store), :mod:`actions.jobs`
+(probe, queue) and :mod:`actions.video_findings` (what the runner reads). See
+docs/video_flow.md for the whole flow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.jobs import VideoRejected, estimate_analysis_s, probe_limited
+from actions.messages import text
+from actions.results import present_outcome
+from actions.store import media, repo
+from actions.store.repo import QueueUnavailable
+from actions.tracker_answers import answers_from, unit_of
+from actions.triage import assess
+from actions.video_findings import (
+    answers_from_video,
+    clip_description,
+    findings_messages,
+    needs_clarification,
+    unusable_messages,
+)
+
+logger = logging.getLogger(__name__)
+
+#: What a clip can show, as offered when the analysis could not tell.
+CLIP_CHOICES = (
+    ("Running, filmed from behind", "running", "back"),
+    ("Running, filmed from the front", "running", "front"),
+    ("Running, filmed from the side", "running", "side"),
+    ("Squat, from the front", "squat", "front"),
+    ("Single-leg squat, from the front", "single_leg_squat", "front"),
+    ("Squat, from the side", "squat", "side"),
+)
+
+
+def _analysis_payload(job_id: str, status: str, eta_s: int | None = None) -> dict[str, Any]:
+    return {"analysis": {"status": status, "job_id": job_id, "eta_s": eta_s}}
+
+
+def _own_video(video_id: str | None, conversation_id: str) -> dict[str, Any] | None:
+    """The upload's sidecar, when the video exists and belongs to this conversation."""
+    try:
+        sidecar = media.read_sidecar(video_id) if video_id else None
+    except media.InvalidId:
+        return None
+    if not sidecar or sidecar.get("conversation_id") != conversation_id:
+        return None
+    return sidecar
+
+
+def _enqueue(
+    dispatcher: CollectingDispatcher,
+    video_id: str,
+    conversation_id: str,
+    facts: dict[str, Any],
+    activity: str | None = None,
+    view: str | None = None,
+) -> list[EventType]:
+    try:
+        job_id = repo.enqueue_analysis(video_id, conversation_id, activity=activity, view=view)
+    except QueueUnavailable:
+        dispatcher.utter_message(text=text("video", "failed", reason="our analysis queue is down"))
+        return []
+    eta_s = estimate_analysis_s(facts, jobs_ahead=repo.jobs_ahead(job_id))
+    dispatcher.utter_message(text=text("video", "accepted", eta_s=str(eta_s)))
+    dispatcher.utter_message(json_message=_analysis_payload(job_id, "queued", eta_s))
+    return [SlotSet("video_job_id", job_id)]
+
+
+class ActionReceiveVideo(Action):
+    """A video arrived: check it is this conversation's, probe it, queue its analysis."""
+
+    def name(self) -> str:
+        return "action_receive_video"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        conversation_id = tracker.sender_id
+        video_id = next(tracker.get_latest_entity_values("video_id"), None)
+        sidecar = _own_video(video_id, conversation_id)
+        if sidecar is None or video_id is None:
+            dispatcher.utter_message(text=text("video", "not_yours"))
+            return []
+        path = media.upload_path(video_id, sidecar["container"])
+        try:
+            facts = await asyncio.to_thread(probe_limited, path)
+        except VideoRejected as rejected:
+            media.delete_upload(video_id)
+            dispatcher.utter_message(text=text("video", "rejected", reason=rejected.message))
+            return []
+        repo.register_video(
+            video_id,
+            conversation_id,
+            sidecar["sha256"],
+            sidecar["size_bytes"],
+            sidecar["container"],
+            duration_s=facts.get("duration_s"),
+        )
+        return _enqueue(dispatcher, video_id, conversation_id, facts)
+
+
+class ActionReanalyseVideo(Action):
+    """The runner said what the clip shows: analyse the same upload again with that."""
+
+    def name(self) -> str:
+        return "action_reanalyse_video"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        job = repo.get_job(tracker.get_slot("video_job_id") or "")
+        message_text = (tracker.latest_message or {}).get("text") or ""
+        typed_activity, typed_view = clip_description(message_text)
+        activity = next(tracker.get_latest_entity_values("activity"), None) or typed_activity
+        view = next(tracker.get_latest_entity_values("view"), None) or typed_view
+        video = repo.get_video(job.video_id) if job else None
+        if job is None or video is None or video.status != "stored" or not activity:
+            dispatcher.utter_message(text=text("video", "not_yours"))
+            return []
+        facts = {"duration_s": video.duration_s}
+        return _enqueue(dispatcher, video.video_id, tracker.sender_id, facts, activity, view)
+
+
+class ActionPresentFindings(Action):
+    """The worker finished: findings in plain words, pictures, and the refined plan."""
+
+    def name(self) -> str:
+        return "action_present_findings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        job_id = next(tracker.get_latest_entity_values("job_id"), None) or ""
+        job = repo.get_job(job_id)
+        if job is None or job.conversation_id != tracker.sender_id:
+            logger.info("analysis notice for an unknown job ignored")
+            return []
+        if job.status == "failed":
+            dispatcher.utter_message(json_message=_analysis_payload(job_id, "failed"))
+            dispatcher.utter_message(text=text("video", "failed", reason=job.error_message or ""))
+            return []
+        if job.status != "done" or job.report is None:
+            dispatcher.utter_message(text=text("video", "still_working"))
+            return []
+        dispatcher.utter_message(json_message=_analysis_payload(job_id, "done"))
+        return self._present(dispatcher, tracker, job_id, job.report)
+
+    def _present(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        job_id: str,
+        report: dict[str, Any],
+    ) -> list[EventType]:
+        if not report.get("quality", {}).get("usable"):
+            for message in unusable_messages(report):
+                dispatcher.utter_message(**message)
+            return []
+        if needs_clarification(report):
+            dispatcher.utter_message(
+                text=text("video", "ask_what"),
+                buttons=[
+                    {
+                        "title": title,
+                        "payload": f'/describe_video{{"activity": "{act}", "view": "{view}"}}',
+                    }
+                    for title, act, view in CLIP_CHOICES
+                ],
+            )
+            return []
+        for message in findings_messages(job_id, report):
+            dispatcher.utter_message(**message)
+        events: list[EventType] = [SlotSet("video_report_job", job_id)]
+        if tracker.get_slot("triage_done"):
+            answers = answers_from(tracker) | answers_from_video(report)
+            result = assess(answers)
+            plan_ids = present_outcome(
+                dispatcher, tracker.sender_id, answers, result, unit_of(tracker), (job_id, report)
+            )
+            events += [SlotSet("triage_level", result.level), SlotSet("plan", plan_ids)]
+        return events

@@ -1,0 +1,261 @@
+"""A runner sends a video in the chat: real Rasa, action server, worker and analysis.
+
+Upload through the real endpoint with the token the bot hands out, then wait for the
+findings the worker pushes into the same conversation (read back from Rasa's tracker).
+Footage: ../shared/testdata (licences beside the clips).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.stack import MODEL, Stack, running_stack, say, start_worker
+from tests.e2e.test_rest_conversations import SELF_CARE_ANSWERS, Runner
+from tests.paths import TESTDATA
+from tests.store.fixtures import create_pg_database, write_clip
+
+pytestmark = pytest.mark.e2e
+
+TREADMILL = TESTDATA / "treadmill_side_male.mp4"
+FINDINGS_INTRO = "Here is what I measured"
+
+
+def _stack(tmp: Path, extra: dict[str, str] | None = None) -> Any:
+    if not MODEL.exists():
+        pytest.skip("no trained model: `make test` trains it first")
+    if not TREADMILL.is_file():
+        pytest.skip(f"shared test footage not found at {TESTDATA}")
+    env = {
+        "UPLOAD_TOKEN_SECRET": uuid.uuid4().hex * 2,
+        "WORKER_STALE_S": "8",
+        "WORKER_HEARTBEAT_S": "1",
+        "ANALYSIS_TIME_LIMIT_S": "180",
+    } | (extra or {})
+    return running_stack(tmp, env, with_worker=True)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with _stack(tmp_path_factory.mktemp("video")) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("clips")
+    if not TREADMILL.is_file():
+        pytest.skip(f"shared test footage not found at {TESTDATA}")
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "notes.mp4").write_text("these are my training notes, not a video\n" * 50)
+    (folder / "truncated.mp4").write_bytes(TREADMILL.read_bytes()[:200_000])
+    write_clip(TREADMILL, folder / "nobody.mp4", max_frames=60, blank=True, size=(360, 640))
+    write_clip(TREADMILL, folder / "huge.mp4", max_frames=3, size=(4000, 4000))
+    return {p.stem: p for p in folder.iterdir()}
+
+
+def upload_token(url: str, sender: str) -> str:
+    replies = say(url, sender, "how should I film my run?")
+    offers = [r["custom"]["upload"] for r in replies if "upload" in (r.get("custom") or {})]
+    assert offers, f"no upload offer in {replies}"
+    return str(offers[0]["token"])
+
+
+def upload(url: str, token: str, clip: Path) -> tuple[int, dict[str, Any]]:
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="video"; filename="{clip.name}"\r\n'
+            "Content-Type: video/mp4\r\n\r\n"
+        ).encode()
+        + clip.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"{url}/webhooks/video/upload",
+        data=body,
+        method="POST",
+        headers={
+            "X-Upload-Token": token,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def bot_events(url: str, sender: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker", timeout=30) as response:
+        tracker = json.loads(response.read())
+    return [e for e in tracker["events"] if e["event"] == "bot"]
+
+
+def wait_for_bot(
+    url: str, sender: str, needle: str, timeout_s: float = 240
+) -> list[dict[str, Any]]:
+    """Bot events up to the first one whose text or payload contains ``needle``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        events = bot_events(url, sender)
+        for index, event in enumerate(events):
+            if needle in json.dumps(event.get("data", {})) + (event.get("text") or ""):
+                return events[: index + 1] + events[index + 1 :]
+        time.sleep(1)
+    raise AssertionError(f"no bot message containing {needle!r} within {timeout_s} s")
+
+
+def summaries(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        e["data"]["custom"]["triage"]
+        for e in events
+        if "triage" in ((e.get("data") or {}).get("custom") or {})
+    ]
+
+
+def test_real_clip_findings_arrive_in_the_same_conversation(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.answer_all(SELF_CARE_ANSWERS, "hi")
+    status, reply = upload(stack.url, upload_token(stack.url, runner.sender), TREADMILL)
+    assert status == 200, reply
+    assert "analysing" in json.dumps(reply["messages"]).lower()
+    events = wait_for_bot(stack.url, runner.sender, FINDINGS_INTRO)
+    events = wait_for_bot(stack.url, runner.sender, '"video"')
+    with_video = [s for s in summaries(events) if "video" in s]
+    assert with_video, "the clinic summary gains the video block"
+    video = with_video[-1]["video"]
+    assert video["activity"] == "running" and video["view"] == "side"
+    assert video["measures"]["cadence_spm"]["value"] == pytest.approx(168.9, abs=3)
+    assert video["images"], "annotated pictures are linked"
+    with urllib.request.urlopen(stack.url + video["images"][0], timeout=30) as picture:
+        assert picture.status == 200 and picture.headers["Content-Type"] == "image/png"
+    assert with_video[-1]["level"] == "self_care", "a video never lowers, here nothing raises"
+
+
+@pytest.mark.parametrize(
+    ("clip", "expected_status", "expected_text"),
+    [
+        ("empty", 400, "empty"),
+        ("notes", 415, "video"),
+        ("truncated", 200, "couldn't use that file"),
+        ("huge", 200, "couldn't use that file"),
+    ],
+)
+def test_bad_files_get_a_friendly_message(
+    stack: Stack, clips: dict[str, Path], clip: str, expected_status: int, expected_text: str
+) -> None:
+    sender = uuid.uuid4().hex
+    status, reply = upload(stack.url, upload_token(stack.url, sender), clips[clip])
+    assert status == expected_status
+    shown = (reply.get("message") or "") + json.dumps(reply.get("messages", []))
+    assert expected_text in shown.lower() or expected_text in shown
+    assert "Traceback" not in shown
+
+
+def test_footage_without_a_person_gets_a_retake_tip(stack: Stack, clips: dict[str, Path]) -> None:
+    sender = uuid.uuid4().hex
+    status, _ = upload(stack.url, upload_token(stack.url, sender), clips["nobody"])
+    assert status == 200
+    events = wait_for_bot(stack.url, sender, "Tip for the next try")
+    assert any("can't measure it reliably" in (e.get("text") or "") for e in events)
+
+
+def test_another_conversations_token_or_video_is_refused(stack: Stack) -> None:
+    owner, other = uuid.uuid4().hex, uuid.uuid4().hex
+    token = upload_token(stack.url, owner)
+    status, reply = upload(stack.url, token[:-4] + "AAAA", TREADMILL)
+    assert status == 401 and reply["error"] == "token_invalid"
+    status, reply = upload(stack.url, token, TREADMILL)
+    assert status == 200
+    stolen = say(stack.url, other, f'/share_video{{"video_id": "{reply["video_id"]}"}}')
+    assert "can't find that video" in json.dumps(stolen)
+
+
+def test_worker_killed_mid_job_is_recovered(stack: Stack) -> None:
+    sender = uuid.uuid4().hex
+    status, _ = upload(stack.url, upload_token(stack.url, sender), TREADMILL)
+    assert status == 200
+    worker = next(p for p in stack.processes if p.args[-1] == "actions.jobs.worker")
+    time.sleep(3)  # the job is running now
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    stack.processes.remove(worker)
+    start_worker(stack)  # a new worker finds the stale job (WORKER_STALE_S=8) and re-runs it
+    wait_for_bot(stack.url, sender, FINDINGS_INTRO)
+
+
+def test_erasure_leaves_nothing_behind(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.answer_all(SELF_CARE_ANSWERS, "hi")
+    status, reply = upload(stack.url, upload_token(stack.url, runner.sender), TREADMILL)
+    assert status == 200
+    wait_for_bot(stack.url, runner.sender, FINDINGS_INTRO)
+    runner.say("please delete my data")
+    database = Path(stack.env["DATABASE_URL"].removeprefix("sqlite:///"))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _rows_of(database, runner.sender):
+        time.sleep(1)
+    assert _rows_of(database, runner.sender) == {}
+    media = Path(stack.env["MEDIA_DIR"])
+    assert not [p for p in media.rglob("*") if reply["video_id"] in p.name]
+    assert not any(
+        runner.sender in p.read_text(errors="ignore") for p in media.rglob("*.json") if p.is_file()
+    )
+
+
+def _rows_of(database: Path, conversation_id: str) -> dict[str, int]:
+    """Rows that still mention the conversation, per table."""
+    with sqlite3.connect(database) as connection:
+        counts = {
+            "events": "SELECT count(*) FROM events WHERE sender_id = ?",
+            "consents": "SELECT count(*) FROM consents WHERE conversation_id = ?",
+            "assessments": "SELECT count(*) FROM assessments WHERE conversation_id = ?",
+            "videos": "SELECT count(*) FROM videos WHERE conversation_id = ?",
+            "analysis_jobs": "SELECT count(*) FROM analysis_jobs WHERE conversation_id = ?",
+            "analysis_results": "SELECT count(*) FROM analysis_results WHERE job_id IN "
+            "(SELECT id FROM analysis_jobs WHERE conversation_id = ?)",
+        }
+        found = {
+            t: connection.execute(q, (conversation_id,)).fetchone()[0] for t, q in counts.items()
+        }
+    return {table: n for table, n in found.items() if n}
+
+
+def test_the_same_flow_on_postgresql(tmp_path: Path, clips: dict[str, Path]) -> None:
+    url, drop = create_pg_database("knee_e2e")
+    try:
+        with _stack(tmp_path, {"DATABASE_URL": url}) as pg_stack:
+            runner = Runner(pg_stack.url)
+            runner.answer_all(SELF_CARE_ANSWERS, "hi")
+            short = write_clip(TREADMILL, tmp_path / "short.mp4", max_frames=150)
+            status, _ = upload(pg_stack.url, upload_token(pg_stack.url, runner.sender), short)
+            assert status == 200
+            wait_for_bot(pg_stack.url, runner.sender, FINDINGS_INTRO)
+            import psycopg2
+
+            with (
+                psycopg2.connect(url.replace("+psycopg2", "")) as connection,
+                connection.cursor() as cur,
+            ):
+                cur.execute("SELECT count(*) FROM events WHERE sender_id = %s", (runner.sender,))
+                assert cur.fetchone()[0] > 10, "Rasa's trackers are stored in PostgreSQL"
+                cur.execute(
+                    "SELECT status FROM analysis_jobs WHERE conversation_id = %s", (runner.sender,)
+                )
+                assert [row[0] for row in cur.fetchall()] == ["done"]
+    finally:
+        drop()
