@@ -1,4 +1,5 @@
-# Action server: triage form, triage engine, guidance (and the video analysis core).
+# Action server and analysis worker (same image, different command): triage form, triage
+# engine, guidance, persistence, jobs and the video analysis core.
 FROM python:3.10-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 curl \
     && rm -rf /var/lib/apt/lists/*
@@ -8,5 +9,9 @@ RUN pip install --no-cache-dir -r requirements/actions.lock.txt
 COPY actions actions
 COPY analysis_core analysis_core
 COPY data data
+# The upload-token module is shared with the Rasa connector (stdlib only).
+COPY rasa_project/__init__.py rasa_project/__init__.py
+COPY rasa_project/connectors rasa_project/connectors
+ENV PYTHONPATH=/app
 EXPOSE 5055
-CMD ["python", "-m", "rasa_sdk", "--actions", "actions", "-p", "5055"]
+CMD ["sh", "-c", "python -c 'from actions.store.db import init_db; init_db()' && python -m rasa_sdk --actions actions -p 5055"]
