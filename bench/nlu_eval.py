@@ -40,7 +40,8 @@ def evaluate(test_set: Path) -> dict[str, float]:
 
 def main() -> None:
     sets = sorted((REPO / "tests" / "nlu").glob("heldout*.yml"))
-    print("| held-out set | examples | intent accuracy | entity F1 (micro) | entity F1 (weighted) |")
+    print("| held-out set | examples | intent accuracy | entity F1 (micro) "
+          "| entity F1 (weighted) |")
     print("|---|---|---|---|---|")
     for test_set in sets:
         m = evaluate(test_set)
