@@ -26,6 +26,7 @@ from actions.questions import (
 from actions.store import repo
 from actions.tracker_answers import answers_from
 from actions.triage import assess
+from actions.video import accept_video, discard_pending_video
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,8 @@ class ValidateTriageForm(Action):
         result = assess(answers)
         upcoming = next_question(answers, stop_questioning=result.stop_questioning)
 
-        if turn.updates.get("consent") is True:
-            repo.record_consent(tracker.sender_id, consent_version())
         events: list[EventType] = [SlotSet(slot, value) for slot, value in turn.updates.items()]
+        events += await _after_consent_answer(dispatcher, tracker, turn.updates.get("consent"))
         if turn.unit:
             events.append(SlotSet("distance_unit", turn.unit))
         failed = int(tracker.get_slot("reask_count") or 0)
@@ -71,6 +71,23 @@ class ValidateTriageForm(Action):
         events.append(SlotSet("requested_slot", upcoming))
         logger.debug("triage form: %d answers, level %s", len(answers), result.level)
         return events
+
+
+async def _after_consent_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, consent: bool | None
+) -> list[EventType]:
+    """Records a consent, and deals with a video sent before it (analyse it or delete it)."""
+    if consent is None:
+        return []
+    pending = tracker.get_slot("pending_video_id")
+    events: list[EventType] = [SlotSet("pending_video_id", None)] if pending else []
+    if consent:
+        repo.record_consent(tracker.sender_id, consent_version())
+        if pending:
+            events += await accept_video(dispatcher, tracker.sender_id, pending)
+    else:
+        discard_pending_video(pending)
+    return events
 
 
 def _validating_new_message(tracker: Tracker) -> bool:

@@ -78,8 +78,54 @@ def _enqueue(
     return [SlotSet("video_job_id", job_id)]
 
 
+async def _probe(
+    dispatcher: CollectingDispatcher, video_id: str, sidecar: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The clip's facts (a metadata probe in a limited process); None, said and deleted, if
+    it is not a usable video."""
+    path = media.upload_path(video_id, sidecar["container"])
+    try:
+        facts: dict[str, Any] = await asyncio.to_thread(probe_limited, path)
+    except VideoRejected as rejected:
+        media.delete_upload(video_id)
+        dispatcher.utter_message(text=text("video", "rejected", reason=rejected.message))
+        return None
+    return facts
+
+
+async def accept_video(
+    dispatcher: CollectingDispatcher, conversation_id: str, video_id: str
+) -> list[EventType]:
+    """Checks the upload is this conversation's, probes it, and queues its analysis."""
+    sidecar = _own_video(video_id, conversation_id)
+    if sidecar is None:
+        dispatcher.utter_message(text=text("video", "not_yours"))
+        return []
+    facts = await _probe(dispatcher, video_id, sidecar)
+    if facts is None:
+        return []
+    repo.register_video(
+        video_id,
+        conversation_id,
+        sidecar["sha256"],
+        sidecar["size_bytes"],
+        sidecar["container"],
+        duration_s=facts.get("duration_s"),
+    )
+    return _enqueue(dispatcher, video_id, conversation_id, facts)
+
+
+def discard_pending_video(video_id: str | None) -> None:
+    """Deletes an upload the runner sent before declining consent."""
+    if video_id:
+        try:
+            media.delete_upload(video_id)
+        except media.InvalidId:
+            logger.info("pending video id was malformed")
+
+
 class ActionReceiveVideo(Action):
-    """A video arrived: check it is this conversation's, probe it, queue its analysis."""
+    """A video arrived: analysed at once after consent; before consent it waits for it."""
 
     def name(self) -> str:
         return "action_receive_video"
@@ -87,28 +133,18 @@ class ActionReceiveVideo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        conversation_id = tracker.sender_id
         video_id = next(tracker.get_latest_entity_values("video_id"), None)
-        sidecar = _own_video(video_id, conversation_id)
-        if sidecar is None or video_id is None:
+        sidecar = _own_video(video_id, tracker.sender_id) if video_id else None
+        if video_id is None or sidecar is None:
             dispatcher.utter_message(text=text("video", "not_yours"))
             return []
-        path = media.upload_path(video_id, sidecar["container"])
-        try:
-            facts = await asyncio.to_thread(probe_limited, path)
-        except VideoRejected as rejected:
-            media.delete_upload(video_id)
-            dispatcher.utter_message(text=text("video", "rejected", reason=rejected.message))
+        if tracker.get_slot("consent") is True:
+            return await accept_video(dispatcher, tracker.sender_id, video_id)
+        # Before consent: only check it is a usable file; the analysis waits for the answer.
+        if await _probe(dispatcher, video_id, sidecar) is None:
             return []
-        repo.register_video(
-            video_id,
-            conversation_id,
-            sidecar["sha256"],
-            sidecar["size_bytes"],
-            sidecar["container"],
-            duration_s=facts.get("duration_s"),
-        )
-        return _enqueue(dispatcher, video_id, conversation_id, facts)
+        dispatcher.utter_message(text=text("video", "after_consent"))
+        return [SlotSet("pending_video_id", video_id)]
 
 
 class ActionReanalyseVideo(Action):

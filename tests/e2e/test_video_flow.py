@@ -119,6 +119,14 @@ def wait_for_bot(
     raise AssertionError(f"no bot message containing {needle!r} within {timeout_s} s")
 
 
+def consented(url: str) -> str:
+    """A new conversation whose runner has agreed to the notice; returns its sender id."""
+    runner = Runner(url)
+    runner.say("hi")
+    runner.say("yes")
+    return runner.sender
+
+
 def summaries(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         e["data"]["custom"]["triage"]
@@ -167,7 +175,7 @@ def test_bad_files_get_a_friendly_message(
 
 
 def test_footage_without_a_person_gets_a_retake_tip(stack: Stack, clips: dict[str, Path]) -> None:
-    sender = uuid.uuid4().hex
+    sender = consented(stack.url)
     status, _ = upload(stack.url, upload_token(stack.url, sender), clips["nobody"])
     assert status == 200
     events = wait_for_bot(stack.url, sender, "Tip for the next try")
@@ -186,7 +194,7 @@ def test_another_conversations_token_or_video_is_refused(stack: Stack) -> None:
 
 
 def test_worker_killed_mid_job_is_recovered(stack: Stack) -> None:
-    sender = uuid.uuid4().hex
+    sender = consented(stack.url)
     status, _ = upload(stack.url, upload_token(stack.url, sender), TREADMILL)
     assert status == 200
     worker = next(p for p in stack.processes if p.args[-1] == "actions.jobs.worker")
@@ -259,3 +267,31 @@ def test_the_same_flow_on_postgresql(tmp_path: Path, clips: dict[str, Path]) -> 
                 assert [row[0] for row in cur.fetchall()] == ["done"]
     finally:
         drop()
+
+
+def test_a_video_sent_before_consent_waits_for_it(stack: Stack, clips: dict[str, Path]) -> None:
+    runner = Runner(stack.url)
+    assert runner.say("hi") and runner.asked == ["consent"]
+    status, reply = upload(stack.url, upload_token(stack.url, runner.sender), clips["nobody"])
+    assert status == 200
+    assert "as soon as you've agreed" in json.dumps(reply["messages"])
+    time.sleep(2)
+    assert not any(
+        "Tip for the next try" in (e.get("text") or "")
+        for e in bot_events(stack.url, runner.sender)
+    ), "nothing analysed yet"
+    agreed = runner.say("yes")
+    assert "analysing your video" in json.dumps(agreed).lower()
+    wait_for_bot(stack.url, runner.sender, "Tip for the next try")
+
+
+def test_a_video_sent_before_a_declined_consent_is_deleted(
+    stack: Stack, clips: dict[str, Path]
+) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    status, reply = upload(stack.url, upload_token(stack.url, runner.sender), clips["nobody"])
+    assert status == 200
+    runner.say("no thanks")
+    media = Path(stack.env["MEDIA_DIR"])
+    assert not [p for p in media.rglob("*") if reply["video_id"] in p.name]
