@@ -202,6 +202,8 @@ describe("widget against the real assistant", { skip: SKIP }, () => {
     await openChat(page);
     await widget(page).getByRole("button", { name: "Start the knee check-in" }).click();
     await waitForReplies(page);
+    await widget(page).getByRole("button", { name: "Yes, let's start" }).click();   // no analysis without consent
+    await log(page).getByText(/Which knee is it/).waitFor({ timeout: 60000 });
     await widget(page).locator('input[type="file"]').setInputFiles(join(TESTDATA, "treadmill_side_male.mp4"));
     await log(page).locator(".kw-user").getByText("I'd like to send a video").waitFor();
     await log(page).getByText(/Video: treadmill_side_male\.mp4/).waitFor({ timeout: 60000 });
