@@ -18,26 +18,7 @@ from actions.conversation import (
 from actions.results import ActionExerciseDetail, ActionFollowup, ActionTriageResult
 from rasa_project.connectors.upload_token import secret_from_env, verify
 from tests.actions.conftest import RunAction, make_tracker
-
-SELF_CARE = {
-    "consent": True,
-    "side": "right",
-    "location": "inner_surface",
-    "onset": "gradual",
-    "age_band": "18_54",
-    "emergency_check": True,
-    "urgent_check": True,
-    "swelling": False,
-    "distance_before_km": 30.0,
-    "distance_now_km": 45.0,
-    "weeks_since_change": 2.0,
-    "pain_duration_weeks": 1.0,
-    "pain_triggers": ["after_runs"],
-    "pain_score": 3,
-    "settles_by_next_day": True,
-    "limp": False,
-    "tried": [],
-}
+from tests.answer_sets import SELF_CARE
 
 
 def summary_of(messages: list[dict[str, Any]]) -> dict[str, Any]:

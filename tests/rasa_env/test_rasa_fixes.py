@@ -9,10 +9,10 @@ import pytest
 
 pytest.importorskip("rasa")
 
-import components  # noqa: E402,F401  (applies the fixes, as config.yml's component import does)
-from jsonschema import ValidationError  # noqa: E402
-from rasa.core.actions.action import RemoteAction  # noqa: E402
-from rasa.core.channels.socketio import SocketIOOutput  # noqa: E402
+import components  # noqa: F401  (applies the fixes, as config.yml's component import does)
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.socketio import SocketIOOutput
 
 
 def test_action_responses_are_still_validated() -> None:
@@ -34,4 +34,5 @@ def test_socketio_custom_payload_is_sent_whole_to_the_room() -> None:
     server = RecordingServer()
     output = SocketIOOutput(server, "bot_uttered")
     asyncio.run(output.send_custom_json("conversation-1", {"triage": {"level": "urgent"}}))
-    assert server.emitted == [("bot_uttered", {"triage": {"level": "urgent"}}, {"room": "conversation-1"})]
+    expected = ("bot_uttered", {"triage": {"level": "urgent"}}, {"room": "conversation-1"})
+    assert server.emitted == [expected]

@@ -11,26 +11,7 @@ from actions.questions import (
     question_slots,
     render_question,
 )
-
-FULL_SELF_CARE = {
-    "consent": True,
-    "side": "right",
-    "location": "inner_surface",
-    "onset": "gradual",
-    "age_band": "18_54",
-    "emergency_check": True,
-    "urgent_check": True,
-    "swelling": False,
-    "distance_before_km": 30.0,
-    "distance_now_km": 36.0,
-    "weeks_since_change": 4.0,
-    "pain_duration_weeks": 2.0,
-    "pain_triggers": ["after_runs"],
-    "pain_score": 3,
-    "settles_by_next_day": True,
-    "limp": False,
-    "tried": [],
-}
+from tests.answer_sets import SELF_CARE
 
 
 def test_questions_start_with_consent_and_cover_safety_before_training() -> None:
@@ -76,7 +57,7 @@ def test_injury_question_only_after_sudden_onset() -> None:
 
 
 def test_time_frame_asked_only_when_load_went_up() -> None:
-    answers = dict(FULL_SELF_CARE)
+    answers = dict(SELF_CARE)
     del answers["weeks_since_change"]
     assert next_question(answers) == "weeks_since_change"
     answers["distance_now_km"] = 25.0
@@ -86,7 +67,7 @@ def test_time_frame_asked_only_when_load_went_up() -> None:
 def test_stated_change_counts_as_increase() -> None:
     answers = {
         k: v
-        for k, v in FULL_SELF_CARE.items()
+        for k, v in SELF_CARE.items()
         if k not in ("distance_now_km", "weeks_since_change")
     }
     answers["stated_change_pct"] = 100.0
@@ -94,12 +75,12 @@ def test_stated_change_counts_as_increase() -> None:
 
 
 def test_load_reduced_asked_only_for_long_lasting_pain() -> None:
-    assert next_question(FULL_SELF_CARE) is None
-    assert next_question(FULL_SELF_CARE | {"pain_duration_weeks": 6.0}) == "load_reduced"
+    assert next_question(SELF_CARE) is None
+    assert next_question(SELF_CARE | {"pain_duration_weeks": 6.0}) == "load_reduced"
 
 
 def test_outcome_asked_only_when_something_was_tried() -> None:
-    assert next_question(FULL_SELF_CARE | {"tried": ["exercises"]}) == "tried_outcome"
+    assert next_question(SELF_CARE | {"tried": ["exercises"]}) == "tried_outcome"
 
 
 def test_red_flag_stops_questioning() -> None:
