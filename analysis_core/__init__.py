@@ -14,6 +14,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+# Native loggers of OpenCV and MediaPipe write to stderr, which the CLI keeps for one clear
+# sentence; callers can still turn them on by setting these variables themselves.
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("GLOG_minloglevel", "2")
+
 from analysis_core.errors import AnalysisError, AnalysisTimeout, VideoError
 from analysis_core.pipeline import SCHEMA_VERSION, analyze
 from analysis_core.video_io import probe as _probe
