@@ -66,11 +66,19 @@ class ValidateTriageForm(Action):
             events.append(SlotSet("distance_unit", turn.unit))
         failed = int(tracker.get_slot("reask_count") or 0)
         same_question_again = upcoming == requested and not turn.understood
-        events.append(SlotSet("reask_count", failed + 1 if same_question_again else 0))
-        events.append(SlotSet("triage_level", result.level))
+        # Only what changed: every event is stored and read back on each later turn.
+        events += _changed(tracker, reask_count=failed + 1 if same_question_again else 0,
+                           triage_level=result.level)
         events.append(SlotSet("requested_slot", upcoming))
         logger.debug("triage form: %d answers, level %s", len(answers), result.level)
         return events
+
+
+def _changed(tracker: Tracker, **values: Any) -> list[EventType]:
+    """SlotSet events for the slots whose value differs from the tracker's."""
+    return [
+        SlotSet(slot, value) for slot, value in values.items() if tracker.get_slot(slot) != value
+    ]
 
 
 async def _after_consent_answer(

@@ -87,4 +87,5 @@ def test_after_a_digression_the_pending_question_is_asked_again(run_action: RunA
         actions_before=("action_listen", "action_explain_why", "triage_form"),
     )
     _, slots = run_action(ValidateTriageForm(), tracker)
-    assert slots["requested_slot"] == "side" and slots["reask_count"] == 0
+    assert slots["requested_slot"] == "side"
+    assert slots.get("reask_count", tracker.get_slot("reask_count")) == 0, "not counted as a failure"
