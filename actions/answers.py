@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from actions.triage import age_band as triage_age_band
+
 KM_PER_MILE = 1.609344
 
 #: Intents that are never an answer (digressions); they leave the answers untouched.
@@ -92,18 +94,14 @@ class Turn:
 
 
 def age_band(value: Any) -> str | None:
-    """Maps an age in years, or an age band, to ``under_18`` / ``18_54`` / ``55_plus``."""
+    """Maps an age in years, or an age band, to a band of the triage rules (None if absurd)."""
     if value in AGE_BANDS:
         return str(value)
     try:
         years = float(value)
     except (TypeError, ValueError):
         return None
-    if not 4 <= years <= 110:
-        return None
-    if years < 18:
-        return "under_18"
-    return "55_plus" if years >= 55 else "18_54"
+    return triage_age_band(years) if 4 <= years <= 110 else None
 
 
 def _number_in(text: str) -> float | None:

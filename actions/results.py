@@ -26,7 +26,7 @@ from actions.messages import clinic_from_env, text
 from actions.questions import OTHER_LOCATIONS
 from actions.store import repo
 from actions.summary import build_summary
-from actions.tracker_answers import answers_from, unit_of
+from actions.tracker_answers import answers_from, latest_message, unit_of
 from actions.triage import LEVELS, TriageResult, assess
 from actions.video_findings import answers_from_video, plan_findings, video_summary
 
@@ -125,14 +125,8 @@ class ActionFollowup(Action):
             return []
         answers = answers_from(tracker)
         before = tracker.get_slot("triage_level") or LEVELS[0]
-        message = tracker.latest_message or {}
-        turn = interpret_turn(
-            intent=(message.get("intent") or {}).get("name"),
-            entities=message.get("entities") or [],
-            text=message.get("text") or "",
-            requested=None,
-            answers=answers,
-        )
+        intent, entities, message_text = latest_message(tracker)
+        turn = interpret_turn(intent, entities, message_text, requested=None, answers=answers)
         answers.update(turn.updates)
         video = analysed_video(tracker)
         result = assess(answers | answers_from_video(video[1] if video else None))
@@ -161,7 +155,7 @@ class ActionExerciseDetail(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         exercise_id = next(tracker.get_latest_entity_values("exercise"), None)
-        message_text = (tracker.latest_message or {}).get("text") or ""
+        message_text = latest_message(tracker)[2]
         exercise = exercise_by_id(exercise_id) if exercise_id else find_exercise(message_text)
         if exercise is not None:
             _send(dispatcher, render_exercise_detail(exercise))

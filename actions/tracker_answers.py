@@ -35,6 +35,13 @@ def answers_from(tracker: Tracker) -> dict[str, Any]:
     }
 
 
+def latest_message(tracker: Tracker) -> tuple[str | None, list[dict[str, Any]], str]:
+    """(intent name, entities, text) of the runner's latest message."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    return intent, list(message.get("entities") or []), message.get("text") or ""
+
+
 def unit_of(tracker: Tracker) -> str:
     """The runner's distance unit ("mi" or "km"; km when they never said)."""
     return tracker.get_slot("distance_unit") or "km"

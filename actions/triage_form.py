@@ -24,7 +24,7 @@ from actions.questions import (
     render_question,
 )
 from actions.store import repo
-from actions.tracker_answers import answers_from
+from actions.tracker_answers import answers_from, latest_message
 from actions.triage import assess
 from actions.video import accept_video, discard_pending_video
 
@@ -40,8 +40,7 @@ class ValidateTriageForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
+        intent, entities, message_text = latest_message(tracker)
         if intent in NON_ANSWER_INTENTS and _validating_new_message(tracker):
             # No events: the form rejects the turn, so the digression rules answer it and
             # the form asks its pending question again afterwards.
@@ -50,8 +49,8 @@ class ValidateTriageForm(Action):
         requested = tracker.get_slot("requested_slot")
         turn = interpret_turn(
             intent=intent,
-            entities=message.get("entities") or [],
-            text=message.get("text") or "",
+            entities=entities,
+            text=message_text,
             requested=requested,
             answers=answers,
             unit_hint=tracker.get_slot("distance_unit"),

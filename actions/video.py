@@ -21,7 +21,7 @@ from actions.messages import text
 from actions.results import present_outcome
 from actions.store import media, repo
 from actions.store.repo import QueueUnavailable
-from actions.tracker_answers import answers_from, unit_of
+from actions.tracker_answers import answers_from, latest_message, unit_of
 from actions.triage import assess
 from actions.video_findings import (
     answers_from_video,
@@ -157,7 +157,7 @@ class ActionReanalyseVideo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         job = repo.get_job(tracker.get_slot("video_job_id") or "")
-        message_text = (tracker.latest_message or {}).get("text") or ""
+        message_text = latest_message(tracker)[2]
         typed_activity, typed_view = clip_description(message_text)
         activity = next(tracker.get_latest_entity_values("activity"), None) or typed_activity
         view = next(tracker.get_latest_entity_values("view"), None) or typed_view
