@@ -14,6 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from actions.content import load_content
+from actions.questions import RED_FLAG_CONFIRM
+from actions.triage import UNKNOWN
 from actions.triage import age_band as triage_age_band
 
 KM_PER_MILE = 1.609344
@@ -37,12 +40,23 @@ NON_ANSWER_INTENTS = frozenset(
         "goodbye",
     }
 )
+#: Intent of "not sure / no idea / skip" (set by the NLU message guard).
+DONT_KNOW = "dont_know"
+#: A question is asked at most this many times without an answer; then it is ``unknown``.
+MAX_ATTEMPTS = 2
+#: Characters of an unclear answer kept for the clinician.
+UNCLEAR_TEXT_MAX = 300
 #: Social intents: facts in them are kept, but they never count as a failed answer.
 SOCIAL_INTENTS = frozenset({"greet"})
 #: Yes/no questions: "yes" and "no" answer them directly.
 YES_NO_SLOTS = frozenset({"consent", "swelling", "load_reduced", "settles_by_next_day", "limp"})
 #: Safety checklists: "no"/"none" means checked and clear; named symptoms are collected.
 CHECKLIST_SLOTS = frozenset({"emergency_check", "urgent_check"})
+#: The warning sign recorded for an unclear "yes" to each safety checklist.
+UNSPECIFIED_FLAG = {
+    "emergency_check": "emergency_sign_unspecified",
+    "urgent_check": "urgent_sign_unspecified",
+}
 #: Answers that collect several values.
 LIST_ANSWERS = {
     "pain_trigger": "pain_triggers",
@@ -74,7 +88,139 @@ SELF_TEST_RESULT = {"helped": "better", "no_change": "same", "worse": "worse"}
 INJURY_EVENTS = frozenset({"twist", "fall", "pop", "blow"})
 AGE_BANDS = frozenset({"under_18", "18_54", "55_plus"})
 
+#: The values an entity may carry (button payloads and typed ``/inform{...}`` included).
+VOCABULARY: dict[str, frozenset[str]] = {
+    "side": frozenset({"left", "right", "both"}),
+    "location": frozenset(
+        {"medial", "inner_surface", "inner_joint_line", "kneecap", "front", "outer", "back"}
+    ),
+    "onset": frozenset({"gradual", "sudden"}),
+    "injury": frozenset({"twist", "fall", "pop", "blow", "none"}),
+    "outcome": frozenset({"helped", "no_change", "worse"}),
+    "pain_trigger": frozenset(
+        {"during_runs", "after_runs", "stairs", "downhill", "uphill", "squatting", "sitting",
+         "morning"}
+    ),
+    "treatment": frozenset(
+        {"rest", "ice", "exercises", "stretching", "foam_rolling", "brace", "taping",
+         "new_shoes", "physio", "painkillers", "reduced_mileage", "orthotics", "massage"}
+    ),
+    "symptom": frozenset({"swelling", "giving_way", "limp", "stiffness"}),
+    "self_test": frozenset({"hip", "foot"}),
+}
+#: Plausible ranges of numeric entities (inclusive).
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "pain_score": (0, 10),
+    "distance": (0, 400),  # km per week
+    "distance_before": (0, 400),
+    "distance_now": (0, 400),
+    "duration": (0, 520),  # weeks
+    "load_change": (-100, 1000),  # percent
+}
+
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?![\d.])")
+_RUNS_PER_WEEK = re.compile(
+    r"\b(?P<n>\d|one|two|three|four|five|six|seven)\s*(?:x|runs?|times|sessions|days|outings)"
+    r"\s*(?:a|per|each|every|/)\s*(?:week|wk)\b"
+)
+_WORD_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_PER_WEEK_AFTER = re.compile(r"^\s*(?:a|per|each|every|/|in a)\s*(?:week|wk)|^\s*weekly")
+_NOTHING_TRIED = re.compile(
+    r"\b(?:(?:have ?n[o']t|have not|not|never|didn'?t|did not) (?:really )?(?:tried|done|"
+    r"used) (?:anything|a thing|much)|nothing(?: yet| so far| really)?|not yet|none yet)\b"
+)
+#: Said unasked, only this means nothing was tried.
+_NOTHING_TRIED_VOLUNTEERED = re.compile(
+    r"\b(?:have ?n[o']t|have not|not|never|didn'?t|did not) (?:really |yet )?(?:tried|done"
+    r"|used) (?:anything|a thing)\b"
+)
+_HEDGED_YES = re.compile(
+    r"^\W*(?:a (?:bit|little)|some(?:times|what)?|slightly|occasionally|a touch|now and then"
+    r"|kind of|kinda|sort of|a little bit|mildly|yes|yeah|yep)\b"
+)
+#: A yes/no question answered with more words: the first word decides ("no, still sore").
+_LEADING_YES = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|yea|ya|definitely|it does|it has|i do|i have)\b"
+)
+_LEADING_NO = re.compile(
+    r"^\W*(?:no|nope|nah|not really|not at all|never|it doesn'?t|it hasn'?t|i don'?t|i'm not"
+    r"|im not|not that i(?:'ve| have)? noticed)\b"
+)
+#: "Has the pain settled by the next morning?" answered or volunteered in words.
+_SETTLES = re.compile(
+    r"\b(?:fine|ok|okay|better|gone|settled|settles|settling|eased|eases|calm|good|alright"
+    r"|all right|normal|clears?|cleared)(?: again| by then| down)?"
+    r" (?:by|in|the|overnight|by the) ?(?:next |following )?(?:morning|day)\b"
+    r"|\b(?:settles|settled|goes|went|gone|eases|clears) (?:down )?overnight\b"
+    r"|\bby the (?:next )?morning (?:it'?s|its|it is) (?:fine|ok|okay|gone|better)\b"
+)
+_LINGERS = re.compile(
+    r"\b(?:still|sore|hurts?|aching|aches?|stiff|niggl\w*|painful)\b[^.!?]{0,25}"
+    r"\b(?:(?:next|following) (?:morning|day)|(?:morning|day) after)\b"
+    r"|\b(?:linger\w*|hangs? around|hanging around)\b|\binto the next day\b"
+)
+_NOT_LIMPING = re.compile(
+    r"\b(?:not limping|no limp|don'?t limp|doesn'?t make me limp|walk(?:ing)? (?:fine|normally"
+    r"|ok|okay)|mov(?:e|ing) (?:fine|normally))\b"
+)
+#: A clause about how long it has hurt, inside an answer about something else.
+_ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
+_NOT_BEFORE = re.compile(r"\bnot (?:the |my )?$")
+_WEEKLY = re.compile(r"\b(?:a|per|each|every|/|in a) ?(?:week|wk)\b|\bweekly\b|\bmpw\b|\bpw\b")
+#: "sorry, I meant 30 not 40": a number corrected.
+_NUMBER_CORRECTION = re.compile(
+    r"\b(?:meant|actually|sorry|correction|oops|typo)\b.*?(?P<new>\d+(?:\.\d+)?)\s*"
+    r"(?:km|k|kms|mi|miles?)?\s*,?\s*(?:not|instead of|rather than)\s*(?P<old>\d+(?:\.\d+)?)"
+)
+#: Answers a later message may only change when it answers or corrects them.
+SETTLED_FACTS = (
+    "side", "location", "onset", "injury", "pain_score", "age_band", "distance_before_km",
+    "distance_now_km", "weeks_since_change", "pain_duration_weeks", "swelling", "limp",
+    "settles_by_next_day", "load_reduced", "tried_outcome",
+)  # fmt: skip
+#: "was 30" after a weekly distance: the distance before, in the same unit.
+_WAS_NUMBER = re.compile(
+    r"\b(?:was|used to be|up from|previously|before that|from)\s+(?:about |around |roughly )?"
+    r"(?P<n>\d+(?:\.\d+)?)\b(?!\s*(?:%|/|x\b|times|weeks?|days?|months?|years?|mins?))"
+)
+_UNCHANGED_LOAD = re.compile(
+    r"\b(?:nothing(?:'s| has)? changed|no change|same (?:mileage|distance|amount|as always"
+    r"|as before)|as always|as usual|steady|unchanged|haven'?t changed|not changed|didn'?t change"
+    r"|hasn'?t changed|the same for (?:months|years|ages))\b"
+)
+#: A bare age in a list of facts: "Hi, 53, left knee", "..., 27", "24, running 15 miles".
+_BARE_AGE = re.compile(
+    r"(?:^|[,.;!]|\b(?:hi|hello|hey|morning|evening))\s*(?P<n>1[2-9]|[2-9]\d)\s*(?=[,.;!]|$)"
+)
+_CORRECTION = re.compile(
+    r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
+    r"|scratch that|i mean)\b"
+)
+_PAIN_CLAUSE = re.compile(
+    r"\b(?:pain|sore|sorest|hurt|hurts|hurting|ache|aches|aching|niggle|started|began|since"
+    r"|ago|had it|had this|been|for (?:about |around |roughly )?(?:a|an|\d|one|two|three|four"
+    r"|five|six|seven|eight|nine|ten|a couple|a few|several))\b"
+)
+_INCREASE_CLAUSE = re.compile(
+    r"\b(?:increas\w*|upped|raised|jumped|went up|gone up|built up|ramped|added|doubled"
+    r"|tripled|more miles|more km|from \S+ to|went \S+ (?:to|->)|was \d+|up from)\b|->|→"
+    r"|\d\s*(?:k|km|kms|mi|miles)?\s*(?:to|-)\s*\d"
+)
+_CONSENT_YES = re.compile(
+    r"^\W*(?:yes|yep|yeah|yea|ya|yup|sure|ok|okay|k|fine|go ahead|go on|let'?s (?:go|start|do it"
+    r"|begin)|i agree|agreed|of course|absolutely|please do|alright|all right|sounds good)\b"
+)
+_CONSENT_NO = re.compile(
+    r"^\W*(?:no(?! (?:problem|worries))|nope|nah|no thanks|not now|i don'?t agree"
+    r"|i do not agree|i'?d rather not|don'?t want to)\b"
+)
+#: A reply that goes on past its first words ("no, but it hurts on the inside").
+_HAS_MORE = re.compile(r"\w+\W+\w+\W+\w+")
+_CLAUSE_SPLIT = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?,()]|\bbut\b|\band\b|\bever since\b")
+#: A duration about the runner's training, not the pain ("I've run for years").
+_RUNNING_HISTORY = re.compile(
+    r"\b(?:run|runs|running|ran|runner|training|trained|jogging|marathons?|racing)\b"
+)
 _MILES = re.compile(r"\b(mi|mile|miles|mls|mpw)\b", re.IGNORECASE)
 
 
@@ -86,22 +232,49 @@ class Turn:
         updates: answer slot -> new value.
         understood: False when a question was pending and this message did not answer it.
         unit: "mi" or "km" when the runner gave a distance with a unit.
+        pending_flags: the ambiguous warning signs still to confirm, when this message
+            changed them (None: unchanged).
+        new_flags: warning signs this message added for certain (for immediate advice).
     """
 
     updates: dict[str, Any] = field(default_factory=dict)
     understood: bool = True
     unit: str | None = None
+    pending_flags: list[str] | None = None
+    new_flags: list[str] = field(default_factory=list)
 
 
 def age_band(value: Any) -> str | None:
     """Maps an age in years, or an age band, to a band of the triage rules (None if absurd)."""
     if value in AGE_BANDS:
         return str(value)
+    if isinstance(value, bool):
+        return None
     try:
         years = float(value)
     except (TypeError, ValueError):
         return None
     return triage_age_band(years) if 4 <= years <= 110 else None
+
+
+def valid_entity(name: str | None, value: Any) -> bool:
+    """True when ``value`` is one the entity ``name`` may carry (vocabulary or range)."""
+    if name in VOCABULARY:
+        return isinstance(value, str) and value in VOCABULARY[name]
+    if name in NUMBER_RANGES:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return False
+        try:
+            number = float(value)
+        except ValueError:
+            return False
+        low, high = NUMBER_RANGES[name]
+        return low <= number <= high and (name != "pain_score" or number == int(number))
+    if name == "age":
+        return age_band(value) is not None
+    if name == "red_flag":
+        return isinstance(value, str) and value in load_content().red_flags
+    return name in ("exercise", "video_id", "job_id", "activity", "view")
 
 
 def _number_in(text: str) -> float | None:
@@ -110,16 +283,72 @@ def _number_in(text: str) -> float | None:
 
 
 def _unit_of(entity: Mapping[str, Any], text: str) -> str | None:
+    """ "mi" or "km" as typed with the distance; None for a bare number ("30")."""
     span = text[entity["start"] : entity["end"]] if "start" in entity and text else ""
     if not span:
         return None
-    return "mi" if _MILES.search(span) or _MILES.search(text[entity["end"] :][:12]) else "km"
+    if _MILES.search(span) or _MILES.search(text[entity["end"] :][:12]):
+        return "mi"
+    return "km" if re.search(r"[a-z]", span.lower()) else None
 
 
-def _merge_list(current: Sequence[str] | None, new: Iterable[str]) -> list[str]:
-    merged = list(current or [])
+def _merge_list(current: Any, new: Iterable[str]) -> list[str]:
+    merged = list(current) if isinstance(current, list) else []
     merged.extend(v for v in new if v not in merged)
     return merged
+
+
+def _clause_of(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` around the span (split at . ; ! ? and "but")."""
+    lower = text.lower()
+    cuts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(lower)), len(lower) + 1]
+    begin = max(c for c in cuts if c <= start)
+    finish = min((c for c in cuts if c >= end), default=len(lower))
+    return lower[begin:finish]
+
+
+def _weekly_km(entity: Mapping[str, Any], text: str, km: float) -> float:
+    """ "5k three times a week" / "3 runs a week, 5k each" is 15 km a week."""
+    lower = text.lower()
+    runs = _RUNS_PER_WEEK.search(lower)
+    end = entity.get("end")
+    if runs is None or end is None or _PER_WEEK_AFTER.match(lower[end:]):
+        return km
+    count = runs.group("n")
+    return km * (_WORD_COUNTS.get(count) or int(count))
+
+
+def _duration_target(
+    entity: Mapping[str, Any], text: str, requested: str | None, answers: Mapping[str, Any]
+) -> str | None:
+    """Which duration a duration entity answers: the asked one, else what its clause says."""
+    clause = _clause_of(text, entity.get("start", 0), entity.get("end", len(text)))
+    if requested in DURATION_SLOTS and not (_ANOTHER_DURATION_CLAUSE.search(clause)
+                                            and requested != "pain_duration_weeks"):
+        return requested
+    if _INCREASE_CLAUSE.search(clause):
+        return "weeks_since_change"
+    if answers.get("pain_duration_weeks") is not None:
+        return None
+    if _PAIN_CLAUSE.search(clause) or not _RUNNING_HISTORY.search(clause):
+        return "pain_duration_weeks"  # "left knee, inner side, six weeks now"
+    return None
+
+
+def _side_from(entities: Sequence[Mapping[str, Any]], text: str) -> str | None:
+    """Both knees stay both ("both, but the right is worse"), unless corrected."""
+    sides = [e for e in entities if e.get("entity") == "side"]
+    if not sides:
+        return None
+    lower = text.lower()
+    said = [e for e in sides if not _NOT_BEFORE.search(lower[: e.get("start", 0)])]
+    sides = said or sides  # "right knee, not left"
+    values = [e["value"] for e in sides]
+    if "both" in values and len(set(values)) > 1:
+        other = next(e for e in sides if e["value"] != "both")
+        before_other = text.lower()[: other.get("start", 0)]
+        return str(other["value"]) if _CORRECTION.search(before_other) else "both"
+    return str(values[-1])
 
 
 def _apply_entities(
@@ -128,43 +357,107 @@ def _apply_entities(
     requested: str | None,
     answers: Mapping[str, Any],
     turn: Turn,
+    unit_hint: str | None = None,
 ) -> None:
     lists: dict[str, list[str]] = {}
     for entity in entities:
-        name, value = entity.get("entity"), entity.get("value")
-        negated = bool(entity.get("negated"))
-        if name == "symptom" and value == "swelling":
-            turn.updates["swelling"] = not negated
-        if negated or value is None or _bare_number_for_another_question(entity, text, requested):
+        name: str | None = entity.get("entity")
+        value: Any = entity.get("value")
+        if not valid_entity(name, value):
             continue
-        if name in DIRECT_ANSWERS:
-            turn.updates[DIRECT_ANSWERS[name]] = value
-        elif name in LIST_ANSWERS:
-            lists.setdefault(LIST_ANSWERS[name], []).append(str(value))
+        negated = bool(entity.get("negated"))
+        if name == "symptom" and value in ("swelling", "limp"):
+            turn.updates[str(value)] = not negated
+        if negated or _bare_number_for_another_question(entity, text, requested):
+            continue
+        if name == "outcome" and not _about_treatment(entities, requested, answers):
+            continue  # "it's getting worse" is not what a treatment did
+        if name in DIRECT_ANSWERS and name != "side":
+            score = name == "pain_score"
+            turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value
+        elif name in LIST_ANSWERS and name != "red_flag":
+            lists.setdefault(LIST_ANSWERS[str(name)], []).append(str(value))
         elif name == "location":
             turn.updates["location"] = value
         elif name in DISTANCE_SLOTS or name == "distance":
-            _apply_distance(name, float(value), requested, turn)
-            turn.unit = _unit_of(entity, text) or turn.unit
+            unit = _unit_of(entity, text)
+            # A bare number was read as km: in a runner's own unit ("30" after "20 miles").
+            bare_miles = unit is None and (turn.unit or unit_hint) == "mi"
+            km = _weekly_km(entity, text, float(value) * (KM_PER_MILE if bare_miles else 1))
+            _apply_distance(str(name), km, requested, answers, turn, text)
+            turn.unit = unit or turn.unit
         elif name == "load_change":
             turn.updates["stated_change_pct"] = float(value)
         elif name == "duration":
-            target = requested if requested in DURATION_SLOTS else None
+            target = _duration_target(entity, text, requested, answers)
             if target:
                 turn.updates[target] = float(value)
         elif name == "age":
-            band = age_band(value)
-            if band:
-                turn.updates["age_band"] = band
+            turn.updates["age_band"] = age_band(value)
+    side = _side_from([e for e in entities if valid_entity(e.get("entity"), e.get("value"))], text)
+    if side:
+        turn.updates["side"] = side
     for slot, values in lists.items():
         turn.updates[slot] = _merge_list(answers.get(slot), values)
     for test in (e.get("value") for e in entities if e.get("entity") == "self_test"):
-        _apply_self_test(str(test), entities, turn)
+        if valid_entity("self_test", test):
+            _apply_self_test(str(test), entities, turn)
     if "symptoms" in turn.updates and "limp" in turn.updates["symptoms"]:
         turn.updates["limp"] = True
     injury = turn.updates.get("injury")
     if injury in INJURY_EVENTS and answers.get("onset") is None:
         turn.updates.setdefault("onset", "sudden")
+
+
+def _about_treatment(
+    entities: Sequence[Mapping[str, Any]], requested: str | None, answers: Mapping[str, Any]
+) -> bool:
+    """An outcome ("it helped", "made it worse") is a treatment's only in that context."""
+    if requested == "tried_outcome" or any(e.get("entity") == "treatment" for e in entities):
+        return True
+    return isinstance(answers.get("tried"), list) and bool(answers.get("tried"))
+
+
+def _apply_red_flags(
+    entities: Sequence[Mapping[str, Any]],
+    answers: Mapping[str, Any],
+    pending: Sequence[str],
+    turn: Turn,
+) -> None:
+    """Certain warning signs are recorded at once; ambiguous ones wait for a yes/no."""
+    known = _merge_list(turn.updates.get("red_flags", answers.get("red_flags")), [])
+    queue = list(pending)
+    added = False
+    for entity in entities:
+        flag = entity.get("value")
+        if entity.get("entity") != "red_flag" or not valid_entity("red_flag", flag):
+            continue
+        if entity.get("certain", True) is False:
+            if flag not in known and flag not in queue:
+                queue.append(str(flag))
+        elif flag not in known:
+            known.append(str(flag))
+            turn.new_flags.append(str(flag))
+            added = True
+    if added:
+        turn.updates["red_flags"] = known
+    queue = [flag for flag in queue if flag not in known]
+    if queue != list(pending):
+        turn.pending_flags = queue
+
+
+def _confirm_red_flag(
+    intent: str, answers: Mapping[str, Any], pending: Sequence[str], turn: Turn
+) -> None:
+    """The answer to "did you mean this warning sign?": yes or not sure records it."""
+    if not pending or intent not in ("affirm", "deny", DONT_KNOW):
+        return
+    flag, rest = pending[0], list(pending[1:])
+    if intent != "deny":
+        flags = _merge_list(turn.updates.get("red_flags", answers.get("red_flags")), [flag])
+        turn.updates["red_flags"] = flags
+        turn.new_flags.append(flag)
+    turn.pending_flags = [f for f in (turn.pending_flags or rest) if f != flag]
 
 
 def _bare_number_for_another_question(
@@ -176,11 +469,38 @@ def _bare_number_for_another_question(
     return "10" not in text[entity.get("start", 0) : entity.get("end", len(text))]
 
 
-def _apply_distance(name: str, km: float, requested: str | None, turn: Turn) -> None:
+def _apply_distance(
+    name: str,
+    km: float,
+    requested: str | None,
+    answers: Mapping[str, Any],
+    turn: Turn,
+    text: str,
+) -> None:
+    """A weekly distance: before or now as said, else the one asked, else the current one
+    ("I'm at 40 km a week"; "it hurts after 5k" is not a weekly distance)."""
     if name in DISTANCE_SLOTS:
         turn.updates[DISTANCE_SLOTS[name]] = km
     elif requested is not None and requested in DISTANCE_SLOTS.values():
         turn.updates[requested] = km
+    elif answers.get("distance_now_km") is None and _WEEKLY.search(text.lower()):
+        turn.updates.setdefault("distance_now_km", km)
+
+
+def _apply_distance_before(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
+    """ "40 km a week now, was 30": a bare number after "was" is the earlier distance;
+    "a steady 25 miles, nothing changed": the same distance before and now."""
+    if "distance_now_km" not in turn.updates or "distance_before_km" in turn.updates:
+        return
+    if _UNCHANGED_LOAD.search(text.lower()) and answers.get("distance_before_km") is None:
+        turn.updates["distance_before_km"] = turn.updates["distance_now_km"]
+        return
+    match = _WAS_NUMBER.search(text.lower())
+    if match is None or answers.get("distance_before_km") is not None:
+        return
+    number = float(match.group("n"))
+    if 0 < number <= NUMBER_RANGES["distance"][1]:
+        turn.updates["distance_before_km"] = number * KM_PER_MILE if turn.unit == "mi" else number
 
 
 def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Turn) -> None:
@@ -190,29 +510,60 @@ def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Tur
         turn.updates.pop("tried_outcome", None)
 
 
+def _apply_phrases(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
+    """Answers said in words anywhere in a message (asked or volunteered)."""
+    lower = text.lower()
+    bare_age = _BARE_AGE.search(lower)
+    if bare_age and "age_band" not in turn.updates and answers.get("age_band") is None:
+        turn.updates["age_band"] = age_band(bare_age.group("n"))
+    if "settles_by_next_day" not in turn.updates:
+        if _LINGERS.search(lower):
+            turn.updates["settles_by_next_day"] = False
+        elif _SETTLES.search(lower):
+            turn.updates["settles_by_next_day"] = True
+    if "limp" not in turn.updates and _NOT_LIMPING.search(lower):
+        turn.updates["limp"] = False
+    if "tried" not in turn.updates and _NOTHING_TRIED_VOLUNTEERED.search(lower):
+        turn.updates["tried"] = []
+
+
 def _apply_intent(
     intent: str,
     text: str,
     requested: str | None,
-    answers: Mapping[str, Any],
     unit_hint: str | None,
     turn: Turn,
 ) -> None:
-    """Reads a bare yes/no or number as the answer to the pending question."""
-    if requested is None or requested in turn.updates:
+    """Reads a bare yes/no, "not sure" or number as the answer to the pending question."""
+    if requested is None or requested in turn.updates or requested == RED_FLAG_CONFIRM:
         return
-    if requested in YES_NO_SLOTS and intent in ("affirm", "deny"):
+    lower = text.lower()
+    leading_no = bool(_LEADING_NO.match(lower))
+    if intent == DONT_KNOW and requested != "consent":
+        turn.updates[requested] = UNKNOWN
+    elif requested in YES_NO_SLOTS and (leading_no or _LEADING_YES.match(lower)):
+        turn.updates[requested] = not leading_no
+    elif requested in YES_NO_SLOTS and intent in ("affirm", "deny"):
         turn.updates[requested] = intent == "affirm"
-    elif requested in CHECKLIST_SLOTS and (
-        intent == "deny" or "symptoms" in turn.updates or "red_flags" in turn.updates
-    ):
+    elif _hedged_yes(requested, lower) or _checklist_answered(requested, intent, turn):
         turn.updates[requested] = True
-    elif requested == "tried" and intent == "deny":
+    elif requested == "tried" and (intent == "deny" or leading_no or _NOTHING_TRIED.search(lower)):
         turn.updates["tried"] = []
-    elif requested == "injury" and intent == "deny":
+    elif requested == "injury" and (intent == "deny" or leading_no):
         turn.updates["injury"] = "none"
     elif intent != "deny":
         _apply_bare_number(text, requested, unit_hint, turn)
+
+
+def _hedged_yes(requested: str, lower: str) -> bool:
+    """ "some, after long runs" or "a bit" to a yes/no question about a symptom is a yes."""
+    return requested in YES_NO_SLOTS - {"consent"} and bool(_HEDGED_YES.match(lower))
+
+
+def _checklist_answered(requested: str, intent: str, turn: Turn) -> bool:
+    """A safety checklist is answered by "none" or by naming a sign."""
+    named = "red_flags" in turn.updates or "symptoms" in turn.updates or bool(turn.pending_flags)
+    return requested in CHECKLIST_SLOTS and (intent == "deny" or named)
 
 
 def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: Turn) -> None:
@@ -225,7 +576,7 @@ def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: T
         band = age_band(number)
         if band:
             turn.updates["age_band"] = band
-    elif requested == "weeks_since_change":
+    elif requested == "weeks_since_change" and number <= NUMBER_RANGES["duration"][1]:
         turn.updates[requested] = number
     elif requested in DISTANCE_SLOTS.values() and unit_hint:
         turn.updates[requested] = number * KM_PER_MILE if unit_hint == "mi" else number
@@ -235,8 +586,95 @@ def _derive_distance_now(answers: Mapping[str, Any], turn: Turn) -> None:
     """ "I doubled it" with a known earlier distance gives the current distance."""
     merged = {**answers, **turn.updates}
     change, before = merged.get("stated_change_pct"), merged.get("distance_before_km")
-    if change is not None and before is not None and merged.get("distance_now_km") is None:
+    if not isinstance(before, (int, float)) or change is None:
+        return
+    if merged.get("distance_now_km") is None:
         turn.updates["distance_now_km"] = round(before * (1 + change / 100), 1)
+
+
+def _apply_consent(intent: str, text: str, requested: str | None, turn: Turn) -> None:
+    """A consent said with more in the same message ("yep let's start, I'm not limping")."""
+    if requested != "consent" or intent == DONT_KNOW:
+        return
+    lower = text.lower().strip()
+    if _CONSENT_NO.match(lower):
+        turn.updates["consent"] = False
+    elif intent == "affirm" or _CONSENT_YES.match(lower):
+        turn.updates["consent"] = True
+    elif intent == "deny" and not _HAS_MORE.search(lower):
+        turn.updates["consent"] = False
+
+
+def _consent_again(intent: str, answers: Mapping[str, Any], turn: Turn) -> bool:
+    """After "no thanks", a yes starts the triage and anything else asks for consent again."""
+    if answers.get("consent") is not False:
+        return False
+    turn.updates["consent"] = True if intent == "affirm" else None
+    return True
+
+
+def _apply_number_correction(
+    text: str, answers: Mapping[str, Any], unit_hint: str | None, turn: Turn
+) -> bool:
+    """ "sorry, I meant 30 not 40": the known answer that was 40 becomes 30."""
+    match = _NUMBER_CORRECTION.search(text.lower())
+    if match is None:
+        return False
+    new, old = float(match.group("new")), float(match.group("old"))
+    factor = KM_PER_MILE if unit_hint == "mi" else 1.0
+    for slot in ("distance_now_km", "distance_before_km", "pain_score", "weeks_since_change",
+                 "pain_duration_weeks"):  # fmt: skip
+        value = answers.get(slot)
+        scale = factor if slot.endswith("_km") else 1.0
+        if isinstance(value, (int, float)) and abs(value - old * scale) < 0.05 * max(1.0, old):
+            turn.updates[slot] = int(new) if slot == "pain_score" else new * scale
+            return True
+    return False
+
+
+def _keep_settled_facts(
+    text: str, requested: str | None, answers: Mapping[str, Any], turn: Turn
+) -> None:
+    """A known answer changes only when the runner answers that question or corrects it;
+    a passing mention elsewhere ("it settles overnight") never overwrites it."""
+    if _CORRECTION.search(text.lower()):
+        return
+    for slot in SETTLED_FACTS:
+        known = answers.get(slot)
+        changed = slot in turn.updates and turn.updates[slot] != known
+        if changed and slot != requested and known not in (None, UNKNOWN):
+            del turn.updates[slot]
+
+
+def give_up(
+    requested: str | None,
+    text: str,
+    answers: Mapping[str, Any],
+    pending_flags: Sequence[str],
+    turn: Turn,
+) -> None:
+    """After the last misunderstood attempt: never ask a third time, move on.
+
+    The answer becomes ``unknown`` and the runner's own words are kept for the clinician
+    (slot ``unclear_answers``); an unclear reply about a warning sign, or an unclear "yes"
+    to a safety checklist, counts as yes (under-triage is the hazardous error); an unclear
+    reply to the consent is a no.
+    """
+    if requested == RED_FLAG_CONFIRM:
+        _confirm_red_flag("affirm", answers, pending_flags, turn)
+    elif requested in CHECKLIST_SLOTS and _LEADING_YES.match(text.lower()):
+        # "yes" to a safety checklist, twice, without saying which sign: it counts.
+        flag = UNSPECIFIED_FLAG[requested]
+        turn.updates["red_flags"] = _merge_list(answers.get("red_flags"), [flag])
+        turn.updates[requested] = True
+        turn.new_flags.append(flag)
+    elif requested == "consent":
+        turn.updates["consent"] = False
+    elif requested:
+        unclear = dict(answers.get("unclear_answers") or {})
+        unclear[requested] = text[:UNCLEAR_TEXT_MAX]
+        turn.updates.update({requested: UNKNOWN, "unclear_answers": unclear})
+    turn.understood = True
 
 
 def interpret_turn(
@@ -246,16 +684,22 @@ def interpret_turn(
     requested: str | None,
     answers: Mapping[str, Any],
     unit_hint: str | None = None,
+    pending_flags: Sequence[str] = (),
 ) -> Turn:
     """Interprets one user message in the light of the pending question.
 
+    Every message is read for every answer (not only the requested one) and for warning
+    signs; values outside their vocabulary or range are ignored.
+
     Args:
-        intent: the NLU intent name.
-        entities: NLU entities with normalised values (docs/nlu_schema.md).
-        text: the raw message (used only for a bare number and a distance's unit).
+        intent: the (guarded) NLU intent name.
+        entities: NLU entities with normalised values (docs/nlu_schema.md), including the
+            red-flag scanner's ``red_flag`` entities with ``certain``.
+        text: the raw message (used for bare numbers, units and clause cues).
         requested: the answer slot the bot is waiting for, or None.
         answers: the answers so far.
         unit_hint: "mi" or "km" if the runner used a unit before.
+        pending_flags: ambiguous warning signs waiting for confirmation, first is asked.
 
     Returns:
         The updates this message makes and whether it answered the pending question.
@@ -263,8 +707,24 @@ def interpret_turn(
     turn = Turn()
     if intent in NON_ANSWER_INTENTS:
         return turn
-    _apply_entities(entities, text, requested, answers, turn)
-    _apply_intent(intent or "", text, requested, answers, unit_hint or turn.unit, turn)
+    intent = intent or ""
+    if _consent_again(intent, answers, turn):
+        return turn
+    _apply_consent(intent, text, requested, turn)
+    if requested == RED_FLAG_CONFIRM:
+        _confirm_red_flag(intent, answers, pending_flags, turn)
+    still_pending = pending_flags if turn.pending_flags is None else turn.pending_flags
+    _apply_red_flags(entities, answers, still_pending, turn)
+    _apply_entities(entities, text, requested, answers, turn, unit_hint)
+    corrected = _apply_number_correction(text, answers, unit_hint, turn)
+    _apply_distance_before(text, answers, turn)
+    _apply_phrases(text, answers, turn)
+    if not corrected:
+        _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
     _derive_distance_now(answers, turn)
-    turn.understood = requested is None or requested in turn.updates or intent in SOCIAL_INTENTS
+    _keep_settled_facts(text, requested, answers, turn)
+    answered = requested is None or requested in turn.updates
+    if requested == RED_FLAG_CONFIRM:
+        answered = turn.pending_flags is not None
+    turn.understood = answered or intent in SOCIAL_INTENTS
     return turn

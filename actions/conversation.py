@@ -1,17 +1,24 @@
-"""Digressions that work at any point: why, start over, stop, a person, delete, filming."""
+"""Digressions that work at any point: why, a person, filming; erase, stop and start over
+after a yes."""
 
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import clinic_contact_line, clinic_from_env, text
+from actions.messages import clinic_contact_line, clinic_from_env, fresh_text, text
 from actions.privacy import erase_after_turn
 from actions.questions import question_for
-from actions.tracker_answers import reset_events
+from actions.results import read_after_triage
+from actions.tracker_answers import latest_message, reset_events
 from actions.uploads import upload_offer, upload_ttl_s
+
+#: Intents answered by a short reply from messages.yml ``replies``.
+SMALL_TALK_INTENTS = ("thank", "goodbye", "chitchat", "out_of_scope", "greet")
+#: Requests that change or end the conversation: each is confirmed before it acts.
+CONFIRMED_ACTIONS = ("delete_data", "stop", "start_over")
 
 
 class ActionExplainWhy(Action):
@@ -28,30 +35,115 @@ class ActionExplainWhy(Action):
         return []
 
 
-class ActionStartOver(Action):
-    """Forgets the answers (consent stays) so the form starts from the first question."""
+class ActionRequestConfirmation(Action):
+    """Erase, stop and start again never act on one message: the confirm form asks first.
+
+    Remembers what was asked for; the confirm form then asks its yes/no question.
+    """
 
     def name(self) -> str:
-        return "action_start_over"
+        return "action_request_confirmation"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=text("start_over"))
-        return [*reset_events(keep_consent=True), SlotSet("plan", None)]
+        intent = latest_message(tracker)[0]
+        action = "stop" if intent == "goodbye" else intent
+        if action not in CONFIRMED_ACTIONS:
+            return []
+        return [
+            SlotSet("pending_action", action),
+            SlotSet("confirm_action", None),
+            SlotSet("requested_slot", None),
+        ]
 
 
-class ActionStop(Action):
-    """Stops the questioning; the answers given so far are kept."""
+class AskConfirmAction(Action):
+    """The yes/no question of the confirm form."""
 
     def name(self) -> str:
-        return "action_stop"
+        return "action_ask_confirm_action"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=text("stop"))
-        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        action = tracker.get_slot("pending_action") or "stop"
+        dispatcher.utter_message(
+            text=text("confirm", action, "ask"),
+            buttons=[
+                {"title": text("confirm", action, "yes_button"), "payload": "/affirm"},
+                {"title": text("confirm", "no_button"), "payload": "/deny"},
+            ],
+        )
+        return []
+
+
+class ValidateConfirmForm(Action):
+    """Any reply answers the confirmation; only an explicit yes confirms."""
+
+    def name(self) -> str:
+        return "validate_confirm_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("requested_slot") != "confirm_action":
+            return []  # the form was just activated: it asks its question next
+        intent = latest_message(tracker)[0]
+        confirmed = intent == "affirm" or intent == tracker.get_slot("pending_action")
+        return [
+            SlotSet("confirm_action", "yes" if confirmed else "no"),
+            SlotSet("requested_slot", None),
+        ]
+
+
+class ActionResolveConfirmation(Action):
+    """Carries out the confirmed request, or carries on where the runner was."""
+
+    def name(self) -> str:
+        return "action_resolve_confirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        action = tracker.get_slot("pending_action")
+        events: list[EventType] = [SlotSet("pending_action", None), SlotSet("confirm_action", None)]
+        if tracker.get_slot("confirm_action") == "yes" and action in CONFIRMED_ACTIONS:
+            dispatcher.utter_message(text=text(action))
+            events += _carry_out(action, tracker)
+            return [*events, SlotSet("resume_triage", action == "start_over")]
+        dispatcher.utter_message(text=text("confirm", "cancelled"))
+        done = bool(tracker.get_slot("triage_done"))
+        if done and any(e.get("entity") == "red_flag" for e in latest_message(tracker)[1]):
+            events += read_after_triage(dispatcher, tracker)  # "no, but my calf is swollen"
+        in_triage = not done and tracker.get_slot("consent") is not False
+        return [*events, SlotSet("resume_triage", in_triage)]
+
+
+def _carry_out(action: str, tracker: Tracker) -> list[EventType]:
+    """The events (and, for an erasure, the scheduled erase) of a confirmed request."""
+    if action == "delete_data":
+        erase_after_turn(tracker.sender_id)
+        return [*reset_events(keep_consent=False), SlotSet("plan", None)]
+    if action == "start_over":  # a runner who had said no is asked for consent again
+        keep = tracker.get_slot("consent") is True
+        return [*reset_events(keep_consent=keep), SlotSet("plan", None)]
+    return [SlotSet("requested_slot", None)]
+
+
+class ActionReply(Action):
+    """A short reply to small talk (thanks, bye, chit-chat, off-topic, hello again)."""
+
+    def name(self) -> str:
+        return "action_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = latest_message(tracker)[0] or "chitchat"
+        key = intent if intent in SMALL_TALK_INTENTS else "chitchat"
+        dispatcher.utter_message(text=fresh_text(tracker, "replies", key))
+        return []
 
 
 class ActionHandoff(Action):
@@ -76,24 +168,6 @@ class ActionHandoff(Action):
         else:
             dispatcher.utter_message(text=text("handoff", "without_clinic"))
         return []
-
-
-class ActionDeleteData(Action):
-    """Clears the answers now and erases everything of this conversation right after the turn.
-
-    The erasure (tracker events, consents, assessments, videos, results, files) waits a few
-    seconds so that Rasa has finished saving this very turn; see actions/store/erase.py.
-    """
-
-    def name(self) -> str:
-        return "action_delete_data"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(text=text("delete_data"))
-        erase_after_turn(tracker.sender_id)
-        return [ActiveLoop(None), *reset_events(keep_consent=False), SlotSet("plan", None)]
 
 
 class ActionFilmingInstructions(Action):

@@ -1,9 +1,30 @@
 """Guidance engine: rank possible contributors, build a tailored plan, render chat messages.
 
-All wording, rules, thresholds and exercise instructions come from ``data/guidance.yml`` and
-``data/exercises.yml`` (via :mod:`actions.content`); this module only decides which pieces
-apply. Plans for urgent/emergency levels contain no exercises; clinician plans contain only
-gentle exercises. Distances arrive in km and are shown in the runner's unit (``km``/``mi``).
+All wording, rules, thresholds, exercise instructions and suitability metadata come from
+``data/guidance.yml`` and ``data/exercises.yml`` (via :mod:`actions.content`); this module
+only decides which pieces apply.
+
+How a plan is chosen and dosed:
+
+- **Contributors** are ranked from the answers (contributor rules), self-test results,
+  video findings and what the runner tried (a family that made it worse is excluded, one
+  that did not help is pushed down).
+- **Suitability**: every exercise lists the age bands and irritability levels it suits;
+  irritability (low/moderate/high) is scored from limp, pain score, next-day settling,
+  swelling and how recent the pain is. Unsuitable exercises are never offered; clinician
+  plans only contain gentle ones; cues practised while running are dropped while running
+  is paused.
+- **Choice within a contributor**: the contributor's default order, moved by the runner's
+  facts (``fits``: triggers, location, age, irritability, self-tests, video measures) and by
+  exercises that helped.
+- **Dose**: gentler start (irritable knee, 55 and over, waiting for a clinician), full, or a
+  step up (the family helped and the knee is settled).
+- **Why this one for you**: one sentence from the runner's fact, the exercise's benefit and
+  the reason for the dose.
+
+Plans for urgent/emergency levels contain no exercises. Distances arrive in km and are shown
+in the runner's unit (``km``/``mi``), rounded. Runner-facing text never contains ids, source
+tags or raw decimals; sources go to the clinic summary (:func:`plan_sources`).
 """
 
 from __future__ import annotations
@@ -12,32 +33,57 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from actions.content import CONTRIBUTORS, Exercise, SelfTest, load_content
-from actions.triage import TriageResult, build_facts, evaluate
+from actions.content import CONTRIBUTORS, Exercise, Fit, SelfTest, load_content
+from actions.triage import TriageResult, build_facts, evaluate, known_answers
 
 __all__ = [
     "CONTRIBUTORS",
     "KM_PER_MILE",
     "Exercise",
     "Plan",
+    "PlanItem",
     "SelfTest",
     "build_plan",
+    "duration_words",
     "exercise_by_id",
     "find_exercise",
     "format_clinic",
+    "irritability_level",
     "likely_contributors",
+    "plan_signature",
+    "plan_sources",
     "render_exercise_detail",
     "render_level_message",
     "render_plan",
+    "unsuitable_exercises",
 ]
 
 KM_PER_MILE = 1.609344
 _UNITS = ("km", "mi")
 _STOP_LEVELS = frozenset({"urgent", "emergency"})
 _OTHER_LOCATIONS = {"outer": "outer", "back": "back"}
+_NUMBER_IN_BRACKETS = re.compile(r"\s*\([^()]*\d[^()]*\)")
+_WEEKS_PER_MONTH = 52 / 12
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One exercise of a plan, dosed and explained for this runner.
+
+    Attributes:
+        exercise: The exercise.
+        dose: The dose to use now (runner-facing).
+        why: One sentence: why this exercise, for this runner.
+        tier: ``start`` (gentler), ``standard`` or ``progress`` (a step up).
+    """
+
+    exercise: Exercise
+    dose: str
+    why: str
+    tier: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +102,11 @@ class Plan:
         referral: Who to contact, with the clinic's details when given; None when not needed.
         notes: Extra explanations (e.g. why an approach was changed).
         unit: ``km`` or ``mi``.
+        items: The exercises with this runner's dose and reason, same order as
+            ``exercises``.
+        irritability: ``low``, ``moderate`` or ``high``.
+        age_band: The runner's age band, None when unknown.
+        running_paused: True when the advice is to pause running until seen.
     """
 
     level: str
@@ -68,6 +119,18 @@ class Plan:
     referral: str | None
     notes: tuple[str, ...] = ()
     unit: str = "km"
+    items: tuple[PlanItem, ...] = ()
+    irritability: str = "low"
+    age_band: str | None = None
+    running_paused: bool = False
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    name: str
+    why: str
+    score: float
+    because: str | None
 
 
 # --------------------------------------------------------------------------- exercises
@@ -122,23 +185,17 @@ def find_exercise(text: str) -> Exercise | None:
     return best[1] if best else None
 
 
-# --------------------------------------------------------------------------- contributors
+# --------------------------------------------------------------------------- facts
 
 
-def _tried_families(answers: Mapping[str, Any]) -> list[str]:
-    """Families of exercises that made things worse (empty if none did)."""
-    tried_exercises = list(answers.get("tried_exercises") or [])
-    if answers.get("tried_outcome") != "worse" or not (
-        tried_exercises or "exercises" in (answers.get("tried") or [])
-    ):
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
         return []
-    guidance = load_content().guidance
-    families: list[str] = []
-    for text in tried_exercises:
-        family = _family_of(text, guidance["family_keywords"])
-        if family and family not in families:
-            families.append(family)
-    return families or [guidance["default_worse_family"]]
+    if isinstance(value, (str, bytes)):
+        return [value]
+    if isinstance(value, Sequence):
+        return list(value)
+    return [value]
 
 
 def _family_of(text: str, keywords: Mapping[str, Sequence[str]]) -> str | None:
@@ -152,6 +209,76 @@ def _family_of(text: str, keywords: Mapping[str, Sequence[str]]) -> str | None:
     )
 
 
+def _tried(known: Mapping[str, Any], outcome: str) -> tuple[list[str], list[str]]:
+    """(families, exercise ids) of the exercises tried with this outcome."""
+    texts = [str(t) for t in _as_list(known.get("tried_exercises")) if str(t).strip()]
+    tried = [str(t) for t in _as_list(known.get("tried"))]
+    if known.get("tried_outcome") != outcome or not (texts or "exercises" in tried):
+        return [], []
+    guidance = load_content().guidance
+    families: list[str] = []
+    ids: list[str] = []
+    for text in texts:
+        family = _family_of(text, guidance["family_keywords"])
+        if family and family not in families:
+            families.append(family)
+        exercise = find_exercise(text)
+        if exercise and exercise.id not in ids:
+            ids.append(exercise.id)
+    if not families and outcome == "worse":
+        families = [guidance["default_worse_family"]]
+    return families, ids
+
+
+def duration_words(weeks: float) -> str:
+    """A duration in weeks as words a runner would use ("3 weeks", "about a month" → "a month").
+
+    Args:
+        weeks: Duration in weeks (may be fractional, e.g. 4.33 for "a month").
+
+    Returns:
+        Words without "about", e.g. "a few days", "a week", "3 weeks", "a month",
+        "6 weeks", "2 months", "a year".
+    """
+    months = weeks / _WEEKS_PER_MONTH
+    if 0.9 <= weeks <= 12.1 and abs(weeks - round(weeks)) < 0.05:
+        return "a week" if round(weeks) == 1 else f"{round(weeks)} weeks"
+    if months >= 0.9 and abs(months - round(months)) < 0.1 and weeks < 48:
+        return "a month" if round(months) == 1 else f"{round(months)} months"
+    if weeks < 0.75:
+        return "a few days"
+    if weeks < 1.5:
+        return "a week"
+    if weeks < 10.5:
+        return f"{round(weeks)} weeks"
+    if weeks < 48:
+        return f"{round(months)} months"
+    years = round(weeks / 52)
+    return "a year" if years <= 1 else f"{years} years"
+
+
+def _words(facts: Mapping[str, Any]) -> dict[str, str]:
+    guidance = load_content().guidance
+    locations = guidance["location_words"]
+    location = facts.get("location")
+    triggers = [guidance["trigger_words"][t] for t in guidance["trigger_words"]
+                if t in facts.get("pain_triggers", [])]
+    words = {
+        "location_words": str(locations.get(location, locations["default"])),
+        "triggers_words": " and ".join(triggers) if triggers else "loading the bent knee",
+    }
+    for key, word_key, fallback in (
+        ("weeks_since_change", "weeks_since_change_words", "a few weeks"),
+        ("pain_duration_weeks", "pain_duration_words", "a while"),
+    ):
+        value = facts.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            words[word_key] = duration_words(float(value))
+        else:
+            words[word_key] = fallback
+    return words
+
+
 def _video_score(finding: Mapping[str, Any], scores: Mapping[str, Any]) -> float:
     severity = finding.get("severity")
     if isinstance(severity, (int, float)) and not isinstance(severity, bool):
@@ -160,16 +287,89 @@ def _video_score(finding: Mapping[str, Any], scores: Mapping[str, Any]) -> float
 
 
 def _video_text(finding: Mapping[str, Any]) -> str:
-    for key in ("why", "summary", "text", "label", "measure"):
+    for key in ("why", "summary", "text", "label"):
         if finding.get(key):
-            return str(finding[key]).strip().rstrip(".")
-    return str(finding["contributor"]).replace("_", " ")
+            text = _NUMBER_IN_BRACKETS.sub("", str(finding[key])).strip().rstrip(".")
+            if text:
+                return text
+    label = load_content().guidance["contributors"][finding["contributor"]]["label"]
+    return f"something related to {str(label).lower()}"
 
 
-def _facts(answers: Mapping[str, Any]) -> dict[str, Any]:
-    facts = build_facts(answers)
-    facts["tried_families"] = _tried_families(answers)
+def _counted_findings(
+    video_findings: Sequence[Mapping[str, Any]],
+) -> list[tuple[Mapping[str, Any], float]]:
+    scores = load_content().guidance["video_severity_scores"]
+    counted = []
+    for finding in video_findings:
+        name = finding.get("contributor")
+        if name not in CONTRIBUTORS:
+            raise ValueError(f"video finding has unknown contributor '{name}'")
+        added = _video_score(finding, scores)
+        if added > 0:
+            counted.append((finding, added))
+    return counted
+
+
+def _irritability(facts: Mapping[str, Any]) -> tuple[str, str | None]:
+    """(level, because) — the level and the runner's fact that weighs most."""
+    section = load_content().guidance["irritability"]
+    total = 0.0
+    best: tuple[float, str] | None = None
+    for rule in section["rules"]:
+        if evaluate(rule["when"], facts):
+            total += rule["points"]
+            if best is None or rule["points"] > best[0]:
+                best = (rule["points"], rule["because"])
+    thresholds = section["thresholds"]
+    level = "high" if total >= thresholds["high"] else (
+        "moderate" if total >= thresholds["moderate"] else "low")
+    because = _fill(best[1], facts) if best and level != "low" else None
+    return level, because
+
+
+def _fill(text: str, facts: Mapping[str, Any]) -> str:
+    return " ".join(text.format_map(facts).split())
+
+
+def _facts(
+    answers: Mapping[str, Any], video_findings: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    known = known_answers(answers)
+    facts = build_facts(known)
+    facts["tried_families"], facts["worse_ids"] = _tried(known, "worse")
+    facts["helped_families"], facts["helped_ids"] = _tried(known, "helped")
+    facts["no_change_families"], _ = _tried(known, "no_change")
+    facts["helped_unknown"] = (
+        known.get("tried_outcome") == "helped"
+        and "exercises" in [str(t) for t in _as_list(known.get("tried"))]
+        and not facts["helped_families"]
+    )
+    facts["video_measures"] = [
+        str(finding.get("measure") or finding.get("id"))
+        for finding, _ in _counted_findings(video_findings)
+        if finding.get("measure") or finding.get("id")
+    ]
+    facts["irritability"], facts["irritability_because"] = _irritability(facts)
+    facts.update(_words(facts))
     return facts
+
+
+def _suitability_band(facts: Mapping[str, Any]) -> str:
+    band = facts.get("age_band")
+    return str(band) if band else str(load_content().guidance["default_age_band"])
+
+
+def irritability_level(answers: Mapping[str, Any]) -> str:
+    """How irritable the knee is: ``low``, ``moderate`` or ``high``.
+
+    Scored from the rules in ``data/guidance.yml`` (limp, pain score, next-day settling,
+    swelling, how recent the pain is); unknown answers count as not present.
+    """
+    return str(_facts(answers)["irritability"])
+
+
+# --------------------------------------------------------------------------- contributors
 
 
 def likely_contributors(
@@ -178,10 +378,10 @@ def likely_contributors(
     """Rank the possible contributors for this runner.
 
     Args:
-        answers: Triage answers (partial is fine).
+        answers: Triage answers (partial is fine; ``unknown`` values are ignored).
         video_findings: Findings from the video analysis, each with ``contributor`` and
             ``severity`` (a word such as mild/moderate/marked, or a number 0–1) and
-            optionally ``why``/``summary`` text.
+            optionally ``measure`` and ``why``/``summary``/``text``.
 
     Returns:
         ``(contributor, why)`` pairs, most likely first.
@@ -189,43 +389,165 @@ def likely_contributors(
     Raises:
         ValueError: If a video finding names an unknown contributor.
     """
-    return [(name, why) for name, why, _ in _ranked(_facts(answers), video_findings)]
+    facts = _facts(answers, video_findings)
+    return [(r.name, r.why) for r in _ranked(facts, video_findings)]
 
 
 def _ranked(
     facts: Mapping[str, Any], video_findings: Sequence[Mapping[str, Any]]
-) -> list[tuple[str, str, float]]:
+) -> list[_Ranked]:
     guidance = load_content().guidance
+    limits = guidance["plan_limits"]
     scores: dict[str, float] = {}
     whys: dict[str, list[str]] = {}
+    because: dict[str, str | None] = {}
     for rule in guidance["contributor_rules"]:
         name = rule["contributor"]
         if evaluate(rule["when"], facts) and rule["score"] > scores.get(name, -math.inf):
             scores[name] = float(rule["score"])
-            whys[name] = [" ".join(rule["why"].format_map(facts).split())]
-    for finding in video_findings:
-        name = finding.get("contributor")
-        if name not in CONTRIBUTORS:
-            raise ValueError(f"video finding has unknown contributor '{name}'")
-        added = _video_score(finding, guidance["video_severity_scores"])
-        if added <= 0:
-            continue
+            whys[name] = [_fill(rule["why"], facts)]
+            because[name] = _fill(rule["because"], facts) if rule.get("because") else None
+    for adjustment in guidance["contributor_adjustments"]:
+        name = adjustment["contributor"]
+        if name in scores and evaluate(adjustment["when"], facts):
+            scores[name] += float(adjustment["points"])
+    for finding, added in _counted_findings(video_findings):
+        name = str(finding["contributor"])
+        if name not in scores:
+            because[name] = _fill(guidance["video_because"][name], facts)
         scores[name] = scores.get(name, 0.0) + added
         why = guidance["video_why"].format(finding=_video_text(finding))
         whys.setdefault(name, []).append(why)
     for family in facts["tried_families"]:
         if family in scores:
-            scores[family] -= guidance["plan_limits"]["worse_family_penalty"]
+            scores[family] -= limits["worse_family_penalty"]
+    for family in facts["no_change_families"]:
+        if family in scores:
+            scores[family] -= limits["no_change_family_penalty"]
     order = sorted(scores, key=lambda name: (-scores[name], CONTRIBUTORS.index(name)))
-    return [(name, " ".join(whys[name]), scores[name]) for name in order]
+    return [_Ranked(n, " ".join(whys[n]), scores[n], because.get(n)) for n in order]
 
 
-# --------------------------------------------------------------------------- plan pieces
+# --------------------------------------------------------------------------- exercise choice
+
+
+def _suitable(exercise: Exercise, band: str, irritability: str) -> bool:
+    return band in exercise.age_bands and irritability in exercise.irritability
+
+
+def _running_paused(facts: Mapping[str, Any], level: str) -> bool:
+    return (
+        level in _STOP_LEVELS
+        or facts.get("limp") is True
+        or (level == "clinician" and facts["irritability"] == "high")
+    )
+
+
+def _options(
+    contributor: str, facts: Mapping[str, Any], level: str, paused: bool
+) -> list[tuple[float, Exercise, Fit | None]]:
+    """Suitable exercises of one contributor, best first, with the fit that lifted each."""
+    content = load_content()
+    limits = content.guidance["plan_limits"]
+    band = _suitability_band(facts)
+    options = []
+    order = content.guidance["contributors"][contributor]["exercise_order"]
+    for index, exercise_id in enumerate(order):
+        exercise = content.exercises[exercise_id]
+        if (
+            not _suitable(exercise, band, facts["irritability"])
+            or (level == "clinician" and not exercise.gentle)
+            or (paused and exercise.during_runs)
+            or exercise.id in facts["worse_ids"]
+            or (exercise.avoid_when is not None and evaluate(exercise.avoid_when, facts))
+        ):
+            continue
+        matched = [fit for fit in exercise.fits if evaluate(fit.when, facts)]
+        score = sum(fit.bonus for fit in matched) - index * limits["order_step"]
+        if exercise.id in facts["helped_ids"]:
+            score += limits["helped_bonus"]
+        explained = [fit for fit in matched if fit.because]
+        best = max(explained, key=lambda fit: fit.bonus) if explained else None
+        options.append((score, exercise, best))
+    options.sort(key=lambda option: -option[0])
+    return options
+
+
+def _tier(exercise: Exercise, facts: Mapping[str, Any], level: str) -> tuple[str, str]:
+    """(tier, reason): which dose to use and why (the reason may be empty)."""
+    guidance = load_content().guidance
+    reasons = guidance["dose_reasons"]
+    helped = exercise.id in facts["helped_ids"] or exercise.contributor in facts["helped_families"]
+    if helped and level == "self_care" and evaluate(guidance["progress_when"], facts):
+        label = guidance["contributors"][exercise.contributor]["label"]
+        return "progress", str(reasons["progress"]).format(family=str(label).lower())
+    rule = next((r for r in guidance["start_dose_rules"] if evaluate(r["when"], facts)), None)
+    if rule:
+        return "start", _fill(rule["reason"], facts)
+    if level != "self_care":
+        return "start", str(reasons["clinician"])
+    return "standard", ""
+
+
+def _item(
+    exercise: Exercise, fit: Fit | None, ranked: _Ranked, facts: Mapping[str, Any], level: str
+) -> PlanItem:
+    guidance = load_content().guidance
+    tier, reason = _tier(exercise, facts, level)
+    dose = guidance["dose_texts"][tier].format(
+        dosage=exercise.dosage.rstrip("."),
+        start_dosage=exercise.start_dosage.rstrip("."),
+        progression=_lower_first(exercise.progression.rstrip(".")),
+    )
+    lead = _fill(fit.because, facts) if fit and fit.because else ranked.because
+    if not lead:
+        lead = _fill(guidance["why_fallback_lead"], facts)
+    why = guidance["why_sentence"].format(
+        lead=lead[0].upper() + lead[1:],
+        benefit=exercise.benefit,
+        dose_reason=f" — {reason}" if reason else "",
+    )
+    return PlanItem(exercise=exercise, dose=" ".join(dose.split()), why=why, tier=tier)
+
+
+def _lower_first(text: str) -> str:
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _pick_items(
+    ranked: Sequence[_Ranked], facts: Mapping[str, Any], level: str, paused: bool
+) -> tuple[PlanItem, ...]:
+    limits = load_content().guidance["plan_limits"]
+    clinician = level == "clinician"
+    per_rank = list(limits["clinician_exercises_per_rank" if clinician else "exercises_per_rank"])
+    cap = min(
+        limits["clinician_max_exercises" if clinician else "max_exercises"],
+        limits["max_exercises_by_irritability"][facts["irritability"]],
+    )
+    chosen: list[PlanItem] = []
+    for entry in ranked:
+        if entry.name in facts["tried_families"] or not per_rank:
+            continue
+        options = _options(entry.name, facts, level, paused)
+        if not options:
+            continue
+        for _, exercise, fit in options[: per_rank.pop(0)]:
+            chosen.append(_item(exercise, fit, entry, facts, level))
+    return tuple(chosen[:cap])
+
+
+# --------------------------------------------------------------------------- load advice
 
 
 def _distance(km: float, unit: str) -> str:
+    """A distance in the runner's unit: whole numbers from 10, halves below."""
     value = km if unit == "km" else km / KM_PER_MILE
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+    if value >= 10:
+        return f"{round(value):d}"
+    half = round(value * 2) / 2
+    return f"{half:g}" if half > 0 else f"{value:.1f}"
 
 
 def _load_text(facts: Mapping[str, Any], unit: str) -> str:
@@ -233,7 +555,9 @@ def _load_text(facts: Mapping[str, Any], unit: str) -> str:
     pct = facts.get("load_increase_pct")
     before, now = facts.get("distance_before_km"), facts.get("distance_now_km")
     weeks = facts.get("weeks_since_change")
-    over_weeks = texts["over_weeks"].format(weeks=f"{weeks:g}") if weeks else ""
+    over_weeks = (
+        texts["over_weeks"].format(weeks=duration_words(float(weeks))) if weeks else ""
+    )
     if pct is None:
         return str(texts["unknown"])
     if pct <= 10:
@@ -249,7 +573,7 @@ def _load_text(facts: Mapping[str, Any], unit: str) -> str:
             over_weeks=over_weeks,
             ladder=" → ".join(_distance(step, unit) for step in steps[:4])
             + (" → …" if len(steps) > 4 else ""),
-            weeks_back=len(steps),
+            weeks_back=duration_words(len(steps)),
         )
     return str(texts["spike_stated"]).format(pct=f"{pct:.0f}", over_weeks=over_weeks)
 
@@ -260,48 +584,42 @@ def _rebuild_ladder(start_km: float, goal_km: float) -> list[float]:
     return [min(goal_km, start_km * 1.1**week) for week in range(1, weeks + 1)]
 
 
-def _load_advice(facts: Mapping[str, Any], level: str, unit: str) -> str:
+def _load_advice(facts: Mapping[str, Any], level: str, unit: str, paused: bool) -> str:
     texts = load_content().guidance["load_advice"]
     if level in _STOP_LEVELS:
         return str(texts["stop"])
     parts = [texts["already_reduced"]] if facts.get("load_reduced") else []
-    parts.append(_load_text(facts, unit))
-    parts.append(texts["clinician"] if level == "clinician" else texts["pain_rule"])
+    if paused:
+        parts.append(texts["limp"] if facts.get("limp") is True else texts["clinician_pause"])
+        now = facts.get("distance_now_km")
+        parts.append(
+            texts["return_with_distance"].format(now=_distance(now, unit), unit=unit)
+            if now else texts["return_without_distance"]
+        )
+    else:
+        parts.append(_load_text(facts, unit))
+        parts.append(texts["clinician"] if level == "clinician" else texts["pain_rule"])
     return " ".join(" ".join(part.split()) for part in parts)
 
 
-def _pick_exercises(
-    ranked: Sequence[tuple[str, str, float]], excluded: Sequence[str], level: str
-) -> tuple[Exercise, ...]:
-    guidance = load_content().guidance
-    limits = guidance["plan_limits"]
-    gentle_only = level == "clinician"
-    cap = limits["clinician_max_exercises"] if gentle_only else limits["max_exercises"]
-    per_rank = list(limits["exercises_per_rank"])
-    chosen: list[Exercise] = []
-    for name, _, _ in ranked:
-        order = guidance["contributors"][name]["exercise_order"]
-        candidates = [exercise_by_id(ex_id) for ex_id in order]
-        eligible = [ex for ex in candidates if ex.gentle or not gentle_only]
-        if not eligible or name in excluded or not per_rank:
-            continue
-        chosen += eligible[: per_rank.pop(0)]
-    return tuple(chosen[:cap])
+# --------------------------------------------------------------------------- other plan parts
 
 
-def _self_tests(answers: Mapping[str, Any], has_video: bool) -> tuple[SelfTest, ...]:
-    pending = {"hip": answers.get("self_test_hip") is None,
-               "foot": answers.get("self_test_foot") is None,
+def _self_tests(facts: Mapping[str, Any], has_video: bool) -> tuple[SelfTest, ...]:
+    pending = {"hip": facts.get("self_test_hip") is None,
+               "foot": facts.get("self_test_foot") is None,
                "film": not has_video}
     tests: tuple[SelfTest, ...] = load_content().guidance["self_tests"]
     return tuple(test for test in tests if pending.get(test.id, False))
 
 
-def _avoid(facts: Mapping[str, Any], level: str) -> tuple[str, ...]:
+def _avoid(facts: Mapping[str, Any], level: str, paused: bool) -> tuple[str, ...]:
     avoid = load_content().guidance["avoid"]
     if level in _STOP_LEVELS:
         return tuple(avoid["stop"])
-    items = list(avoid["always"])
+    items = list(avoid["paused"] if paused else avoid["always"])
+    if facts.get("limp") is True:
+        items.append(avoid["limp"])
     for family in facts["tried_families"]:
         items.append(avoid["worse_family"].format(family=_family_label(family).lower()))
     if set(facts["tried"]) & set(avoid["band_aid_treatments"]):
@@ -365,6 +683,8 @@ def _notes(facts: Mapping[str, Any]) -> tuple[str, ...]:
         notes.append(texts["not_medial_note"].format(location=_OTHER_LOCATIONS[location]))
     for family in facts["tried_families"]:
         notes.append(texts["worse_note"].format(family=_family_label(family).lower()))
+    if facts["helped_unknown"]:
+        notes.append(texts["helped_note"])
     return tuple(" ".join(note.split()) for note in notes)
 
 
@@ -378,37 +698,84 @@ def build_plan(
     """Build the tailored plan for the triage outcome.
 
     Args:
-        answers: Triage answers (see docs/triage.md); ``tried_exercises`` (names or ids of
-            exercises tried) is optional and sharpens the "made it worse" handling.
+        answers: Triage answers (see docs/triage.md); any value may be ``unknown``.
+            ``tried_exercises`` (names or ids of exercises tried) is optional and sharpens
+            the "made it worse" / "helped" handling.
         result: Output of :func:`actions.triage.assess` for the same answers.
         video_findings: Video-analysis findings (``contributor``, ``severity``, ...).
         clinic: Clinic contact (``name``, ``phone``, ``url``, ``email``; any may be missing).
         unit: ``km`` or ``mi`` — the unit distances are written in.
 
     Returns:
-        The plan. Urgent/emergency plans have no exercises; clinician plans only gentle ones.
+        The plan. Urgent/emergency plans have no exercises; clinician plans only gentle ones;
+        no plan contains an exercise the library marks unsuitable for the runner's age band
+        or irritability.
 
     Raises:
         ValueError: On an unknown unit or video contributor, or out-of-range answers.
     """
     if unit not in _UNITS:
         raise ValueError(f"unit must be one of {_UNITS}, got '{unit}'")
-    facts = _facts(answers)
+    facts = _facts(answers, video_findings)
     ranked = _ranked(facts, video_findings)
     level = result.level
     stop = level in _STOP_LEVELS
+    paused = _running_paused(facts, level)
+    items = () if stop else _pick_items(ranked, facts, level, paused)
+    offer_tests = level == "self_care" and not paused
     return Plan(
         level=level,
-        contributors=tuple((name, why) for name, why, _ in ranked),
-        exercises=() if stop else _pick_exercises(ranked, facts["tried_families"], level),
-        load_advice=_load_advice(facts, level, unit),
-        self_tests=_self_tests(answers, bool(video_findings)) if level == "self_care" else (),
-        avoid=_avoid(facts, level),
+        contributors=tuple((r.name, r.why) for r in ranked),
+        exercises=tuple(item.exercise for item in items),
+        load_advice=_load_advice(facts, level, unit, paused),
+        self_tests=_self_tests(facts, bool(video_findings)) if offer_tests else (),
+        avoid=_avoid(facts, level, paused),
         come_back=_come_back(level, clinic),
         referral=_referral(level, clinic, facts.get("location") in _OTHER_LOCATIONS),
         notes=() if stop else _notes(facts),
         unit=unit,
+        items=items,
+        irritability=str(facts["irritability"]),
+        age_band=facts.get("age_band"),
+        running_paused=paused,
     )
+
+
+def plan_signature(plan: Plan) -> tuple[str, ...]:
+    """The plan's exercise ids in order (for measuring how much plans vary)."""
+    return tuple(exercise.id for exercise in plan.exercises)
+
+
+def unsuitable_exercises(plan: Plan, answers: Mapping[str, Any]) -> list[str]:
+    """Ids of exercises in ``plan`` the library marks unsuitable for this runner.
+
+    Unsuitable means outside the exercise's ``age_bands`` or ``irritability`` levels (age
+    unknown: the library's default band). Always empty for plans :func:`build_plan` makes.
+    """
+    facts = _facts(answers)
+    band = _suitability_band(facts)
+    return [
+        exercise.id
+        for exercise in plan.exercises
+        if not _suitable(exercise, band, str(facts["irritability"]))
+    ]
+
+
+def plan_sources(plan: Plan) -> list[dict[str, str]]:
+    """Per exercise: id, display name, dose, why and sources (for the clinic summary only)."""
+    by_id = {item.exercise.id: item for item in plan.items}
+    details = []
+    for exercise in plan.exercises:
+        item = by_id.get(exercise.id)
+        details.append({
+            "id": exercise.id,
+            "name": exercise.name,
+            "dose": item.dose if item else exercise.dosage,
+            "why": item.why if item else "",
+            "sources": f"{_clean(exercise.source)}; suitability: "
+                       f"{_clean(exercise.suitability_source)}",
+        })
+    return details
 
 
 # --------------------------------------------------------------------------- rendering
@@ -436,8 +803,9 @@ def render_plan(plan: Plan) -> list[dict[str, Any]]:
     Meant to follow :func:`render_level_message` (which says what to do now, why, and whom
     to contact), so the level headline is not repeated. Urgent/emergency plans render one
     message: exercises can wait, and when to come back. Otherwise: notes (and, for a
-    self-care plan, any referral), possible contributors, load advice, exercises with detail
-    buttons, self-tests, then what to avoid and when to come back.
+    self-care plan, any referral), possible contributors, load advice, exercises with their
+    dose, why each suits this runner and detail buttons, self-tests, then what to avoid and
+    when to come back.
 
     Args:
         plan: Output of :func:`build_plan`.
@@ -459,13 +827,15 @@ def render_plan(plan: Plan) -> list[dict[str, Any]]:
         plan.contributors, start=1)]
     messages.append({"text": "\n".join([texts["contributors_intro"], *lines])})
     messages.append({"text": f"{texts['load_heading']} {plan.load_advice}"})
-    if plan.exercises:
+    if plan.items:
         key = "clinician_exercises_intro" if plan.level == "clinician" else "exercises_intro"
-        intro = texts[key]
-        lines = [f"• {ex.name} — {ex.dosage}" for ex in plan.exercises]
+        lines = [
+            texts["exercise_line"].format(name=item.exercise.name, dose=item.dose, why=item.why)
+            for item in plan.items
+        ]
         messages.append({
-            "text": "\n".join([_clean(intro), *lines]),
-            "buttons": [_detail_button(ex) for ex in plan.exercises],
+            "text": "\n".join([_clean(texts[key]), *lines]),
+            "buttons": [_detail_button(item.exercise) for item in plan.items],
         })
     elif plan.level == "clinician":
         messages.append({"text": _clean(texts["clinician_no_exercises"])})
@@ -479,7 +849,11 @@ def render_plan(plan: Plan) -> list[dict[str, Any]]:
 
 
 def render_exercise_detail(exercise: Exercise) -> list[dict[str, Any]]:
-    """Render one exercise: a readable text plus a structured ``custom`` payload.
+    """Render one exercise: a readable text plus a structured ``custom`` payload (the card).
+
+    The card carries only what the runner should see (display name, the contributor's
+    label, instructions, doses, progression, cue) plus the id the widget keys names by;
+    sources stay in the clinic summary.
 
     Args:
         exercise: The exercise to describe.
@@ -488,18 +862,31 @@ def render_exercise_detail(exercise: Exercise) -> list[dict[str, Any]]:
         ``[{"text": ...}, {"custom": {"exercise": {...}}}]``.
     """
     texts = _texts()
+    doses = _clean(texts["detail_doses"].format(
+        dosage=_end(exercise.dosage), start_dosage=exercise.start_dosage.rstrip(".")))
     lines = [
         exercise.name,
         _clean(exercise.how_to),
-        texts["detail_dosage"].format(dosage=exercise.dosage),
+        texts["detail_dosage"].format(dosage=doses),
         texts["detail_progression"].format(progression=exercise.progression),
         texts["detail_cue"].format(cue=exercise.cue),
-        texts["detail_source"].format(source=exercise.source),
     ]
-    payload = asdict(exercise)
-    payload["aliases"] = list(exercise.aliases)
-    payload["how_to"] = _clean(exercise.how_to)
+    label = load_content().guidance["contributors"][exercise.contributor]["label"]
+    payload = {
+        "id": exercise.id,
+        "name": exercise.name,
+        "contributor": label,
+        "how_to": _clean(exercise.how_to),
+        "dosage": doses,
+        "progression": exercise.progression,
+        "cue": exercise.cue,
+    }
     return [{"text": "\n\n".join(lines)}, {"custom": {"exercise": payload}}]
+
+
+def _end(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def render_level_message(

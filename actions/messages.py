@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
+from rasa_sdk import Tracker
 
 from actions.content import data_dir
 
@@ -26,6 +27,29 @@ def text(*path: str, **values: str) -> str:
     for key in path:
         node = node[key]
     return str(node).format(**values) if values else str(node)
+
+
+def fresh_text(tracker: Tracker, *path: str, **values: str) -> str:
+    """A text from messages.yml that differs from the bot's previous message.
+
+    The node at ``path`` may be one text or a list of wordings; the first wording that is
+    not the bot's last message is chosen, so no reply is ever sent twice in a row.
+    """
+    node: Any = _messages()
+    for key in path:
+        node = node[key]
+    wordings = [str(w) for w in node] if isinstance(node, list) else [str(node)]
+    wordings = [w.format(**values) if values else w for w in wordings]
+    last = last_bot_text(tracker)
+    return next((w for w in wordings if w.strip() != last), wordings[0])
+
+
+def last_bot_text(tracker: Tracker) -> str | None:
+    """The text of the bot's latest message in this conversation, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot" and event.get("text"):
+            return str(event["text"]).strip()
+    return None
 
 
 def clinic_from_env() -> dict[str, str] | None:

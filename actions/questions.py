@@ -6,14 +6,25 @@ validation action asks :func:`next_question` after every answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import yaml
 
-from actions.content import data_dir
+from actions.content import data_dir, load_content
+from actions.triage import known_answers
+
+#: The pseudo-question confirming an ambiguous warning sign (docs/conversation.md).
+RED_FLAG_CONFIRM = "red_flag_confirm"
+#: A "Not sure" button, offered with every question that has buttons.
+NOT_SURE_BUTTON = {"title": "Not sure", "payload": "/dont_know"}
+YES_NO_BUTTONS = (
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+    NOT_SURE_BUTTON,
+)
 
 #: Locations this assistant does not cover; after the safety checks they are routed away.
 OTHER_LOCATIONS = frozenset({"outer", "back"})
@@ -26,9 +37,11 @@ Answers = Mapping[str, Any]
 
 ASK_CONDITIONS: dict[str, Callable[[Answers], bool]] = {
     "onset_sudden": lambda a: a.get("onset") == "sudden",
-    "load_increased": lambda a: _load_increased(a),
-    "pain_longer_than_3_weeks": lambda a: (a.get("pain_duration_weeks") or 0) > LONG_PAIN_WEEKS,
-    "tried_something": lambda a: bool(a.get("tried")),
+    "load_increased": lambda a: _load_increased(known_answers(a)),
+    "pain_longer_than_3_weeks": lambda a: (
+        (known_answers(a).get("pain_duration_weeks") or 0) > LONG_PAIN_WEEKS
+    ),
+    "tried_something": lambda a: isinstance(a.get("tried"), list) and bool(a.get("tried")),
 }
 
 
@@ -43,6 +56,7 @@ class Question:
     buttons: tuple[dict[str, str], ...] = ()
     ask_if: str | None = None
     always_buttons: bool = False
+    ask_again: str | None = None
 
 
 def _load_increased(answers: Answers) -> bool:
@@ -77,6 +91,7 @@ def all_questions() -> tuple[Question, ...]:
             buttons=tuple(item.get("buttons", ())),
             ask_if=item.get("ask_if"),
             always_buttons=bool(item.get("always_buttons", False)),
+            ask_again=item.get("ask_again"),
         )
         for item in raw
     )
@@ -101,18 +116,34 @@ def is_routed_elsewhere(answers: Answers) -> bool:
     return answers.get("location") in OTHER_LOCATIONS
 
 
-def next_question(answers: Answers, stop_questioning: bool = False) -> str | None:
+def next_question(
+    answers: Answers,
+    stop_questioning: bool = False,
+    pending_flags: Sequence[str] = (),
+    level: str | None = None,
+) -> str | None:
     """Returns the slot to ask about next, or None when the questioning is over.
 
     Args:
-        answers: the answers so far (missing keys or None mean "not answered").
+        answers: the answers so far (missing keys or None mean "not answered"; the value
+            ``unknown`` means answered with "not sure").
         stop_questioning: True once the triage engine reached urgent or emergency:
             no further question is asked, the runner is told what to do now.
+        pending_flags: ambiguous warning signs to confirm first (``red_flag_confirm``).
+        level: the triage level so far; with ``urgent`` the emergency checklist is still
+            asked before the questioning stops.
     """
     if answers.get("consent") is None:
-        return "consent"  # even after a red flag: the advice follows the runner's agreement
-    if stop_questioning or answers.get("consent") is False:
+        return "consent"  # a red flag's advice is given at once; the rest needs agreement
+    if answers.get("consent") is False:
         return None
+    if pending_flags:
+        return RED_FLAG_CONFIRM
+    if stop_questioning:
+        # An urgent level is not the end of the safety net: the emergency signs are checked
+        # before the runner is told to book a doctor (an emergency level needs no more).
+        urgent_only = level != "emergency" and answers.get("emergency_check") is None
+        return "emergency_check" if urgent_only and level is not None else None
     routed = is_routed_elsewhere(answers)
     for question in all_questions():
         if routed and question.slot not in SAFETY_QUESTIONS:
@@ -124,12 +155,33 @@ def next_question(answers: Answers, stop_questioning: bool = False) -> str | Non
     return None
 
 
-def render_question(question: Question, failed_attempts: int) -> dict[str, Any]:
-    """The message asking ``question``: plain, then with an example, then with buttons."""
-    text = question.ask
-    if failed_attempts >= 1:
-        text = f"Sorry, I didn't quite get that. {text} {question.example}"
-    message: dict[str, Any] = {"text": text}
-    if question.buttons and (question.always_buttons or failed_attempts >= 2):
-        message["buttons"] = [dict(button) for button in question.buttons]
-    return message
+def render_question(
+    question: Question, failed_attempts: int, answered_something: bool = False
+) -> dict[str, Any]:
+    """The message asking ``question``: plain, then reworded with an example and buttons.
+
+    A question is never asked a third time (see :data:`actions.answers.MAX_ATTEMPTS`), so
+    the second wording always offers buttons, including "Not sure".
+    """
+    if failed_attempts == 0:
+        message: dict[str, Any] = {"text": question.ask}
+        if question.always_buttons:
+            message["buttons"] = [dict(button) for button in question.buttons]
+        return message
+    lead = "Thanks, noted." if answered_something else "Sorry, I didn't quite get that."
+    buttons = [dict(button) for button in question.buttons] or [dict(b) for b in YES_NO_BUTTONS]
+    if question.slot != "consent" and NOT_SURE_BUTTON not in buttons:
+        buttons.append(dict(NOT_SURE_BUTTON))
+    return {"text": f"{lead} {question.ask} {question.example}", "buttons": buttons}
+
+
+def render_consent_again(question: Question) -> dict[str, Any]:
+    """The consent question for a runner who said no before and wrote again."""
+    text = question.ask_again or question.ask
+    return {"text": text, "buttons": [dict(button) for button in question.buttons]}
+
+
+def render_red_flag_confirm(flag_id: str) -> dict[str, Any]:
+    """One direct yes/no question about an ambiguous warning sign."""
+    flag = load_content().red_flags[flag_id]
+    return {"text": flag.confirm_question, "buttons": [dict(b) for b in YES_NO_BUTTONS]}

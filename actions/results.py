@@ -13,7 +13,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import interpret_turn
+from actions.answers import give_up, interpret_turn
+from actions.guarded import friendly_on_error
 from actions.guidance import (
     build_plan,
     exercise_by_id,
@@ -22,13 +23,26 @@ from actions.guidance import (
     render_level_message,
     render_plan,
 )
-from actions.messages import clinic_from_env, text
-from actions.questions import OTHER_LOCATIONS
+from actions.messages import clinic_from_env, fresh_text, text
+from actions.questions import OTHER_LOCATIONS, RED_FLAG_CONFIRM, render_red_flag_confirm
 from actions.store import repo
 from actions.summary import build_summary
 from actions.tracker_answers import answers_from, latest_message, unit_of
 from actions.triage import LEVELS, TriageResult, assess
 from actions.video_findings import answers_from_video, plan_findings, video_summary
+
+#: Ways forward offered when a message outside the questions was not understood.
+NOT_UNDERSTOOD_BUTTONS = {
+    "before_triage": (
+        {"title": "Start the knee check", "payload": "/affirm"},
+        {"title": "Talk to a person", "payload": "/request_human"},
+    ),
+    "after_triage": (
+        {"title": "How do I film?", "payload": "/ask_filming"},
+        {"title": "Start a new check", "payload": "/start_over"},
+        {"title": "Talk to a person", "payload": "/request_human"},
+    ),
+}
 
 
 def _send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
@@ -81,6 +95,7 @@ class ActionTriageResult(Action):
     def name(self) -> str:
         return "action_triage_result"
 
+    @friendly_on_error
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -117,32 +132,68 @@ class ActionFollowup(Action):
     def name(self) -> str:
         return "action_followup"
 
+    @friendly_on_error
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if not tracker.get_slot("triage_done"):
-            dispatcher.utter_message(text=text("followup", "not_started"))
+            dispatcher.utter_message(text=fresh_text(tracker, "followup", "not_started"))
             return []
-        answers = answers_from(tracker)
-        before = tracker.get_slot("triage_level") or LEVELS[0]
-        intent, entities, message_text = latest_message(tracker)
-        turn = interpret_turn(intent, entities, message_text, requested=None, answers=answers)
-        answers.update(turn.updates)
-        video = analysed_video(tracker)
-        result = assess(answers | answers_from_video(video[1] if video else None))
-        events: list[EventType] = [SlotSet(k, v) for k, v in turn.updates.items()]
-        raised = LEVELS.index(result.level) > LEVELS.index(before)
-        refined = any(key.startswith("self_test_") for key in turn.updates)
-        if raised or refined:
-            intro = "level_raised" if raised else "plan_updated"
-            dispatcher.utter_message(text=text("followup", intro))
-            plan_ids = present_outcome(
-                dispatcher, tracker.sender_id, answers, result, unit_of(tracker), video
-            )
-            events += [SlotSet("triage_level", result.level), SlotSet("plan", plan_ids)]
-        else:
-            dispatcher.utter_message(text=text("followup", "nothing_new"))
-        return events
+        return read_after_triage(dispatcher, tracker)
+
+
+def read_after_triage(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Reads a message sent after the outcome: warning signs, self-tests, new facts.
+
+    The level can only go up here; an ambiguous warning sign is asked about first.
+    """
+    answers = answers_from(tracker)
+    before = tracker.get_slot("triage_level") or LEVELS[0]
+    intent, entities, message_text = latest_message(tracker)
+    pending = list(tracker.get_slot("pending_red_flags") or [])
+    requested = RED_FLAG_CONFIRM if pending else None
+    turn = interpret_turn(intent, entities, message_text, requested, answers, pending_flags=pending)
+    if requested and not turn.understood:
+        give_up(requested, message_text, answers, pending, turn)
+    answers.update(turn.updates)
+    pending = pending if turn.pending_flags is None else turn.pending_flags
+    video = analysed_video(tracker)
+    result = assess(answers | answers_from_video(video[1] if video else None))
+    events: list[EventType] = [SlotSet(k, v) for k, v in turn.updates.items()]
+    events.append(SlotSet("pending_red_flags", pending or None))
+    events.append(SlotSet("requested_slot", RED_FLAG_CONFIRM if pending else None))
+    raised = LEVELS.index(result.level) > LEVELS.index(before)
+    refined = any(key.startswith("self_test_") for key in turn.updates)
+    if raised or refined:
+        intro = "level_raised" if raised else "plan_updated"
+        dispatcher.utter_message(text=text("followup", intro))
+        plan_ids = present_outcome(
+            dispatcher, tracker.sender_id, answers, result, unit_of(tracker), video
+        )
+        events += [SlotSet("triage_level", result.level), SlotSet("plan", plan_ids)]
+    elif not pending:
+        dispatcher.utter_message(text=fresh_text(tracker, "followup", "nothing_new"))
+    if pending:
+        dispatcher.utter_message(**render_red_flag_confirm(pending[0]))
+    return events
+
+
+class ActionNotUnderstood(Action):
+    """Outside the questions: says what the bot can do, never the same words three times."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = bool(tracker.get_slot("triage_done"))
+        key = "after_triage" if done else "before_triage"
+        dispatcher.utter_message(
+            text=fresh_text(tracker, "not_understood", key),
+            buttons=[dict(b) for b in NOT_UNDERSTOOD_BUTTONS[key]],
+        )
+        return []
 
 
 class ActionExerciseDetail(Action):

@@ -12,8 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from actions.guidance import Plan
-from actions.triage import TriageResult, load_increase_pct, red_flags_from_symptoms
+from actions.guidance import Plan, plan_sources
+from actions.triage import (
+    UNKNOWN,
+    TriageResult,
+    known_answers,
+    load_increase_pct,
+    red_flags_from_symptoms,
+)
 
 __all__ = ["ANSWER_KEYS", "SCHEMA_VERSION", "build_summary"]
 
@@ -52,7 +58,9 @@ def _round_km(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def _answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+def _answers(given: Mapping[str, Any]) -> dict[str, Any]:
+    """Known answers by key; ``unknown`` lists what the runner did not know or skipped."""
+    answers = known_answers(given)
     out: dict[str, Any] = {key: answers.get(key) for key in ANSWER_KEYS}
     for key in _LIST_KEYS:
         out[key] = list(answers.get(key) or [])
@@ -68,6 +76,7 @@ def _answers(answers: Mapping[str, Any]) -> dict[str, Any]:
     out["red_flags"] = list(dict.fromkeys([*out["red_flags"], *derived]))
     for key in sorted(set(answers) - set(ANSWER_KEYS)):
         out[key] = answers[key]
+    out["unknown"] = [key for key, value in given.items() if value == UNKNOWN]
     return {key: _jsonable(value) for key, value in out.items()}
 
 
@@ -86,9 +95,12 @@ def build_summary(
         video: Video-analysis summary, included as ``triage.video`` only when given.
 
     Returns:
-        ``{"triage": {"schema_version", "level", "reasons", "answers", "plan"[, "video"]}}``,
-        JSON-serialisable. ``answers.red_flags`` holds every red flag that applied: those
-        ticked plus those derived from the symptoms mentioned.
+        ``{"triage": {"schema_version", "level", "reasons", "answers", "plan",
+        "plan_details"[, "video"]}}``, JSON-serialisable. ``plan`` lists the exercise ids;
+        ``plan_details`` gives, per exercise, the id, display name, dose, why and sources
+        (sources appear only here, never in the runner-facing plan). ``answers.red_flags``
+        holds every red flag that applied: those ticked plus those derived from the symptoms
+        mentioned.
     """
     triage: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -99,6 +111,7 @@ def build_summary(
         ],
         "answers": _answers(answers),
         "plan": [exercise.id for exercise in plan.exercises],
+        "plan_details": plan_sources(plan),
     }
     if video is not None:
         triage["video"] = _jsonable(video)

@@ -16,9 +16,8 @@ DERIVED_ANSWER_SLOTS = (
     "stated_change_pct",
     "self_test_hip",
     "self_test_foot",
+    "unclear_answers",
 )
-#: Form bookkeeping slots that are not answers.
-CHECK_SLOTS = ("consent", "emergency_check", "urgent_check")
 
 
 def answer_slots() -> list[str]:
@@ -42,6 +41,14 @@ def latest_message(tracker: Tracker) -> tuple[str | None, list[dict[str, Any]], 
     return intent, list(message.get("entities") or []), message.get("text") or ""
 
 
+def message_key(tracker: Tracker) -> str:
+    """An id of the runner's latest message (Rasa's message id, else its position)."""
+    message_id = (tracker.latest_message or {}).get("message_id")
+    if message_id:
+        return str(message_id)
+    return f"#{sum(1 for event in tracker.events if event.get('event') == 'user')}"
+
+
 def unit_of(tracker: Tracker) -> str:
     """The runner's distance unit ("mi" or "km"; km when they never said)."""
     return tracker.get_slot("distance_unit") or "km"
@@ -53,6 +60,9 @@ def reset_events(keep_consent: bool) -> list[SlotSet]:
     events = [SlotSet(slot, None) for slot in slots]
     events += [
         SlotSet("reask_count", 0),
+        SlotSet("pending_red_flags", None),
+        SlotSet("pending_action", None),
+        SlotSet("last_read_message", None),
         SlotSet("triage_done", False),
         SlotSet("triage_level", None),
         SlotSet("distance_unit", None),

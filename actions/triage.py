@@ -17,18 +17,29 @@ from actions.content import LEVELS, load_content
 
 __all__ = [
     "LEVELS",
+    "UNKNOWN",
     "Reason",
     "TriageResult",
     "age_band",
     "assess",
     "build_facts",
     "evaluate",
+    "known_answers",
     "level_rank",
     "load_increase_pct",
     "red_flags_from_symptoms",
 ]
 
 _STOP_LEVELS = frozenset({"urgent", "emergency"})
+
+#: The value of an answer the runner did not know, skipped, or that was not understood twice.
+#: It counts as answered (the question is not asked again) but never as a known fact.
+UNKNOWN = "unknown"
+
+
+def known_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers without those that are None or :data:`UNKNOWN` (what rules may use)."""
+    return {key: value for key, value in answers.items() if value is not None and value != UNKNOWN}
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,7 @@ def build_facts(answers: Mapping[str, Any]) -> dict[str, Any]:
     Raises:
         ValueError: On out-of-range numbers (negative distances, pain score outside 0–10).
     """
+    answers = known_answers(answers)
     _check_ranges(answers)
     facts = dict(answers)
     for key in ("red_flags", "pain_triggers", "tried", "symptoms"):

@@ -15,16 +15,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import NON_ANSWER_INTENTS, interpret_turn
+from actions.answers import MAX_ATTEMPTS, NON_ANSWER_INTENTS, Turn, give_up, interpret_turn
+from actions.content import load_content
+from actions.guarded import friendly_on_error
 from actions.questions import (
+    RED_FLAG_CONFIRM,
     Question,
     all_questions,
     consent_version,
     next_question,
+    render_consent_again,
     render_question,
+    render_red_flag_confirm,
 )
 from actions.store import repo
-from actions.tracker_answers import answers_from, latest_message
+from actions.tracker_answers import answers_from, latest_message, message_key
 from actions.triage import assess
 from actions.video import accept_video, discard_pending_video
 
@@ -37,40 +42,72 @@ class ValidateTriageForm(Action):
     def name(self) -> str:
         return "validate_triage_form"
 
+    @friendly_on_error
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent, entities, message_text = latest_message(tracker)
-        if intent in NON_ANSWER_INTENTS and _validating_new_message(tracker):
+        new_message = _validating_new_message(tracker)
+        if intent in NON_ANSWER_INTENTS and new_message:
             # No events: the form rejects the turn, so the digression rules answer it and
             # the form asks its pending question again afterwards.
             return []
         answers = answers_from(tracker)
         requested = tracker.get_slot("requested_slot")
-        turn = interpret_turn(
-            intent=intent,
-            entities=entities,
-            text=message_text,
-            requested=requested,
-            answers=answers,
-            unit_hint=tracker.get_slot("distance_unit"),
-        )
+        pending = list(tracker.get_slot("pending_red_flags") or [])
+        turn = Turn()
+        # Each message is read once: after a digression or a confirmation the form runs
+        # again on the same message, which may still hold an answer or a warning sign.
+        unread = message_key(tracker) != tracker.get_slot("last_read_message")
+        if unread:
+            turn = interpret_turn(
+                intent=intent,
+                entities=entities,
+                text=message_text,
+                requested=requested,
+                answers=answers,
+                unit_hint=tracker.get_slot("distance_unit"),
+                pending_flags=pending,
+            )
+        failed = int(tracker.get_slot("reask_count") or 0)
+        if new_message and not turn.understood and failed + 1 >= MAX_ATTEMPTS:
+            give_up(requested, message_text, answers, pending, turn)
         answers.update(turn.updates)
+        if turn.pending_flags is not None:
+            pending = turn.pending_flags
         result = assess(answers)
-        upcoming = next_question(answers, stop_questioning=result.stop_questioning)
-
+        upcoming = next_question(
+            answers, result.stop_questioning, pending_flags=pending, level=result.level
+        )
         events: list[EventType] = [SlotSet(slot, value) for slot, value in turn.updates.items()]
+        if unread:
+            events.append(SlotSet("last_read_message", message_key(tracker)))
         events += await _after_consent_answer(dispatcher, tracker, turn.updates.get("consent"))
+        if answers.get("consent") is None:
+            _warn_at_once(dispatcher, turn.new_flags)
         if turn.unit:
             events.append(SlotSet("distance_unit", turn.unit))
-        failed = int(tracker.get_slot("reask_count") or 0)
-        same_question_again = upcoming == requested and not turn.understood
+        same_question_again = new_message and upcoming == requested and not turn.understood
         # Only what changed: every event is stored and read back on each later turn.
-        events += _changed(tracker, reask_count=failed + 1 if same_question_again else 0,
-                           triage_level=result.level)
+        events += _changed(
+            tracker,
+            reask_count=failed + 1 if same_question_again else 0,
+            triage_level=result.level,
+            pending_red_flags=pending or None,
+            noted_other=bool(turn.updates) and not turn.understood,
+        )
+        if turn.updates.get("consent") is False:
+            events.append(SlotSet("consent_declined", True))
         events.append(SlotSet("requested_slot", upcoming))
         logger.debug("triage form: %d answers, level %s", len(answers), result.level)
         return events
+
+
+def _warn_at_once(dispatcher: CollectingDispatcher, flags: list[str]) -> None:
+    """What to do about a warning sign, said before anything else (even before consent)."""
+    catalogue = load_content().red_flags
+    for flag in flags:
+        dispatcher.utter_message(text=catalogue[flag].what_to_do)
 
 
 def _changed(tracker: Tracker, **values: Any) -> list[EventType]:
@@ -105,7 +142,7 @@ def _validating_new_message(tracker: Tracker) -> bool:
 
 
 class AskQuestion(Action, ABC):
-    """Asks one triage question; worded more helpfully after each failed attempt.
+    """Asks one triage question; reworded with buttons after a failed attempt.
 
     Abstract so that rasa-sdk registers only the generated per-question subclasses.
     """
@@ -122,8 +159,27 @@ class AskQuestion(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         failed = int(tracker.get_slot("reask_count") or 0)
-        message: dict[str, Any] = render_question(self.question, failed)
+        if self.question.slot == "consent" and tracker.get_slot("consent_declined") and not failed:
+            message = render_consent_again(self.question)
+        else:
+            noted = bool(tracker.get_slot("noted_other"))
+            message = render_question(self.question, failed, answered_something=noted)
         dispatcher.utter_message(**message)
+        return []
+
+
+class AskRedFlagConfirm(Action):
+    """Asks one direct yes/no question about the first ambiguous warning sign."""
+
+    def name(self) -> str:
+        return f"action_ask_{RED_FLAG_CONFIRM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        pending = tracker.get_slot("pending_red_flags") or []
+        if pending:
+            dispatcher.utter_message(**render_red_flag_confirm(pending[0]))
         return []
 
 

@@ -159,14 +159,20 @@ class ActionReanalyseVideo(Action):
         job = repo.get_job(tracker.get_slot("video_job_id") or "")
         message_text = latest_message(tracker)[2]
         typed_activity, typed_view = clip_description(message_text)
-        activity = next(tracker.get_latest_entity_values("activity"), None) or typed_activity
-        view = next(tracker.get_latest_entity_values("view"), None) or typed_view
+        activity = _known(tracker, "activity", repo.ACTIVITIES) or typed_activity
+        view = _known(tracker, "view", repo.VIEWS) or typed_view
         video = repo.get_video(job.video_id) if job else None
         if job is None or video is None or video.status != "stored" or not activity:
             dispatcher.utter_message(text=text("video", "not_yours"))
             return []
         facts = {"duration_s": video.duration_s}
         return _enqueue(dispatcher, video.video_id, tracker.sender_id, facts, activity, view)
+
+
+def _known(tracker: Tracker, entity: str, allowed: tuple[str, ...]) -> str | None:
+    """The entity's value when it is one of ``allowed`` (a typed payload can carry anything)."""
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return value if value in allowed else None
 
 
 class ActionPresentFindings(Action):

@@ -5,6 +5,9 @@ COPY requirements/rasa.lock.txt requirements/rasa.lock.txt
 RUN pip install --no-cache-dir -r requirements/rasa.lock.txt
 COPY scripts/build_spacy_pipeline.py scripts/
 COPY rasa_project rasa_project
+# Content the NLU components read at run time: red-flag phrases, intent-guard words,
+# exercise names (data/*.yml).
+COPY data data
 RUN python scripts/build_spacy_pipeline.py rasa_project/spacy_pipeline/en_knee
 WORKDIR /app/rasa_project
 ENV PYTHONPATH=/app/rasa_project:/app

@@ -31,6 +31,12 @@ Limitations (honest list):
       "I don't think it isn't swollen" are not understood.
     * "5k three times a week" yields a 5 km ``distance``; a single race ("a 10k") is
       ignored on purpose.
+    * "15 to 25 miles" is before → now only with an arrow ("30 → 45 km"), "from", or an
+      increase verb / "over N weeks" in the sentence; otherwise it is one range (midpoint).
+    * Durations without a number: "the past month", "since last week" count one unit,
+      a bare plural ("for years", "in weeks") two units; the dialogue decides what they mean.
+    * Doing or being given a library exercise ("been doing clamshells") adds an
+      ``exercises`` treatment whose span is the verb ("doing"), since spans never overlap.
 """
 
 from __future__ import annotations
@@ -89,7 +95,7 @@ _TENS_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-_FUZZY_COUNTS = {"a": 1, "an": 1, "a couple of": 2, "a couple": 2, "couple of": 2,
+_FUZZY_COUNTS = {"a": 1, "an": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "couple": 2,
                  "a few": 3, "few": 3, "several": 3}  # fmt: skip
 
 _ONES_RX = "|".join(sorted(_UNITS_WORDS, key=len, reverse=True))
@@ -139,7 +145,7 @@ def _words(block: str) -> frozenset[str]:
 #: Key words that typos are corrected towards (single tokens, >= 4 letters).
 TYPO_TARGETS: frozenset[str] = _words(
     """
-    left right both knee knees kneecap inside inner medial outside outer front
+    left right both knee knees kneecap inside inner medial outside outer front behind
     gradually gradual suddenly sudden slowly twisted twist fell fallen popped injury
     swelling swollen swells locking locks locked straighten gives giving buckles buckled
     numb numbness tingling fever feverish unwell breathless breath chest calf weight
@@ -332,6 +338,20 @@ def _single(entity: str, value: Any, start: int, end: int,
 # on word boundaries; where phrases overlap the longest match wins (see ``_resolve``).
 
 _D = "(?:(?:the|my|your|his|her|that|this) )?"
+#: A side word before "knee" ("my *left* knee"), for patterns that stop before it.
+_S = "(?:(?:left|right|both|l|r|other) )"
+#: A non-side adjective that may sit inside a location phrase ("behind my sore knee").
+_A = "(?:(?:bad|sore|injured|dodgy|painful|affected|problem) )?"
+
+#: Body parts other than the knee: swelling there is not knee swelling ("puffy calf").
+_OTHER_PARTS = (
+    r"(?:calf|calves|calfs|shins?|ankles?|foot|feet|toes?|lower legs?|hands?|fingers?"
+    r"|wrists?|elbows?|face|eyes?|thighs?|hips?|arms?|stomach|belly|tummy)"
+)
+_OTHER_PART_AFTER = (
+    rf"(?! (?:(?:in|on|around|of|at|down|over|near|round|by|into|to) )?"
+    rf"(?:(?:my|the|his|her|your|both|left|right|lower|a|an|whole) )*{_OTHER_PARTS}\b)"
+)
 
 PHRASES: dict[str, dict[str, list[str]]] = {
     "location": {
@@ -358,17 +378,22 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "knee ?caps?", "patell(?:a|ar|ar tendon)",
         ],
         "front": [
-            "front(?= of {D}knees?\\b)",
-            "(?<=(?:at|on|in) the )front(?! (?:door|row|garden|foot|of (?!{D}knee)))",
+            "front(?= of {D}{S}?knees?\\b)",
+            "(?<=(?:at|on|in) the )front(?! (?:door|row|garden|foot|of (?!{D}{S}?knee)))",
             "anterior",
         ],
         "outer": [
             "outer side", "outer (?:edge|part|bit)", "outer(?! (?:thigh|space))",
             "lateral(?! (?:band|walks?|lunges?|raises?))", "(?<=the )outside",
-            "outside(?= (?:of {D}knee|edge|part|bit))", "it band", "itb", "iliotibial",
+            "outside(?= (?:of {D}{S}?knee|edge|part|bit))", "it band", "itb", "iliotibial",
         ],
+        # A side word between the determiner and "knee" belongs to ``side``: "behind my
+        # left knee" is location "behind" + side "left" (spans never overlap).
         "back": [
-            "back of {D}knees?", "behind {D}knees?", "back of {D}legs?", "posterior",
+            "back of {D}{A}knees?", "behind {D}{A}knees?", "back of {D}{A}legs?", "posterior",
+            "back(?= of {D}{S}(?:knees?|legs?)\\b)", "behind(?= {D}{S}knees?\\b)",
+            "(?<=at the )back(?! of (?!{D}{S}?knee))", "(?<=in the )back(?! of (?!{D}{S}?knee))",
+            "(?<=round the )back", "(?<=around the )back", "(?:knee|leg) crease",
         ],
     },
     "onset": {
@@ -381,7 +406,14 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "sudden": [
             "all of a sudden", "sudden(?:ly)?", "out of nowhere", "out of the blue",
-            "all at once", "overnight", "instantly",
+            "all at once", "instantly",
+            "(?<!settles )(?<!settled )(?<!settling )(?<!goes )(?<!went )(?<!gone )(?<!eases )"
+            "(?<!eased )(?<!better )(?<!fine )(?<!clears )(?<!calms down )overnight",
+            # It began at one particular run: "since a long trail run ten days ago".
+            "(?:since|started (?:on|during|after)|began (?:on|during|after)) (?:a|my|one|that"
+            "|the|last (?:week's|weekend's|sunday's|saturday's)) (?:(?:long|hard|fast|trail"
+            "|hill|hilly|downhill|big|first) ){0,2}(?:run|race|marathon|half marathon"
+            "|parkrun|session|workout|10k|half)\\b",
         ],
     },
     "injury": {
@@ -391,7 +423,14 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:didn't|didnt|did not|never|haven't|havent|hasn't|hasnt|wasn't|wasnt) "
             "(?:injure|injured|hurt|twist|twisted|fall|fell|bang|banged|knock|knocked"
             "|hit)(?: it| myself| my knee| anything)?",
-            "not injured", "nothing happened", "wasn't an injury",
+            "not injured", "wasn't an injury",
+            "without (?:an |any )?(?:real |actual |specific |particular |obvious )?"
+            "(?:injury|injuries|trauma|accident|incident|falls?|twists?|knocks?)",
+            "nothing (?:in particular |particular |specific |obvious |really )?happened",
+            "(?:didn't|didnt|did not|never|haven't|havent|hadn't|hadnt) (?:have|had|take|took"
+            "|get|got|suffer|suffered) (?:a|an|any) (?:injury|fall|knock|blow|twist|accident)",
+            "(?:no|not an?|not from an?|wasn't from an?|wasn't due to an?) "
+            "(?:specific |particular )?(?:injury|incident|event)",
         ],
         "twist": [
             "twist(?:ed|ing)?", "pivot(?:ed|ing)", "rolled {D}ankle",
@@ -402,88 +441,54 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "fall(?:ing)? (?:over|down|off)", "came off {D}bike",
         ],
         "pop": [
-            "pop(?:ped|ping)?(?! (?:a|an|some|in|into|by|round|over)\\b)", "snap(?:ped)?",
+            # "a pop in my knee", "something popped"; not "pop in to the shop", "pop out
+            # for a run", "popped over to see the physio".
+            "pop(?:ped|ping)?(?! (?:a|an|some|by|round|over|along|down|up|off|back|to|into"
+            "|in|out|on|for|across|music|songs?|stars?|quiz|tarts?|culture|bands?|concerts?"
+            "|art)\\b(?! (?:{D}|of {D})(?:(?:left|right|bad) )?(?:knee|knees|kneecap|leg"
+            "|joint)\\b| of (?:place|joint)\\b| in(?:to)? place\\b))",
+            "snap(?:ped)?",
         ],
         "blow": [
             "hit(?= (?:it|my|the|something|against|by)\\b)"
             "(?! (?:the|a) (?:wall|road|trails?|track|gym|pb|target)\\b)",
             "(?:got|was|been) hit", "collided", "collision", "crashed into", "bumped into",
             "banged", "bashed", "knocked", "whacked", "kicked", "smashed", "tackled",
-            "took a (?:knock|blow|hit)",
+            "took a (?:knock|blow|hit)", "clipped",
+            # "after a knock to my knee": the event noun, not "a knock at the door".
+            "(?:(?<=a )|(?<=the )|(?<=that )|(?<=nasty )|(?<=bad )|(?<=hard )|(?<=big ))"
+            "(?:knock|bang|whack)(?! (?:at|on) (?:the |my )?door)(?!-on| on effect)",
+            "(?:(?<=a )|(?<=the )|(?<=nasty )|(?<=bad )|(?<=hard ))blow"
+            "(?= (?:to|on) {D}(?:(?:left|right|bad|outer|inner) )?(?:knee|leg|shin|it)\\b)",
         ],
     },
     "symptom": {
-        "calf_pain_swelling": [
-            "(?:swollen|painful|tender|sore|hot|red) calf", "calf (?:pain|swelling)",
-            "calf (?:is |was |feels |looks )?(?:swollen|painful|tender|sore|hot|puffy)",
-        ],
+        # Warning signs (locking, night pain, fever, calf, chest, numb foot, ...) are found
+        # by the red-flag scanner (red_flag_scan.py, data/red_flag_phrases.yml), which runs
+        # on every message; only the symptoms the triage answers use are extracted here.
+        # Swelling of another body part is not knee swelling: see _OTHER_PART_AFTER and
+        # the CONTEXT_VETO entry below.
         "swelling": [
-            "swelling", "swollen", "swell(?:s|ed)?", "puffy", "puffed up", "fluid",
-            "effusion", "water on the knee",
-        ],
-        "locking": [
-            "lock(?:s|ed|ing)?(?! (?:screen|down))", "gets stuck", "catch(?:es|ing)", "jams",
-        ],
-        "cannot_straighten": [
-            "(?:can't|cant|cannot|can not|unable to|won't|wont|couldn't|couldnt) "
-            "(?:fully |completely |quite )?(?:straighten|extend)(?: it| {D}leg| {D}knee)?"
-            "(?: fully| all the way)?",
+            "(?:swelling|swollen|swell(?:s|ed)?|puffy|puffed up|fluid|effusion)"
+            + _OTHER_PART_AFTER,
+            "water on the knee",
         ],
         "giving_way": [
-            "giv(?:es|ing) way", "gave way", "giv(?:es|ing) out", "gave out",
+            "giv(?:es|ing|en) way", "gave way", "giv(?:es|ing|en) out", "gave out",
             "buckl(?:es|ed|ing)", "unstable", "instability",
         ],
-        "night_pain": [
-            "at night", "night pain", "(?:wakes|woke|waking|keeps|kept) me (?:up|awake)",
-            "in bed", "during the night", "nights",
-        ],
-        "rest_pain": [
-            "at rest", "(?:when|while|even when|even while|even) (?:i'm |im )?resting",
-            "(?:when|while) (?:i'm |im )?(?:not (?:running|moving)|doing nothing)",
-            "all the time", "constant(?:ly)?",
-        ],
-        "fever": ["fever(?:ish)?", "temperature", "high temp", "chills", "shivery"],
-        "unwell": [
-            "unwell", "feel(?:ing)? (?:ill|sick|poorly|rough)", "poorly", "flu-?like",
-            "under the weather",
-        ],
-        "hot_red": [
-            "hot (?:and|&) (?:red|swollen)", "red (?:and|&) (?:hot|swollen|warm)",
-            "(?:hot|warm) to (?:the )?touch", "redness",
-            "(?<=(?:ls|is|'s|ks|ts|nd) )(?:hot|warm|red)(?= |$|[.,!])",
-        ],
-        "chest_pain": [
-            "chest pain", "pain in {D}chest", "chest (?:hurts|tightness|is tight|feels tight)",
-            "tight chest",
-        ],
-        "breathless": [
-            "breathless(?:ness)?", "short of breath", "shortness of breath",
-            "(?:can't|cant|cannot|struggling to|hard to) (?:breathe|catch {D}breath)",
-        ],
-        "numb_cold_foot": [
-            "numb(?:ness)?", "pins and needles", "tingl(?:ing|y|es)",
-            "(?:cold|pale|white|blue) (?:foot|feet|toes)",
-            "(?:foot|feet|toes) (?:is |are |went |goes |looks |feels? )?(?:cold|pale|white|blue)",
-        ],
-        "cannot_bear_weight": [
-            "(?:can't|cant|cannot|can not|unable to|couldn't|couldnt) "
-            "(?:put (?:any )?weight (?:on|through) (?:it|{D}(?:leg|knee))|bear weight"
-            "|weight ?bear|stand on (?:it|{D}(?:leg|knee))|walk(?: on it)?|take a step)",
-        ],
-        "deformity": [
-            "deform(?:ed|ity)", "looks (?:wrong|out of place|misshapen|bent)",
-            "out of place", "dislocat(?:ed|ion)", "misshapen", "popped out",
-        ],
-        "weight_loss": ["weight loss", "(?:lost|losing) (?:a lot of |some )?weight"],
-        "lump": ["lump", "a mass", "growth", "cyst"],
-        "cancer_history": ["cancer", "tumou?r", "chemo(?:therapy)?"],
         "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)"],
         "stiffness": ["stiff(?:ness)?"],
     },
     "pain_trigger": {
         "stairs": ["(?:down|up)?stairs", "staircase", "steps"],
         "downhill": ["downhills?", "down ?hills?", "descents?", "descending"],
-        "uphill": ["uphills?", "up ?hills?", "climbs", "climbing"],
+        "uphill": [
+            "uphills?", "up ?hills?", "hills?,? (?:going|when going|running|on the way)"
+            " up", "going up hills?", "running up hills?",
+            "climbs(?! (?:up )?(?:the |a |flights? of |some )?(?:stairs|steps))",
+            "climbing(?! (?:up )?(?:the |a |flights? of |some )?(?:stairs|steps))",
+        ],
         "during_runs": [
             "during {D}(?:runs?|running)", "(?:while|whilst|when) (?:i'm |im |i am )?running",
             "when i run", "while i run", "during(?= and after (?:my |a |the )?runs?)",
@@ -491,8 +496,21 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "in the middle of (?:a|my) run",
         ],
         "after_runs": [
-            "after (?:my |a |the )?(?:long |short |easy |hard )?runs?", "after running",
+            # "after my long run", "after track sessions", "after intervals", "after parkrun"
+            "after (?:(?:my|a|the|each|every|any|those|these|some|all|hard|tough|big|longer"
+            "|harder|faster) )?(?:(?:long|short|easy|hard|fast|tempo|track|hill|speed"
+            "|interval|sunday|saturday|weekend|morning|evening|club|trail|race) ){0,2}"
+            "(?:runs?|workouts?|intervals|reps|races|parkruns?|park runs?"
+            "|tempos?|speed ?work|track work|efforts|jogs?)",
+            # a session is a run only with a running word: not "icing after every session"
+            "after (?:(?:my|a|the|each|every|any|those|these|some|all) )?(?:(?:hard|long|big"
+            "|quality) )?(?:track|tempo|interval|speed|hill|running|run|club|fast|long|hard"
+            "|quality|rep) sessions?",
+            "after (?:a |the |my )?race\\b(?! (?:pace|day|week|number|bib|entry|fee|kit))",
+            "after running",
             "post[- ]?runs?", "afterwards", "the day after",
+            "(?:after|once|when) i(?:'ve| have)? (?:finish(?:ed)?|stop(?:ped)?(?: running)?"
+            "|get (?:back|home|in))", "after i'm done",
         ],
         "squatting": ["squat(?:s|ting)?(?! test)", "crouch(?:ing)?", "kneel(?:ing)?"],
         "sitting": [
@@ -507,7 +525,13 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "treatment": {
         "rest": [
             "(?<!at )(?<!the )rest(?:ed|ing)?(?! of\\b)", "time off",
-            "(?:days?|weeks?) off", "stopped running", "break from running",
+            # "took a week off", "a day or two off"; not "a day off work", "days off and on"
+            "(?:(?:a few|a couple of|couple of|some|several|a|an|one|two|three|four|five|\\d+"
+            "|a full|a whole|the) )?(?:days?|weeks?|fortnight|weekend)(?: or (?:two|three|so))?"
+            " (?:off|rest|of rest)(?! (?:and on|work|school)\\b)",
+            "(?<!once i've )(?<!once ive )(?<!once i )(?<!when i've )(?<!after i've )"
+            "(?<!when i )(?<!after i )stopped running",
+            "break from running",
         ],
         "ice": ["ic(?:e|ed|ing)(?! cream)", "ice packs?", "cold packs?", "frozen peas"],
         "exercises": [
@@ -535,7 +559,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "voltaren",
         ],
         "reduced_mileage": [
-            "cut(?:ting)? (?:back|down)", "reduced (?:my )?(?:mileage|miles|distance|volume"
+            "cut(?:ting)? (?:back|down)",
+            "cut(?:ting)? (?:my |the )?(?:mileage|miles|distance|kms?|volume|running)",
+            "reduced (?:my )?(?:mileage|miles|distance|volume"
             "|kms?|running)", "(?:ran|running) less", "less running", "backed off",
             "dropped (?:my )?mileage", "fewer miles", "lower mileage", "shorter runs",
         ],
@@ -583,10 +609,14 @@ PHRASES: dict[str, dict[str, list[str]]] = {
 }
 
 
+def _expand(phrase: str) -> str:
+    return phrase.replace("{D}", _D).replace("{S}", _S).replace("{A}", _A)
+
+
 def _compile_table(table: dict[str, list[str]]) -> list[tuple[re.Pattern[str], str]]:
     """Compile each phrase on its own (overlaps are settled later, longest match first)."""
     return [
-        (re.compile(rf"(?<![\w'])(?:{phrase.replace('{D}', _D)})(?![\w'])"), value)
+        (re.compile(rf"(?<![\w'])(?:{_expand(phrase)})(?![\w'])"), value)
         for value, phrases in table.items()
         for phrase in phrases
     ]
@@ -598,6 +628,11 @@ _COMPILED_PHRASES = {entity: _compile_table(table) for entity, table in PHRASES.
 #: A phrase is dropped when the text just before it matches: "I want a real physio"
 #: asks for a person, it does not report a treatment that was tried.
 CONTEXT_VETO: dict[tuple[str, str], re.Pattern[str]] = {
+    # "my calf is puffy": another body part earlier in the clause, and no knee after it.
+    ("symptom", "swelling"): re.compile(
+        rf"\b{_OTHER_PARTS}(?:'s)?\b(?:(?!\bknees?\b|\bknee ?caps?\b|\bjoint\b|\bbut\b"
+        r"|[.;!?])[^\n])*$"
+    ),
     ("treatment", "physio"): re.compile(
         r"\b(?:talk|speak|connect|book|want|need|like|prefer|rather|get|put|refer|than"
         r"|recommend)\b[^.,;!?]{0,25}$"
@@ -703,6 +738,58 @@ def _find_exercises(text: str) -> Iterator[_Candidate]:
     for m in pattern.finditer(text):
         if m.lastgroup:
             yield _single("exercise", values[int(m.lastgroup[1:])], m.start(), m.end())
+    yield from _find_exercise_treatments(text, pattern, values)
+
+
+#: Being given or doing exercises is the ``exercises`` treatment: "the physio gave me mini
+#: squats", "I've been doing clamshells", "started doing some lunges".
+_EX_CUE = re.compile(
+    r"\b(?P<verb>gave|given|giving|prescribed|recommended|suggested|showed|shown|assigned"
+    r"|taught|tried|trying|started|starting)(?: (?:me|us))? (?P<doing2>doing )?"
+    r"(?:(?:some|a few|a couple of|a set of|a bunch of|lots of|loads of"
+    r"|my|the|these|those|her|his|daily|regular) )?"
+    r"|\b(?:been|started|start|starting|keep|kept|tried|trying|begun|began|still|i'm|im"
+    r"|i am|i've|ive) (?P<doing>doing) (?:(?:some|a few|a couple of|a set of|a bunch of"
+    r"|lots of|loads of|my|the|these|those|her|his|daily|regular) )?"
+)
+#: "when I'm doing squats" is a pain trigger, not a treatment.
+_EX_CUE_VETO = re.compile(
+    r"\b(?:when|while|whilst|if|during|by|hurts?|hurting|pain|painful|sore)"
+    r"(?: (?:i'm|im|i am|i was|i|it's|its))? $"
+)
+#: Exercise-like nouns that are not in the exercise library.
+_GENERIC_EXERCISE = re.compile(
+    r"(?:(?:mini|half|quarter|deep|body ?weight|air|goblet|sumo|single[- ]leg|one[- ]leg"
+    r"|straight[- ]leg|leg|hip|glute|quad|hamstring|knee|band|resistance band|rehab|physio"
+    r"|strength|strengthening|core) ){0,2}"
+    r"(?:squats|lunges|step[- ]?ups|leg raises|raises|planks|deadlifts|leg press(?:es)?"
+    r"|exercises)(?![\w'])"
+    r"|(?:strength|strengthening|rehab|physio) (?:work|stuff|routine|programme|program)(?![\w'])"
+)
+
+
+def _find_exercise_treatments(
+    text: str, pattern: re.Pattern[str], values: list[str]
+) -> Iterator[_Candidate]:
+    for cue in _EX_CUE.finditer(text):
+        verb = "doing" if cue.group("doing") else "doing2" if cue.group("doing2") else "verb"
+        if _EX_CUE_VETO.search(text[max(0, cue.start() - 20) : cue.start()]):
+            continue
+        named = pattern.match(text, cue.end())
+        if named and any(p.match(text, named.start()) for p, _ in _COMPILED_PHRASES["self_test"]):
+            continue  # "tried the glute squeeze" is a self-test, not a treatment
+        if named and named.lastgroup:
+            exercise = values[int(named.lastgroup[1:])]
+            v_start, v_end = cue.start(verb), cue.start(verb) + len(cue.group(verb).strip())
+            yield _Candidate(cue.start(), named.end(), PRIORITY["treatment"], (
+                _Item("treatment", "exercises", v_start, v_end),
+                _Item("exercise", exercise, named.start(), named.end()),
+            ))  # fmt: skip
+            continue
+        generic = _GENERIC_EXERCISE.match(text, cue.end())
+        if generic:
+            yield _single("treatment", "exercises", generic.start(), generic.end(),
+                          (cue.start(), generic.end()))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- side
@@ -728,8 +815,10 @@ _LEFT_NOT_AFTER = re.compile(
     r"|to|until|till|the (?:house|gym|track|race|office))\b"
 )
 _BOTH_OK_AFTER = re.compile(
-    r"^(?: ?$| ?[.,!?;:)]| (?:knees?|legs?|sides?|of (?:them|my knees|my legs|the knees)"
-    r"|really|equally|hurt|hurts|ache|are|but|though|actually|unfortunately|sadly|i think"
+    r"^(?: ?$| ?[.,!?;:)]| (?:knees?|legs?|sides?|of (?:them|(?:my |the |his |her |your )?"
+    r"(?:knees|legs|sides))|(?:my|the|his|her|your) (?:knees|legs)"
+    r"|really|equally|hurt|hurts|ache|aches|aching|sore|painful|affected|are|but|though"
+    r"|actually|unfortunately|sadly|i think"
     r"|probably|i guess|tbh|please|thanks|mate)\b)"
 )
 
@@ -748,6 +837,8 @@ def _find_sides(text: str, original: str, canon: _Canon) -> Iterator[_Candidate]
         elif word == "both":
             if not (body_next or _BOTH_OK_AFTER.match(after)):
                 continue
+            if re.search(r"\b(?:we|us|you) $", before) and not body_next:
+                continue  # "we both hurt": people, not knees
             value = "both"
         elif word == "right":
             blocked = _RIGHT_NOT_BEFORE.search(before) or _RIGHT_NOT_AFTER.match(after)
@@ -772,8 +863,11 @@ _DIST_UNIT = (
 _MILE_UNITS = ("mile", "miles", "mi", "mls", "mpw")
 _PER_WEEK = r"(?: ?(?:a|per|/|each|every) ?(?:week|wk|w)\b| ?weekly\b| ?pw\b)"
 _HEDGE = r"(?:about|around|roughly|approx(?:imately)?|~|maybe|like|nearly|almost|over|under)"
+#: An arrow between two numbers ("50k -> 70k", "30 → 45 km") always means before → now.
+_ARROW = r"(?:-+>|=+>|\u2192|\u21d2|\u27a1)"
 _DIST_RX = re.compile(
-    rf"(?<![\w.£$/])(?P<num>{NUM})(?:(?: ?- ?| to | or )(?P<num2>{NUM}))?"
+    rf"(?<![\w.£$/])(?P<num>{NUM})"
+    rf"(?:(?P<join> ?{_ARROW} ?| ?- ?| to | up to | or )(?P<num2>{NUM}))?"
     rf"(?: ?(?P<unit>{_DIST_UNIT})(?![\w']))?(?P<per>{_PER_WEEK})?"
 )
 _NOT_DISTANCE_AFTER = re.compile(
@@ -782,10 +876,22 @@ _NOT_DISTANCE_AFTER = re.compile(
     r"|or so weeks|k\w)"
 )
 _RACE_BEFORE = re.compile(r"(?:\b(?:a|an|the|my first|first|my|this|that|next)) $")
+#: "still doing my 40 miles (up from 30)": "my" + a change cue is weekly load, not a race.
+_CHANGE_AFTER = re.compile(
+    r"^(?: ?(?:a week|per week|weekly|now|these days|currently))*[ ,(]*"
+    rf"(?:(?:up|down) from|(?:it )?(?:was|were|used to be)(?: only| just| about| around)? {NUM})\b"
+)
+#: A bare "was" / "used to be" introducing an earlier distance ("40 km a week, was 30");
+#: "pain was 6" and "I was 10" do not qualify.
+_BARE_WAS = (
+    r"(?:^ ?|[,;(] ?|\b(?:and|but|it|that|which|this|mileage|volume|distance) )"
+    r"(?:was|used to be|had been)(?: (?:only|just))?"
+)
 _RACE_AFTER = re.compile(r"^ ?(?:race|run|event|pb|time|parkrun|loop|route|course)\b")
 _BEFORE_CUE = re.compile(
+    rf"(?:{_BARE_WAS}|"
     r"\b(?:from|used to(?: run| do| be(?: running| doing| at)?)?|was (?:running|doing|at)|were"
-    r"|previously|before|usually|normally|originally|started at|last (?:month|year|block))"
+    r"|previously|before|usually|normally|originally|started at|last (?:month|year|block)))"
     r" (?:(?:about|around|roughly|~) ?)?$"
 )
 _NOW_CUE = re.compile(
@@ -796,8 +902,9 @@ _NOW_CUE = re.compile(
 _NOW_AFTER = re.compile(r"^(?:a week|per week|weekly)? ?(?:now|currently|these days)\b")
 _BEFORE_AFTER = re.compile(r"^(?:a week|per week|weekly)? ?(?:before|previously|last month)\b")
 _UNITLESS_CUE = re.compile(
+    rf"(?:{_BARE_WAS}|"
     r"\b(?:(?:up|down) from|from|to|now|previously|used to (?:run|do|be)|was (?:running|doing)"
-    r"|currently)(?: i(?:'m| am)?)?(?: (?:run(?:ning)?|do(?:ing)?|at))?"
+    r"|currently))(?: i(?:'m| am)?)?(?: (?:run(?:ning)?|do(?:ing)?|at))?"
     r" (?:(?:about|around|roughly|~) ?)?$"
 )
 _DISTANCE_CONTEXT = re.compile(
@@ -806,7 +913,8 @@ _DISTANCE_CONTEXT = re.compile(
 )
 _PAIN_CONTEXT = re.compile(
     r"\b(?:pain|hurts?|hurting|sore|soreness|score|rate|rating|scale|level|aches?|aching"
-    r"|severity|painful|intensity|throb\w*|out of (?:10|ten))\b"
+    r"|severity|painful|intensity|throb\w*|out of (?:10|ten)"
+    r"|at (?:its |it's |the )?(?:worst|best|peak))\b"
 )
 _CLAUSE_BREAK = re.compile(r"[.;!?]|\bbut\b|\band\b")
 
@@ -825,12 +933,14 @@ class _Mention:
     value: float  # in the mention's own unit until converted
     unit: str | None
     role: str = "distance"
+    fixed: bool = False  # role settled by the structure ("15 to 25 miles over 3 weeks")
+    pair_first: bool = False  # first number of a before → now pair
 
 
 def _find_distances(text: str) -> Iterator[_Candidate]:
     mentions: list[_Mention] = []
     blocked: list[tuple[int, int]] = []
-    for m in _iter_distance_matches(text):
+    for m, pair_first in _iter_distance_matches(text):
         unit = m.group("unit")
         after = text[m.end("num2") if m.group("num2") else m.end("num") :]
         if unit is None and _NOT_DISTANCE_AFTER.match(after):
@@ -842,21 +952,24 @@ def _find_distances(text: str) -> Iterator[_Candidate]:
         value = sum(values) / len(values)
         before = text[max(0, m.start() - 20) : m.start()]
         if unit is None:
-            if not _UNITLESS_CUE.search(before):
+            if not (pair_first or _UNITLESS_CUE.search(before)):
                 continue
             claim_end = end
         else:
             if _RACE_AFTER.match(text[end:]) or (
-                _RACE_BEFORE.search(before) and not m.group("per")
+                _RACE_BEFORE.search(before)
+                and not m.group("per")
+                and not (before.endswith("my ") and _CHANGE_AFTER.match(text[end:]))
             ):
                 blocked.append((m.start(), end))  # a single race or run, not weekly load
                 continue
             claim_end = m.end("per") if m.group("per") else end
-        mentions.append(_Mention(m.start(), end, claim_end, value, unit))
+        mentions.append(_Mention(m.start(), end, claim_end, value, unit, pair_first=pair_first))
     for start, end in blocked:
         yield _Candidate(start, end, PRIORITY["distance"], ())
     if not mentions:
         return
+    _pair_changes(text, mentions)
     has_unit = any(mn.unit for mn in mentions)
     _assign_roles(text, mentions)
     for i, mn in enumerate(mentions):
@@ -875,27 +988,85 @@ def _find_distances(text: str) -> Iterator[_Candidate]:
 _FROM_BEFORE = re.compile(r"\bfrom (?:(?:about|around|roughly|~) ?)?$")
 
 
-def _iter_distance_matches(text: str) -> Iterator[re.Match[str]]:
-    """Number (+ range) (+ unit) matches; "from 20 to 35" is two numbers, not a range."""
+#: An increase verb anywhere in the sentence marks "15 to 25 miles" as a change ...
+_CHANGE_VERB = re.compile(
+    r"\b(?:increas(?:e|ed|ing)|upp(?:ed|ing)|rais(?:ed|ing)|jump(?:ed|ing)|bump(?:ed|ing)"
+    r"|ramp(?:ed|ing)|built up|build(?:ing)? up|step(?:ped|ping) up|climb(?:ed|ing)"
+    r"|progress(?:ed|ing)|doubl(?:ed|ing)|push(?:ed|ing) up|went up|gone up)\b"
+)
+#: ... and so do a weaker verb or "over N weeks" in the same clause (up to a comma).
+_CHANGE_NEAR = re.compile(
+    r"\b(?:went|gone|moved|grew|grown|added)\b"
+    r"|\b(?:over|across|within|in) (?:the )?(?:(?:last|past|space of) )?(?:about |around )?"
+    rf"(?:{NUM}|a few|a couple of|a couple|couple of|several|few) ?(?:days|weeks?|wks?"
+    r"|months?|fortnights?)\b"
+)
+
+
+def _text_around(text: str, start: int, end: int, stops: str) -> str:
+    """The stretch of ``text`` around ``start:end`` up to the nearest ``stops`` characters."""
+    left = max(text.rfind(c, 0, start) for c in stops)
+    rights = [i for i in (text.find(c, end) for c in stops) if i >= 0]
+    return text[left + 1 : min(rights) if rights else len(text)]
+
+
+def _is_change_range(text: str, m: re.Match[str]) -> bool:
+    """"15 to 25 miles over 3 weeks" and "30 → 45 km" are before → now, not a range."""
+    join = m.group("join").strip()
+    if join in ("-", "or"):
+        return False
+    if join not in ("to", "up to"):
+        return True  # an arrow
+    sentence = _text_around(text, m.start(), m.end(), ".;!?").replace(m.group(), " ")
+    clause = _text_around(text, m.start(), m.end(), ".;!?,").replace(m.group(), " ")
+    return bool(_CHANGE_VERB.search(sentence) or _CHANGE_NEAR.search(clause))
+
+
+def _iter_distance_matches(text: str) -> Iterator[tuple[re.Match[str], bool]]:
+    """Number (+ range) (+ unit) matches; "from 20 to 35" is two numbers, not a range.
+
+    Yields each match with a flag: True for the first number of a before → now pair
+    ("15" in "15 to 25 miles a week over three weeks"), whose partner is the next match.
+    """
     pos = 0
     while True:
         m = _DIST_RX.search(text, pos)
         if m is None:
             return
-        if m.group("num2") and (
-            not m.group("unit") or _FROM_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
-        ):
-            single = _DIST_RX.match(text, m.start(), m.end("num"))
-            if single:
-                yield single
-            pos = m.end("num")
-            continue
-        yield m
+        if m.group("num2"):
+            change = bool(m.group("unit")) and _is_change_range(text, m)
+            if (
+                change
+                or not m.group("unit")
+                or _FROM_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+            ):
+                single = _DIST_RX.match(text, m.start(), m.end("num"))
+                if single:
+                    yield single, change
+                pos = m.end("num")
+                continue
+        yield m, False
         pos = max(m.end(), m.start() + 1)
+
+
+def _pair_changes(text: str, mentions: list[_Mention]) -> None:
+    """Fix before/now for a split change range and for "50k -> 70k" (an arrow between)."""
+    for i, mn in enumerate(mentions):
+        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+        if nxt is None or nxt.fixed:
+            continue
+        gap = text[mn.claim_end : nxt.start]
+        if mn.pair_first or re.fullmatch(rf" ?{_ARROW} ?", gap):
+            mn.role, nxt.role = "distance_before", "distance_now"
+            mn.fixed = nxt.fixed = True
+    # A first number whose partner was not found ("15 to 25 miles race") is dropped.
+    mentions[:] = [mn for mn in mentions if mn.fixed or not mn.pair_first]
 
 
 def _assign_roles(text: str, mentions: list[_Mention]) -> None:
     for i, mn in enumerate(mentions):
+        if mn.fixed:
+            continue
         before = _clause_before(text, mn.start, 30)
         after = text[mn.claim_end : mn.claim_end + 20].lstrip(" ")
         to_cue = re.search(r"\bto (?:(?:about|around|roughly|~) ?)?$", before)
@@ -990,14 +1161,30 @@ def _find_load_changes(text: str) -> Iterator[_Candidate]:
 
 _DUR_UNITS = {
     "day": 1 / 7, "week": 1.0, "wk": 1.0, "month": WEEKS_PER_MONTH, "mth": WEEKS_PER_MONTH,
-    "mo": WEEKS_PER_MONTH, "year": 52.0, "yr": 52.0, "fortnight": 2.0,
+    "mo": WEEKS_PER_MONTH, "year": 52.0, "yr": 52.0, "fortnight": 2.0, "d": 1 / 7, "w": 1.0,
 }  # fmt: skip
 _DUR_RX = re.compile(
-    rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|a few|few|several|an|a)"
+    rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|couple|a few|few|several|an|a)"
     rf"(?: ?(?:-|to|or) ?(?P<num2>{NUM}))?(?P<half1> and a half)?"
-    r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos|years?|yrs?|fortnights?)(?![\w'])"
-    r"(?P<half2> and a half)?"
+    r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos|years?|yrs?|fortnights?"
+    r"|(?<=\d)[dw](?! ?print))(?![\w'])"
+    r"(?P<half2> and a half)?(?P<bit> and a bit)?"
 )
+_DUR_UNIT_WORDS = r"(?:days?|weeks?|months?|fortnights?|years?)"
+#: No number: "over the last month", "the past week", "since last week" (one unit) and
+#: "for years", "in months" (a bare plural: two units; the dialogue decides what it means).
+_DUR_IMPLICIT_RXS = [
+    re.compile(
+        r"\b(?:over|in|for|during|within|throughout|across|through) the "
+        rf"(?P<span>(?:last|past) (?P<unit>{_DUR_UNIT_WORDS}))(?![\w'])"
+    ),
+    re.compile(rf"\bsince (?P<span>last (?P<unit>{_DUR_UNIT_WORDS}))(?![\w'])"),
+    re.compile(rf"\b(?:the|this) (?P<span>past (?P<unit>{_DUR_UNIT_WORDS}))(?![\w'])"),
+    re.compile(
+        r"\b(?:for|in|over) (?:(?:many|so many|some) )?"
+        r"(?P<span>(?P<unit>days|weeks|months|years))(?![\w'])(?! (?:ago|before|later|old)\b)"
+    ),
+]
 _RATE_BEFORE = re.compile(
     r"(?:\d ?[a-z]*|\b(?:times|time|x|once|twice|thrice|days|runs|sessions|hours|hrs"
     r"|minutes|mins|miles|mile|km|kms|k|ks|kilomet\w+|one|two|three|four|five|six|seven"
@@ -1020,8 +1207,15 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
         if m.group("num2"):
             values.append(parse_number(m.group("num2")))
         count = sum(values) / len(values) + (0.5 if m.group("half1") or m.group("half2") else 0)
+        count += 0.25 if m.group("bit") else 0  # "a month and a bit"
         weeks = round(count * _DUR_UNITS[unit], 2)
         yield _single("duration", weeks, m.start(), m.end())
+    for rx in _DUR_IMPLICIT_RXS:
+        for m in rx.finditer(text):
+            unit = m.group("unit")
+            count = 2.0 if unit.endswith("s") else 1.0
+            weeks = round(count * _DUR_UNITS[unit.rstrip("s")], 2)
+            yield _single("duration", weeks, m.start("span"), m.end("span"))
 
 
 # --------------------------------------------------------------------------- pain scores
@@ -1029,12 +1223,12 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
 _SCORE_NUM = r"(?:10|[0-9](?:\.5)?|zero|two|three|four|five|six|seven|eight|nine|ten|one)"
 _EXPLICIT_SCORE_RX = re.compile(
     rf"(?<![\w.£$/])(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
-    r" ?(?:/|out of|outta|of) ?(?:10|ten)(?![\w.]|/)"
+    r" ?(?:/|out of|outta|of) ?(?:10|ten)(?![\w/]|\.\d)"
 )
 _BARE_SCORE_RX = re.compile(
     rf"(?<![\w.£$/:'-])(?:(?P<hedge>about|around|roughly|approx(?:imately)?) )?"
     rf"(?:(?P<det>a|an) )?(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
-    r"(?![\w.:/%]|-\w)(?: ?ish\b)?"
+    r"(?![\w:/%]|\.\d|-\w)(?: ?ish\b)?"
 )
 _SCORE_OK_AFTER = re.compile(
     r"^(?: ?$| ?[.,!?;)]| (?:or|ish|at|on|when|during|while|after|if|but|and|in|most"
@@ -1050,7 +1244,7 @@ _SCORE_FILLERS = _words(
     i i'd id i'm im say guess think it's its is it maybe probably prob like roughly pain
     um erm hmm honestly tbh right now currently at the moment most worst usually normally
     on a good bad day days score rate rating level would be prolly reckon ish hurts
-    about around it'd thats that's so yeah yes er uh
+    about around it'd thats that's so yeah yes er uh worst best its peak
     """
 )
 
@@ -1083,7 +1277,7 @@ def _find_pain_scores(text: str) -> Iterator[_Candidate]:
         ):
             continue
         rest = (text[: m.start()] + " " + text[m.end() :]).replace(",", " ").split()
-        short = all(w.strip(".!?") in _SCORE_FILLERS for w in rest)
+        short = all(w.strip(".!?") in _SCORE_FILLERS for w in rest if w.strip(".!?"))
         if m.group("det") or pain_near or short:
             yield _single("pain_score", score, m.start(), m.end())
 
@@ -1147,7 +1341,17 @@ _NEGATION_RX = re.compile(
 )
 _UNCERTAIN_RX = re.compile(r"\b(?:not sure|no idea|don't know|dont know|not certain|unsure)\b")
 _NEG_SCOPE_BREAK = re.compile(r"[.;!?,]|\b(?:but|though|although|however|except|yet|and)\b")
-_LIST_JOIN = re.compile(r"^(?: ?,)? ?(?:or|and|nor|/|,)? ?(?:any )?$")
+#: The gap between two symptoms of one negated list; it may hold up to three list items
+#: the extractor does not report ("no swelling, locking or giving way": "locking" is the
+#: red-flag scanner's).
+_LIST_ITEM = (
+    r"(?!(?:but|though|although|however|except|yet|it|it's|its|i|i'm|my|the)\b)"
+    r"[a-z'-]+(?: [a-z'-]+){0,2}"
+)
+_LIST_JOIN = re.compile(
+    rf"^(?: ?,)? ?(?:(?:or|and|nor|/) )?(?:any )?(?:{_LIST_ITEM}(?: ?,| ?/| or| and| nor) ?"
+    r"(?:any )?){0,3}$"
+)
 
 
 def _is_negated(text: str, start: int, end: int) -> bool:

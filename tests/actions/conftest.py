@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,7 @@ def make_tracker(
         "intent": {"name": intent, "confidence": 1.0},
         "entities": entities or [],
         "text": text,
+        "message_id": uuid.uuid4().hex,
     }
     return Tracker(
         sender_id="test-" + "0" * 8,

@@ -24,12 +24,70 @@ def test_first_message_facts_are_kept_and_consent_is_asked(run_action: RunAction
     assert slots["requested_slot"] == "consent"
 
 
-def test_not_understood_counts_up_and_asks_the_same_question(run_action: RunAction) -> None:
+def test_not_understood_once_asks_the_same_question_again(run_action: RunAction) -> None:
+    tracker = make_tracker(slots=CONSENTED | {"requested_slot": "side"}, text="hmm")
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["requested_slot"] == "side" and slots["reask_count"] == 1
+
+
+def test_not_understood_twice_keeps_the_words_and_moves_on(run_action: RunAction) -> None:
     tracker = make_tracker(
-        slots=CONSENTED | {"requested_slot": "side", "reask_count": 1}, text="hmm"
+        slots=CONSENTED | {"requested_slot": "side", "reask_count": 1}, text="the sore one"
     )
     _, slots = run_action(ValidateTriageForm(), tracker)
-    assert slots["requested_slot"] == "side" and slots["reask_count"] == 2
+    assert slots["side"] == "unknown" and slots["requested_slot"] == "location"
+    assert slots["unclear_answers"] == {"side": "the sore one"} and slots["reask_count"] == 0
+
+
+def test_not_sure_is_an_answer(run_action: RunAction) -> None:
+    tracker = make_tracker(
+        slots=CONSENTED | {"requested_slot": "side"}, intent="dont_know", text="not sure"
+    )
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["side"] == "unknown" and slots["requested_slot"] == "location"
+
+
+def test_an_ambiguous_warning_sign_is_asked_about_once(run_action: RunAction) -> None:
+    flag = {"entity": "red_flag", "value": "night_rest_pain", "certain": False}
+    tracker = make_tracker(slots=CONSENTED | {"requested_slot": "side"}, entities=[flag])
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["pending_red_flags"] == ["night_rest_pain"]
+    assert slots["requested_slot"] == "red_flag_confirm"
+    answer = make_tracker(
+        slots=CONSENTED | {"requested_slot": "red_flag_confirm", **slots}, intent="affirm"
+    )
+    _, after = run_action(ValidateTriageForm(), answer)
+    assert after["red_flags"] == ["night_rest_pain"] and after["triage_level"] == "urgent"
+    assert after["requested_slot"] == "emergency_check"
+
+
+def test_a_warning_sign_before_consent_is_answered_at_once(run_action: RunAction) -> None:
+    flag = {"entity": "red_flag", "value": "chest_pain_breathless", "certain": True}
+    tracker = make_tracker(entities=[flag], text="my chest feels tight")
+    messages, slots = run_action(ValidateTriageForm(), tracker)
+    assert "emergency services" in messages[0]["text"]
+    assert slots["requested_slot"] == "consent" and slots["triage_level"] == "emergency"
+
+
+def test_after_no_thanks_any_message_asks_for_consent_again(run_action: RunAction) -> None:
+    tracker = make_tracker(slots={"consent": False}, intent="greet", text="hi")
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["consent"] is None and slots["requested_slot"] == "consent"
+    agreed = make_tracker(slots={"consent": False}, intent="affirm", text="ok let's go")
+    _, slots = run_action(ValidateTriageForm(), agreed)
+    assert slots["consent"] is True and slots["requested_slot"] == "side"
+
+
+def test_a_bad_payload_value_is_refused_politely(run_action: RunAction) -> None:
+    tracker = make_tracker(
+        slots=CONSENTED | {"requested_slot": "pain_score"},
+        entities=[{"entity": "pain_score", "value": 99},
+                  {"entity": "side", "value": "<img src=x onerror=alert(1)>"}],
+        text='/inform{"pain_score": 99}',
+    )
+    messages, slots = run_action(ValidateTriageForm(), tracker)
+    assert "pain_score" not in slots and "side" not in slots
+    assert slots["requested_slot"] == "side" and messages == []
 
 
 def test_answer_moves_on_and_resets_the_count(run_action: RunAction) -> None:
@@ -55,11 +113,19 @@ def test_emergency_flag_stops_questioning(run_action: RunAction) -> None:
 def test_volunteered_red_flag_stops_questioning_early(run_action: RunAction) -> None:
     tracker = make_tracker(
         slots=CONSENTED | {"requested_slot": "side"},
-        entities=[{"entity": "side", "value": "left"}, {"entity": "symptom", "value": "locking"}],
+        entities=[
+            {"entity": "side", "value": "left"},
+            {"entity": "red_flag", "value": "locking", "certain": True},
+        ],
         text="left, and it locks",
     )
     _, slots = run_action(ValidateTriageForm(), tracker)
-    assert slots["triage_level"] == "urgent" and slots["requested_slot"] is None
+    assert slots["triage_level"] == "urgent" and slots["requested_slot"] == "emergency_check"
+    checked = make_tracker(
+        slots=CONSENTED | slots | {"requested_slot": "emergency_check"}, intent="deny", text="no"
+    )
+    _, after = run_action(ValidateTriageForm(), checked)
+    assert after["requested_slot"] is None, "urgent: the emergency signs checked, then stop"
 
 
 def test_ask_actions_exist_for_every_form_slot(domain: dict) -> None:
@@ -69,10 +135,10 @@ def test_ask_actions_exist_for_every_form_slot(domain: dict) -> None:
     assert names <= set(domain["actions"])
 
 
-def test_third_attempt_offers_buttons(run_action: RunAction) -> None:
+def test_second_attempt_offers_buttons(run_action: RunAction) -> None:
     ask_side = next(cls() for cls in ASK_ACTIONS if cls().name() == "action_ask_side")
-    messages, _ = run_action(ask_side, make_tracker(slots={"reask_count": 2}))
-    assert [b["title"] for b in messages[0]["buttons"]] == ["Left", "Right", "Both"]
+    messages, _ = run_action(ask_side, make_tracker(slots={"reask_count": 1}))
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Left", "Right", "Both", "Not sure"]
 
 
 def test_digression_on_a_new_message_is_rejected_for_the_rules(run_action: RunAction) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 
 from actions import conversation
 from actions.conversation import (
-    ActionDeleteData,
     ActionExplainWhy,
     ActionFilmingInstructions,
     ActionHandoff,
-    ActionStartOver,
-    ActionStop,
+    ActionRequestConfirmation,
+    ActionResolveConfirmation,
+    ValidateConfirmForm,
 )
 from actions.results import ActionExerciseDetail, ActionFollowup, ActionTriageResult
 from rasa_project.connectors.upload_token import secret_from_env, verify
@@ -39,7 +40,7 @@ def test_self_care_outcome_has_plan_summary_and_video_offer(run_action: RunActio
 
 
 def test_urgent_outcome_has_no_exercises_and_no_video_offer(run_action: RunAction) -> None:
-    answers = {"consent": True, "side": "left", "symptoms": ["locking"]}
+    answers = {"consent": True, "side": "left", "red_flags": ["locking"]}
     messages, slots = run_action(ActionTriageResult(), make_tracker(slots=answers))
     summary = summary_of(messages)
     assert summary["level"] == "urgent" and summary["plan"] == []
@@ -141,9 +142,15 @@ def test_why_explains_the_pending_question(run_action: RunAction) -> None:
     assert "weekly distance" in messages[0]["text"]
 
 
+def confirmed(action: str, **slots: Any) -> Tracker:
+    return make_tracker(slots={**SELF_CARE, "pending_action": action, "confirm_action": "yes",
+                               **slots})
+
+
 def test_start_over_keeps_consent_and_clears_answers(run_action: RunAction) -> None:
-    _, slots = run_action(ActionStartOver(), make_tracker(slots=SELF_CARE))
+    _, slots = run_action(ActionResolveConfirmation(), confirmed("start_over"))
     assert "consent" not in slots and slots["side"] is None and slots["triage_done"] is False
+    assert slots["resume_triage"] is True
 
 
 def test_delete_clears_answers_and_schedules_the_erasure(
@@ -151,10 +158,42 @@ def test_delete_clears_answers_and_schedules_the_erasure(
 ) -> None:
     scheduled: list[str] = []
     monkeypatch.setattr(conversation, "erase_after_turn", scheduled.append)
-    tracker = make_tracker(slots=SELF_CARE)
-    _, slots = run_action(ActionDeleteData(), tracker)
+    tracker = confirmed("delete_data")
+    _, slots = run_action(ActionResolveConfirmation(), tracker)
     assert slots["consent"] is None and slots["pain_score"] is None
     assert scheduled == [tracker.sender_id]
+    assert slots["resume_triage"] is False
+
+
+def test_nothing_is_erased_without_a_yes(
+    run_action: RunAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scheduled: list[str] = []
+    monkeypatch.setattr(conversation, "erase_after_turn", scheduled.append)
+    tracker = confirmed("delete_data", confirm_action="no", triage_done=False)
+    messages, slots = run_action(ActionResolveConfirmation(), tracker)
+    assert scheduled == [] and "pain_score" not in slots
+    assert slots["resume_triage"] is True and "nothing changed" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "expected"),
+    [("affirm", "yes"), ("delete_data", "yes"), ("deny", "no"), ("inform", "no"),
+     ("dont_know", "no"), ("nlu_fallback", "no")],
+)
+def test_only_an_explicit_yes_confirms(run_action: RunAction, intent: str, expected: str) -> None:
+    tracker = make_tracker(
+        slots={"pending_action": "delete_data", "requested_slot": "confirm_action"},
+        intent=intent,
+    )
+    _, slots = run_action(ValidateConfirmForm(), tracker)
+    assert slots == {"confirm_action": expected, "requested_slot": None}
+
+
+@pytest.mark.parametrize("intent", ["delete_data", "stop", "start_over"])
+def test_a_request_is_remembered_not_carried_out(run_action: RunAction, intent: str) -> None:
+    messages, slots = run_action(ActionRequestConfirmation(), make_tracker(intent=intent))
+    assert messages == [] and slots["pending_action"] == intent
 
 
 def test_filming_hands_out_an_upload_link_for_this_conversation(run_action: RunAction) -> None:
@@ -166,8 +205,9 @@ def test_filming_hands_out_an_upload_link_for_this_conversation(run_action: RunA
 
 
 def test_stop_ends_the_form(domain: dict, run_action: RunAction) -> None:
-    messages, slots = run_action(ActionStop(), make_tracker(slots=SELF_CARE))
+    messages, slots = run_action(ActionResolveConfirmation(), confirmed("stop"))
     assert slots["requested_slot"] is None and "start over" in messages[0]["text"]
+    assert slots["resume_triage"] is False
 
 
 def test_handoff_gives_clinic_contact(

@@ -145,7 +145,7 @@ def test_urgent_red_flag_volunteered_in_the_first_message(stack: Stack) -> None:
     runner = Runner(stack.url)
     result = runner.answer_all(SELF_CARE_ANSWERS, "my left knee keeps locking and won't straighten")
     assert result["level"] == "urgent"
-    assert runner.asked == ["consent"]
+    assert runner.asked == ["consent", "emergency_check"], "urgent: emergency signs, then stop"
 
 
 def test_outer_knee_pain_is_routed_politely(stack: Stack) -> None:
@@ -170,18 +170,47 @@ def test_digressions_keep_the_answers(stack: Stack) -> None:
     assert "Riverside Physio" in str(person) and asked(person) == "location"
     assert asked(runner.say("thanks")) == "location"
     assert asked(runner.say("inner joint line")) == "onset"
-    assert asked(runner.say("start over")) == "side"
+    confirm = runner.say("start over")
+    assert asked(confirm) is None and "start again from the first question" in str(confirm)
+    assert asked(runner.say("yes")) == "side"
 
 
-def test_unclear_answers_get_an_example_then_buttons(stack: Stack) -> None:
+def test_unclear_answers_are_reworded_once_then_left_unknown(stack: Stack) -> None:
     runner = Runner(stack.url)
     runner.say("hi")
     runner.say("yes")
     first = runner.say("the sore one")
-    assert asked(first) == "side" and "For example" in str(first) and "buttons" not in str(first)
+    assert asked(first) == "side" and "For example" in str(first)
+    buttons = [b["title"] for r in first for b in r.get("buttons", [])]
+    assert buttons == ["Left", "Right", "Both", "Not sure"]
     second = runner.say("it's the knee")
-    buttons = [b["title"] for r in second for b in r.get("buttons", [])]
-    assert buttons == ["Left", "Right", "Both"]
+    assert asked(second) == "location", "a question is never asked a third time"
+
+
+def test_not_sure_to_every_question_still_reaches_a_level(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("my knee hurts on the inside")
+    runner.say("yes")
+    for _ in range(25):
+        if summary(runner.replies):
+            break
+        assert asked(runner.replies), f"bot neither asked nor concluded: {runner.replies}"
+        runner.say("not sure")
+    result = summary(runner.replies)
+    assert result is not None and result["level"] in ("self_care", "clinician")
+    assert len(runner.asked) == len(set(runner.asked)), "a question was asked twice"
+    assert "side" in result["answers"]["unknown"]
+
+
+def test_a_warning_sign_in_the_answer_to_another_question(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    runner.say("yes")
+    replies = runner.say("the left. the knee's fine but my calf is puffy, hot and tender")
+    assert "calf" in str(replies) and asked(replies) == "emergency_check"
+    result = summary(runner.say("none of those"))
+    assert result is not None and result["level"] in ("urgent", "emergency")
+    assert "calf_swollen_warm" in result["answers"]["red_flags"]
 
 
 def test_stop_and_consent_refusal(stack: Stack) -> None:
@@ -189,11 +218,27 @@ def test_stop_and_consent_refusal(stack: Stack) -> None:
     runner.say("hi")
     refused = runner.say("no thanks")
     assert summary(refused) is None and "won't ask" in str(refused)
+    again = runner.say("hi")
+    assert "Shall we start now?" in str(again), "a runner who declined can change their mind"
+    assert asked(runner.say("actually ok, let's do it")) == "side"
     other = Runner(stack.url)
     other.say("hi")
     other.say("yes")
-    stopped = other.say("stop")
+    confirm = other.say("stop")
+    assert "stop the questions here?" in str(confirm) and "stopped" not in str(confirm)
+    stopped = other.say("yes")
     assert "stopped the questions" in str(stopped) and asked(stopped) is None
+
+
+def test_erase_only_after_a_yes(stack: Stack) -> None:
+    runner = Runner(stack.url)
+    runner.say("hi")
+    runner.say("yes")
+    runner.say("left")
+    confirm = runner.say("please delete my data")
+    assert "erase everything" in str(confirm)
+    carry_on = runner.say("no")
+    assert "nothing changed" in str(carry_on) and asked(carry_on) == "location"
 
 
 def test_after_the_plan_exercise_detail_and_filming(stack: Stack) -> None:

@@ -63,8 +63,9 @@ def test_checklist_none_means_checked() -> None:
 
 
 def test_checklist_symptom_is_collected_and_checks_the_list() -> None:
-    turn = interpret_turn("inform", [ent("symptom", "locking")], "it locks", "urgent_check", {})
-    assert turn.updates == {"symptoms": ["locking"], "urgent_check": True}
+    gives_way = [ent("symptom", "giving_way")]
+    turn = interpret_turn("inform", gives_way, "it gives way", "urgent_check", {})
+    assert turn.updates == {"symptoms": ["giving_way"], "urgent_check": True}
 
 
 def test_checklist_button_sends_red_flag() -> None:
@@ -158,8 +159,16 @@ def test_duration_goes_to_the_pending_duration(slot: str) -> None:
     assert turn.updates == {slot: 3.0}
 
 
-def test_duration_without_pending_question_is_not_guessed() -> None:
-    assert interpret_turn("inform", [ent("duration", 3.0)], "3 weeks", None, {}).updates == {}
+def test_a_bare_duration_in_an_opening_is_how_long_it_hurts() -> None:
+    text = "left knee, inner side, 3 weeks"
+    turn = interpret_turn("inform", [spanned(text, "duration", 3.0, "3 weeks")], text, None, {})
+    assert turn.updates["pain_duration_weeks"] == 3.0
+
+
+def test_a_duration_already_known_is_not_overwritten_by_a_guess() -> None:
+    turn = interpret_turn("inform", [ent("duration", 3.0)], "3 weeks", None,
+                          {"pain_duration_weeks": 6.0})
+    assert "pain_duration_weeks" not in turn.updates
 
 
 @pytest.mark.parametrize(
@@ -206,3 +215,175 @@ def test_explicit_score_is_kept_whatever_was_asked() -> None:
     entities = [ent("pain_score", 6, start=15, end=19)]
     turn = interpret_turn("inform", entities, "it hurts about 6/10", "weeks_since_change", {})
     assert turn.updates["pain_score"] == 6
+
+
+# --- whole-message reading, unknown answers, values checked (docs/conversation.md) -------
+
+
+def spanned(text: str, name: str, value: object, phrase: str) -> dict[str, object]:
+    start = text.index(phrase)
+    return {"entity": name, "value": value, "start": start, "end": start + len(phrase)}
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "expected_km"),
+    [
+        ("3 runs a week, 5k each", "5k", 15.0),
+        ("I run 5k three times a week", "5k", 15.0),
+        ("about 30k a week over 3 runs", "30k", 30.0),
+    ],
+)
+def test_a_distance_per_run_becomes_a_weekly_distance(
+    text: str, phrase: str, expected_km: float
+) -> None:
+    entity = spanned(text, "distance", float(phrase.rstrip("k")), phrase)
+    turn = interpret_turn("inform", [entity], text, "distance_now_km", {})
+    assert turn.updates["distance_now_km"] == pytest.approx(expected_km)
+
+
+def test_both_knees_stay_both_when_one_is_worse() -> None:
+    text = "both, but the right is worse"
+    entities = [spanned(text, "side", "both", "both"), spanned(text, "side", "right", "right")]
+    assert interpret_turn("inform", entities, text, "side", {}).updates["side"] == "both"
+
+
+def test_a_correction_of_the_side_replaces_it() -> None:
+    text = "sorry, not both, actually just the left one"
+    entities = [spanned(text, "side", "both", "both"), spanned(text, "side", "left", "left")]
+    turn = interpret_turn("inform", entities, text, None, {"side": "right"})
+    assert turn.updates["side"] == "left"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "slot"),
+    [
+        ("it's been sore for a month and a half", "a month and a half", "pain_duration_weeks"),
+        ("since a long trail run ten days ago", "ten days", "pain_duration_weeks"),
+        ("I increased my mileage over 2 weeks", "2 weeks", "weeks_since_change"),
+    ],
+)
+def test_a_volunteered_duration_fills_the_right_answer(text: str, phrase: str, slot: str) -> None:
+    turn = interpret_turn("inform", [spanned(text, "duration", 3.0, phrase)], text, "side", {})
+    assert turn.updates[slot] == 3.0
+
+
+def test_a_training_history_is_not_a_pain_duration() -> None:
+    text = "I've run 30k a week for years"
+    turn = interpret_turn("inform", [spanned(text, "duration", 104.0, "years")], text, None, {})
+    assert "pain_duration_weeks" not in turn.updates
+
+
+@pytest.mark.parametrize("text", ["I haven't tried anything", "nothing so far", "not yet"])
+def test_nothing_tried_is_an_empty_list_not_a_guess(text: str) -> None:
+    assert interpret_turn("inform", [], text, "tried", {}).updates == {"tried": []}
+
+
+def test_some_swelling_is_a_yes() -> None:
+    turn = interpret_turn("inform", [], "some, after my long runs", "swelling", {})
+    assert turn.updates["swelling"] is True
+
+
+@pytest.mark.parametrize("slot", ["side", "settles_by_next_day", "pain_score", "tried", "age_band"])
+def test_not_sure_is_stored_as_unknown(slot: str) -> None:
+    turn = interpret_turn("dont_know", [], "not sure", slot, {"consent": True})
+    assert turn.updates == {slot: "unknown"} and turn.understood
+
+
+def test_not_sure_is_never_read_as_no() -> None:
+    turn = interpret_turn("dont_know", [], "not sure", "settles_by_next_day", {})
+    assert turn.updates["settles_by_next_day"] != False  # noqa: E712 - unknown, not False
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("pain_score", 99), ("pain_score", -1), ("pain_score", "abc"), ("distance", -20),
+     ("distance_now", "abc"), ("duration", 10_000), ("side", "<img src=x onerror=alert(1)>"),
+     ("location", "elbow"), ("red_flag", "made_up_flag"), ("age", 300), ("treatment", None)],
+)
+def test_values_outside_their_vocabulary_or_range_are_ignored(name: str, value: object) -> None:
+    turn = interpret_turn("inform", [ent(name, value)], "", "pain_score", {})
+    assert turn.updates == {} and not turn.understood
+
+
+def test_give_up_keeps_the_words_and_moves_on() -> None:
+    from actions.answers import Turn, give_up
+
+    turn = Turn(understood=False)
+    give_up("onset", "in the past few days", {}, [], turn)
+    unclear = {"onset": "in the past few days"}
+    assert turn.updates == {"onset": "unknown", "unclear_answers": unclear}
+    assert turn.understood
+
+
+def test_an_unclear_reply_about_a_warning_sign_counts_as_yes() -> None:
+    from actions.answers import Turn, give_up
+
+    turn = Turn(understood=False)
+    give_up("red_flag_confirm", "hmm", {}, ["night_rest_pain"], turn)
+    assert turn.updates["red_flags"] == ["night_rest_pain"] and turn.pending_flags == []
+
+
+def test_a_certain_warning_sign_is_recorded_and_an_ambiguous_one_waits() -> None:
+    entities = [
+        {"entity": "red_flag", "value": "calf_swollen_warm", "certain": True},
+        {"entity": "red_flag", "value": "night_rest_pain", "certain": False},
+    ]
+    turn = interpret_turn("inform", entities, "", "swelling", {})
+    assert turn.updates["red_flags"] == ["calf_swollen_warm"]
+    assert turn.pending_flags == ["night_rest_pain"] and turn.new_flags == ["calf_swollen_warm"]
+
+
+@pytest.mark.parametrize(("intent", "flags"), [("affirm", ["locking"]), ("dont_know", ["locking"]),
+                                               ("deny", None)])
+def test_the_confirmation_of_a_warning_sign(intent: str, flags: list[str] | None) -> None:
+    turn = interpret_turn(intent, [], "", "red_flag_confirm", {}, pending_flags=["locking"])
+    assert turn.updates.get("red_flags") == flags and turn.pending_flags == []
+
+
+@pytest.mark.parametrize(
+    ("slot", "flag"),
+    [
+        ("emergency_check", "emergency_sign_unspecified"),
+        ("urgent_check", "urgent_sign_unspecified"),
+    ],
+)
+def test_an_unclear_yes_to_a_checklist_counts_as_a_sign(slot: str, flag: str) -> None:
+    from actions.answers import Turn, give_up
+
+    turn = Turn(understood=False)
+    give_up(slot, "yes i cnat do tht", {}, [], turn)
+    assert turn.updates["red_flags"] == [flag] and turn.updates[slot] is True
+
+
+def test_a_number_correction_replaces_the_answer_it_names() -> None:
+    known = {"distance_before_km": 25 * KM_PER_MILE, "distance_now_km": 40 * KM_PER_MILE}
+    turn = interpret_turn("inform", [], "sorry, I meant 30 not 40", "pain_duration_weeks", known,
+                          unit_hint="mi")
+    assert turn.updates == {"distance_now_km": pytest.approx(30 * KM_PER_MILE)}
+
+
+def test_a_passing_mention_never_overwrites_a_known_answer() -> None:
+    overnight = [ent("onset", "sudden")]
+    turn = interpret_turn("inform", overnight, "it settles overnight", "settles_by_next_day",
+                          {"onset": "gradual"})
+    assert "onset" not in turn.updates and turn.updates["settles_by_next_day"] is True
+
+
+def test_a_side_said_with_not_is_the_wrong_one() -> None:
+    text = "wait, correction: right knee, not left"
+    entities = [spanned(text, "side", "right", "right"), spanned(text, "side", "left", "left")]
+    assert interpret_turn("inform", entities, text, None, {"side": "left"}).updates == {
+        "side": "right"
+    }
+
+
+def test_a_distance_without_a_week_is_not_a_weekly_distance() -> None:
+    text = "the outside of my knee hurts after about 5k"
+    turn = interpret_turn("inform", [spanned(text, "distance", 5.0, "5k")], text, None, {})
+    assert "distance_now_km" not in turn.updates
+
+
+def test_a_bare_number_is_in_the_runners_own_unit() -> None:
+    turn = interpret_turn("inform", [spanned("30", "distance", 30.0, "30")], "30",
+                          "distance_now_km", {}, unit_hint="mi")
+    assert turn.updates["distance_now_km"] == pytest.approx(30 * KM_PER_MILE)

@@ -23,6 +23,9 @@ EXPECTED_EXERCISES = {
     "toe_waver": "foot_ankle", "toe_spread": "foot_ankle", "short_foot": "foot_ankle",
     "single_leg_balance": "foot_ankle", "foot_soft_tissue_release": "foot_ankle",
     "knee_to_wall": "foot_ankle", "a_drill": "form", "cadence_increase": "form",
+    "step_down": "quads", "sit_to_stand": "quads", "wall_sit": "quads", "quad_set": "quads",
+    "hip_hike": "hip_core", "side_plank": "hip_core", "single_leg_hip_hinge": "hip_core",
+    "calf_raise": "foot_ankle", "arm_swing_drill": "form",
 }
 CONTENT_FILES = ("red_flags.yml", "triage_rules.yml", "exercises.yml", "guidance.yml")
 

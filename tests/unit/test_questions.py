@@ -101,13 +101,20 @@ def test_other_locations_get_only_the_safety_questions(location: str) -> None:
     assert next_question(answers) is None
 
 
-def test_reask_adds_example_then_buttons() -> None:
+def test_reask_rewords_with_example_and_buttons_including_not_sure() -> None:
     side = question_for("side")
     assert side is not None
-    first, second, third = (render_question(side, n) for n in range(3))
+    first, second = (render_question(side, n) for n in range(2))
     assert "buttons" not in first and side.example not in first["text"]
-    assert side.example in second["text"] and "buttons" not in second
-    assert [b["title"] for b in third["buttons"]] == ["Left", "Right", "Both"]
+    assert side.example in second["text"] and second["text"] != first["text"]
+    assert [b["title"] for b in second["buttons"]] == ["Left", "Right", "Both", "Not sure"]
+
+
+def test_a_question_without_buttons_gets_yes_no_not_sure_when_reworded() -> None:
+    score = question_for("settles_by_next_day")
+    assert score is not None
+    titles = [b["title"] for b in render_question(score, 1)["buttons"]]
+    assert titles[-1] == "Not sure" and len(titles) >= 3
 
 
 def test_consent_always_has_buttons() -> None:

@@ -35,7 +35,8 @@ def summary_for(answers: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 def test_exact_top_level_shape() -> None:
     summary = summary_for(ANSWERS)
     assert list(summary) == ["triage"]
-    assert set(summary["triage"]) == {"schema_version", "level", "reasons", "answers", "plan"}
+    assert set(summary["triage"]) == {"schema_version", "level", "reasons", "answers", "plan",
+                                      "plan_details"}
     assert summary["triage"]["schema_version"] == SCHEMA_VERSION == 1
 
 
@@ -58,9 +59,19 @@ def test_level_and_reasons() -> None:
 
 def test_all_answer_keys_present_even_when_unknown() -> None:
     answers = summary_for({})["triage"]["answers"]
-    assert set(answers) == set(ANSWER_KEYS)
-    assert answers["side"] is None
+    assert set(answers) == {*ANSWER_KEYS, "unknown"}
+    assert answers["side"] is None and answers["unknown"] == []
     assert answers["red_flags"] == [] and answers["tried"] == []
+
+
+def test_not_sure_answers_are_listed_and_never_shown_as_facts() -> None:
+    unsure = {**ANSWERS, "settles_by_next_day": "unknown", "tried": "unknown",
+              "distance_now_km": "unknown", "unclear_answers": {"onset": "in the past days"}}
+    answers = summary_for(unsure)["triage"]["answers"]
+    assert sorted(answers["unknown"]) == ["distance_now_km", "settles_by_next_day", "tried"]
+    assert answers["settles_by_next_day"] is None and answers["tried"] == []
+    assert answers["distance_now_km"] is None and answers["load_increase_pct"] is None
+    assert answers["unclear_answers"] == {"onset": "in the past days"}
 
 
 def test_distances_in_km_rounded_and_load_pct_recomputed() -> None:
@@ -97,8 +108,9 @@ def test_emergency_plan_is_empty() -> None:
 
 
 def test_red_flags_include_those_derived_from_symptoms() -> None:
-    answers = summary_for({"red_flags": ["locking"], "symptoms": ["night_pain"]})
-    assert answers["triage"]["answers"]["red_flags"] == ["locking", "night_rest_pain"]
+    answers = summary_for({"red_flags": ["locking"], "symptoms": ["giving_way"],
+                           "injury": "twist"})
+    assert answers["triage"]["answers"]["red_flags"] == ["locking", "giving_way_after_twist"]
 
 
 def test_sequences_become_lists_and_extras_are_kept() -> None:

@@ -34,6 +34,8 @@ EXPECTED_RED_FLAG_LEVELS = {
     "pop_with_swelling": "urgent",
     "night_rest_pain": "urgent",
     "weight_loss_lump_cancer": "urgent",
+    "emergency_sign_unspecified": "emergency",
+    "urgent_sign_unspecified": "urgent",
 }
 
 # One minimal example per computed rule, with the level it must reach. Every rule in
@@ -176,8 +178,11 @@ def test_unknown_red_flag_is_an_error_not_ignored() -> None:
 
 
 def test_duplicate_red_flags_give_one_reason() -> None:
-    result = assess({"red_flags": ["locking", "locking"], "symptoms": ["locking"]})
+    result = assess({"red_flags": ["locking", "locking"]})
     assert [r.rule_id for r in result.reasons] == ["locking"]
+    result = assess({"red_flags": ["giving_way_after_twist"], "symptoms": ["giving_way"],
+                     "injury": "twist"})
+    assert [r.rule_id for r in result.reasons] == ["giving_way_after_twist"]
 
 
 def test_red_flags_accepts_a_single_string() -> None:
@@ -196,8 +201,6 @@ def test_emergency_beats_urgent() -> None:
 @pytest.mark.parametrize(
     ("symptoms", "context", "expected"),
     [
-        (["locking"], {}, ["locking"]),
-        (["cannot_straighten"], {}, ["locking"]),
         (["giving_way"], {"injury": "twist"}, ["giving_way_after_twist"]),
         (["giving_way"], {"injury": "fall"}, []),
         (["giving_way"], {}, []),
@@ -206,22 +209,7 @@ def test_emergency_beats_urgent() -> None:
         (["swelling"], {"injury": "pop"}, ["pop_with_swelling"]),
         ([], {"injury": "pop", "swelling": True}, ["pop_with_swelling"]),
         ([], {"injury": "pop", "swelling": False}, []),
-        (["fever"], {}, []),
-        (["fever", "hot_red"], {}, ["hot_swollen_fever"]),
-        (["unwell", "swelling"], {}, ["hot_swollen_fever"]),
-        (["unwell"], {"swelling": True}, ["hot_swollen_fever"]),
-        (["hot_red"], {}, []),
-        (["calf_pain_swelling"], {}, ["calf_swollen_warm"]),
-        (["chest_pain"], {}, ["chest_pain_breathless"]),
-        (["breathless"], {}, ["chest_pain_breathless"]),
-        (["numb_cold_foot"], {}, ["foot_numb_cold"]),
-        (["cannot_bear_weight"], {}, ["cannot_bear_weight"]),
-        (["deformity"], {}, ["deformity"]),
-        (["night_pain"], {}, ["night_rest_pain"]),
-        (["rest_pain"], {}, ["night_rest_pain"]),
-        (["weight_loss"], {}, ["weight_loss_lump_cancer"]),
-        (["lump"], {}, ["weight_loss_lump_cancer"]),
-        (["cancer_history"], {}, ["weight_loss_lump_cancer"]),
+        (["giving_way", "swelling"], {"injury": "twist"}, ["giving_way_after_twist"]),
         (["limp"], {}, []),
         (["stiffness"], {}, []),
         ([], {}, []),
@@ -232,19 +220,28 @@ def test_symptom_mapping(symptoms: list[str], context: dict[str, Any], expected:
 
 
 def test_symptom_mapping_deduplicates_and_combines() -> None:
-    flags = red_flags_from_symptoms(["locking", "cannot_straighten", "chest_pain"], {})
-    assert sorted(flags) == ["chest_pain_breathless", "locking"]
+    flags = red_flags_from_symptoms(["giving_way", "giving_way", "swelling"], {"injury": "twist"})
+    assert flags == ["giving_way_after_twist"]
 
 
 def test_symptom_mapping_uses_symptoms_already_in_answers() -> None:
-    assert red_flags_from_symptoms(["fever"], {"symptoms": ["hot_red"]}) == ["hot_swollen_fever"]
+    answers = {"symptoms": ["swelling"], "injury": "pop"}
+    assert red_flags_from_symptoms(["giving_way"], answers) == ["pop_with_swelling"]
+
+
+def test_symptom_map_only_combines_facts_across_answers() -> None:
+    """Single-message warning signs are the red-flag scanner's (data/red_flag_phrases.yml);
+    the symptom map keeps only the flags that need an injury answer too."""
+    assert {m.red_flag for m in load_content().triage.symptom_map} == {
+        "giving_way_after_twist", "pop_with_swelling",
+    }
 
 
 def test_assess_applies_symptom_map_itself() -> None:
     """The chat may pass symptoms without converting them; assess must still catch them."""
-    result = assess({"symptoms": ["calf_pain_swelling"]})
+    result = assess({"symptoms": ["giving_way"], "injury": "twist"})
     assert result.level == "urgent"
-    assert "calf_swollen_warm" in rule_ids(result)
+    assert "giving_way_after_twist" in rule_ids(result)
 
 
 def test_assess_catches_pop_with_swelling_from_plain_answers() -> None:
@@ -458,8 +455,8 @@ def test_worst_level_wins_and_all_reasons_are_kept() -> None:
 
 
 def test_reasons_sorted_worst_first() -> None:
-    answers = {"side": "both", "stated_change_pct": 60, "red_flags": ["locking"],
-               "symptoms": ["chest_pain"]}
+    answers = {"side": "both", "stated_change_pct": 60,
+               "red_flags": ["locking", "chest_pain_breathless"]}
     levels = [level_rank(r.level) for r in assess(answers).reasons]
     assert levels == sorted(levels, reverse=True)
     assert levels[0] == level_rank("emergency")

@@ -229,12 +229,18 @@ var ANSWER_LABELS = [
   ["tried", "Already tried"], ["tried_exercises", "Exercises tried"], ["tried_outcome", "How that went"],
   ["age_band", "Age"], ["self_test_hip", "Hip self-test"], ["self_test_foot", "Foot self-test"]
 ];
-var SKIP_ANSWERS = { consent: true };
+/* Bookkeeping that a reader could mistake for a finding ("Emergency check: Yes" only means
+   the checklist was answered): the warning signs themselves are listed under red_flags. */
+var SKIP_ANSWERS = { consent: true, emergency_check: true, urgent_check: true, unknown: true, unclear_answers: true };
+var LABEL_OF = {};
+ANSWER_LABELS.forEach(function (pair) { LABEL_OF[pair[0]] = pair[1]; });
+LABEL_OF.emergency_check = "Emergency warning signs";
+LABEL_OF.urgent_check = "Other warning signs";
 
 function formatAnswer(key, value) {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) {
-    if (!value.length) return key === "red_flags" || key === "symptoms" ? "None" : null;
+    if (!value.length) return key === "red_flags" ? "No warning signs" : key === "symptoms" ? "None" : null;
     return value.map(function (v) { return formatAnswer(key, v); }).join(", ");
   }
   if (typeof value === "boolean") return value ? "Yes" : "No";
@@ -267,6 +273,12 @@ function answerRows(answers) {
     if (seen[key] || SKIP_ANSWERS[key]) return;
     var words = formatAnswer(key, answers[key]);
     if (words !== null) rows.push([humanise(key), words]);
+  });
+  var unsure = (answers.unknown || []).map(function (key) { return LABEL_OF[key] || humanise(key); });
+  if (unsure.length) rows.push(["Not sure about", unsure.join(", ")]);
+  var unclear = answers.unclear_answers || {};
+  Object.keys(unclear).forEach(function (key) {
+    rows.push(["In your own words: " + (LABEL_OF[key] || humanise(key)).toLowerCase(), String(unclear[key])]);
   });
   return rows;
 }
@@ -747,8 +759,14 @@ KneeWidget.prototype.exerciseName = function (id) {
   return this.exerciseNames[id] || humanise(id);
 };
 
+/** Remembers the display names the summary carries, so every place shows the same name. */
+KneeWidget.prototype.learnNames = function (triage) {
+  var names = this.exerciseNames;
+  (triage.plan_details || []).forEach(function (item) { if (item.id && item.name) names[item.id] = item.name; });
+};
 KneeWidget.prototype.renderSummary = function (triage) {
   var self = this;
+  this.learnNames(triage);
   var level = LEVELS[triage.level] || { label: humanise(triage.level || "unknown"), advice: "" };
   var reasons = (triage.reasons || []).map(function (r) { return h("li", { text: r.text || humanise(r.id) }); });
   var rows = answerRows(triage.answers);

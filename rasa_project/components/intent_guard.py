@@ -1,0 +1,108 @@
+"""Deterministic corrections of a guessed intent (pure Python; the NLU component is thin).
+
+A classifier's guess must never erase, stop or restart a conversation, and "not sure" is an
+answer, not a "no". :func:`guard_intent` decides, from the message text, its entities and
+the warning signs the red-flag scanner found, which intent the dialogue acts on. Word lists
+live in ``data/intent_guard.yml``; the rules are in docs/conversation.md.
+
+Limitations:
+    * Words are matched literally (lower case, word boundaries, curly quotes folded); a
+      destructive request in words not listed is read as information or not understood,
+      which is the safe direction.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "intent_guard.yml"
+
+DESTRUCTIVE_INTENTS = ("delete_data", "stop", "start_over")
+#: Intents a warning sign may arrive with and still be read as an answer.
+ANSWER_INTENTS = frozenset({"inform", "affirm", "deny"})
+#: Entities that answer a triage question (their presence makes a message an answer).
+ANSWER_ENTITIES = frozenset(
+    {
+        "side", "location", "onset", "injury", "distance_before", "distance_now", "distance",
+        "load_change", "duration", "pain_score", "symptom", "pain_trigger", "treatment",
+        "outcome", "age", "self_test", "red_flag",
+    }
+)  # fmt: skip
+DONT_KNOW = "dont_know"
+INFORM = "inform"
+NOT_UNDERSTOOD = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class GuardWords:
+    """The word lists of ``data/intent_guard.yml`` compiled to patterns."""
+
+    destructive: Mapping[str, re.Pattern[str]]
+    uncertain: re.Pattern[str]
+
+
+def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
+    escaped = sorted((re.escape(p.lower()) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(escaped) + r")(?![\w'])")
+
+
+@functools.lru_cache(maxsize=1)
+def guard_words(path: Path = DATA_FILE) -> GuardWords:
+    """Loads and compiles the word lists once."""
+    with path.open(encoding="utf-8") as handle:
+        data: dict[str, Any] = yaml.safe_load(handle)
+    destructive = data["destructive"]
+    missing = set(DESTRUCTIVE_INTENTS) - set(destructive)
+    if missing:
+        raise ValueError(f"{path.name}: destructive words missing for {sorted(missing)}")
+    return GuardWords(
+        destructive={name: _alternation(destructive[name]) for name in DESTRUCTIVE_INTENTS},
+        uncertain=_alternation(data["uncertain"]),
+    )
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").replace("\u2018", "'").split())
+
+
+def says_dont_know(text: str) -> bool:
+    """True when the message contains an "I don't know / skip" phrase."""
+    return bool(guard_words().uncertain.search(_normalise(text)))
+
+
+def has_answer(entities: Iterable[Mapping[str, Any]]) -> bool:
+    """True when any entity answers a triage question."""
+    return any(entity.get("entity") in ANSWER_ENTITIES for entity in entities)
+
+
+def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, Any]]) -> str:
+    """The intent the dialogue may act on.
+
+    Args:
+        intent: The classifier's intent (possibly ``nlu_fallback``).
+        text: The message as typed.
+        entities: Entities found in it, including ``red_flag`` hits of the scanner.
+
+    Returns:
+        ``intent`` unchanged, or ``inform`` / ``dont_know`` / ``nlu_fallback`` where the
+        guess must not act.
+    """
+    entities = list(entities)
+    answer = has_answer(entities)
+    if any(e.get("entity") == "red_flag" for e in entities):
+        return intent if intent in ANSWER_INTENTS else INFORM
+    destructive = guard_words().destructive.get(intent or "")
+    if destructive is not None and not answer and destructive.search(_normalise(text)):
+        return str(intent)
+    if answer:
+        return INFORM if intent in DESTRUCTIVE_INTENTS else intent or INFORM
+    if says_dont_know(text):
+        return DONT_KNOW
+    return NOT_UNDERSTOOD if intent in DESTRUCTIVE_INTENTS else intent or NOT_UNDERSTOOD

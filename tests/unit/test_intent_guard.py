@@ -1,0 +1,89 @@
+"""The intent guard: no erase/stop/restart on a guess, and "not sure" is an answer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "rasa_project"))
+
+from components.intent_guard import DONT_KNOW, guard_intent, guard_words
+
+
+def ent(name: str, value: object = "x") -> dict[str, object]:
+    return {"entity": name, "value": value}
+
+
+# Real sentences that a classifier took for delete_data, stop or start_over.
+@pytest.mark.parametrize(
+    ("intent", "text", "entities", "expected"),
+    [
+        ("delete_data", "Sorry, I should be clearer: it doesn't keep me awake", [], "nlu_fallback"),
+        ("delete_data", "Is it really that urgent?", [], "nlu_fallback"),
+        ("delete_data", "no I wanted an answer, is it the MCL?", [ent("location")], "inform"),
+        ("start_over", "slowly since the season started", [ent("onset")], "inform"),
+        ("stop", "a couple of months I guess", [ent("duration", 8.7)], "inform"),
+        ("stop", "is it my MCL though?", [ent("location")], "inform"),
+        ("stop", "I'm done with running for now, it hurts", [], "stop"),
+    ],
+)
+def test_guessed_destructive_intents_are_demoted(
+    intent: str, text: str, entities: list[dict[str, object]], expected: str
+) -> None:
+    assert guard_intent(intent, text, entities) == expected
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("delete_data", "please delete my data"),
+        ("delete_data", "Forget everything I told you"),
+        ("delete_data", "wipe it all"),
+        ("stop", "stop"),
+        ("stop", "I want to quit"),
+        ("stop", "cancel this please"),
+        ("start_over", "can we start over"),
+        ("start_over", "restart"),
+        ("start_over", "let's begin again from scratch"),
+    ],
+)
+def test_destructive_intents_in_their_own_words_are_kept(intent: str, text: str) -> None:
+    assert guard_intent(intent, text, []) == intent
+
+
+def test_a_destructive_request_that_also_answers_is_read_as_the_answer() -> None:
+    assert guard_intent("stop", "stop, it's the left one", [ent("side", "left")]) == "inform"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not sure", "no idea", "I can't remember", "dunno", "skip", "I'd rather not say",
+     "Hmm, hard to say", "idk tbh", "No clue really", "can’t recall"],
+)
+@pytest.mark.parametrize("intent", ["deny", "affirm", "inform", "nlu_fallback", "stop"])
+def test_not_sure_is_dont_know_whatever_was_guessed(intent: str, text: str) -> None:
+    assert guard_intent(intent, text, []) == DONT_KNOW
+
+
+def test_not_sure_with_an_answer_keeps_the_answer() -> None:
+    assert guard_intent("inform", "not sure, maybe 30k", [ent("distance", 30.0)]) == "inform"
+
+
+@pytest.mark.parametrize("intent", ["thank", "chitchat", "greet", "delete_data", "nlu_fallback"])
+def test_a_warning_sign_makes_any_message_information(intent: str) -> None:
+    flag = {"entity": "red_flag", "value": "calf_swollen_warm", "certain": True}
+    assert guard_intent(intent, "thanks! my calf is swollen and hot", [flag]) == "inform"
+
+
+@pytest.mark.parametrize("intent", ["affirm", "deny", "inform"])
+def test_a_warning_sign_keeps_an_answer_intent(intent: str) -> None:
+    flag = {"entity": "red_flag", "value": "locking", "certain": True}
+    assert guard_intent(intent, "yes and it locks", [flag]) == intent
+
+
+def test_every_destructive_intent_has_words() -> None:
+    words = guard_words()
+    assert set(words.destructive) == {"delete_data", "stop", "start_over"}
+    assert words.uncertain.search("no idea")

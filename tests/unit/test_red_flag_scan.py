@@ -1,0 +1,515 @@
+"""Unit tests for the red-flag scanner (``rasa_project/components/red_flag_scan.py``).
+
+The messages are written the way runners type in chat: lower case, typos, run-on
+sentences, a warning sign dropped in the middle of an answer to another question.
+Expected results come from CLINICAL.md §1 and the decisions documented in
+``data/red_flag_phrases.yml`` (notes per flag), written out by hand.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "rasa_project"))
+
+from components import red_flag_scan  # noqa: E402
+from components.red_flag_scan import (  # noqa: E402
+    PhraseDataError,
+    RedFlagHit,
+    parse_phrase_data,
+    scan,
+)
+
+from actions.content import ContentError, clear_cache, load_content  # noqa: E402
+
+FLAGS = (
+    "cannot_bear_weight", "deformity", "hot_swollen_fever", "chest_pain_breathless",
+    "foot_numb_cold", "calf_swollen_warm", "locking", "giving_way_after_twist",
+    "pop_with_swelling", "night_rest_pain", "weight_loss_lump_cancer",
+)  # fmt: skip
+SOURCE_KEYS = {"NHS-MSK", "NICE-VTE", "Ottawa"}
+#: Raised only by an unclear "yes" to a safety checklist (actions/answers.py), never scanned.
+CHECKLIST_ONLY = ("emergency_sign_unspecified", "urgent_sign_unspecified")
+
+
+def found(text: str) -> dict[str, bool]:
+    """{flag: certain} for every hit."""
+    return {hit.flag: hit.certain for hit in scan(text)}
+
+
+def _ids(cases: list[tuple[str, str]]) -> list[str]:
+    return [f"{flag}: {text[:60]}" for flag, text in cases]
+
+
+# --------------------------------------------------------------------------- certain hits
+
+CERTAIN = [
+    # cannot_bear_weight
+    ("cannot_bear_weight", "i cant put any weight on my right leg since the fall"),
+    ("cannot_bear_weight", "Fell on the trail and now I can't walk on it at all"),
+    ("cannot_bear_weight", "been unable to bear weight since saturday"),
+    ("cannot_bear_weight", "its bad, cant even stand on it"),
+    ("cannot_bear_weight", "I literally cannot walk, had to be carried off the pitch"),
+    ("cannot_bear_weight", "left knee, and i cant put wieght through it"),
+    ("cannot_bear_weight", "it started on the inside but now i couldnt take a step"),
+    # deformity
+    ("deformity", "my kneecap popped out of place"),
+    ("deformity", "the knee looks deformed after the fall"),
+    ("deformity", "I think I dislocated my kneecap"),
+    ("deformity", "kneecap has moved to the side and its really painful"),
+    ("deformity", "left knee looks out of place, sort of bent the wrong way since i fell"),
+    ("deformity", "patella dislocted playing netball"),
+    # hot_swollen_fever
+    ("hot_swollen_fever", "knee is hot and swollen and I've got a fever"),
+    ("hot_swollen_fever", "it's red and hot to touch, also feel really unwell"),
+    ("hot_swollen_fever", "Knee is massively swollen. I have a temperature and feel shivery."),
+    ("hot_swollen_fever", "the joint is hot, red, and i've been feeling feverish since yesterday"),
+    ("hot_swollen_fever", "swollen knee and feeling rough, like flu"),
+    ("hot_swollen_fever", "fevre since tuesday and the knee is swolen"),
+    # chest_pain_breathless
+    ("chest_pain_breathless", "a tight feeling in my chest and really out of breath on the hills"),
+    ("chest_pain_breathless", "i get chest pain when i run"),
+    ("chest_pain_breathless", "I get breathless even sitting down"),
+    ("chest_pain_breathless", "can't catch my breath sitting down"),
+    ("chest_pain_breathless", "short of breath at rest since yesterday"),
+    ("chest_pain_breathless", "my calf is swollen and i'm really short of breath"),
+    ("chest_pain_breathless", "it hurts to breathe in and my calf is sore"),
+    ("chest_pain_breathless", "knee is ok, chest feels tight and heavy tho"),
+    ("chest_pain_breathless", "shortnes of breath lying in bed"),
+    # foot_numb_cold
+    ("foot_numb_cold", "pins and needles in my foot"),
+    ("foot_numb_cold", "my foot feels numbe"),
+    ("foot_numb_cold", "toes went cold and pale after the fall"),
+    ("foot_numb_cold", "the foot is cold and gone a bit blue"),
+    ("foot_numb_cold", "numbness in my toes since i twisted the knee"),
+    ("foot_numb_cold", "right knee, and i can't feel my toes"),
+    ("foot_numb_cold", "my foot has gone numb and tingly"),
+    # calf_swollen_warm
+    ("calf_swollen_warm", "my calf is swollen, warm and sore"),
+    ("calf_swollen_warm", "the knee's fine but my calf is puffy, hot and tender"),
+    ("calf_swollen_warm", "not the knee, but the calf is swollen and warm"),
+    ("calf_swollen_warm", "left calf swollen and red and hurts to touch"),
+    ("calf_swollen_warm", "Calf is sweling and feels hot"),
+    ("calf_swollen_warm", "my lower leg has puffed up and its warm"),
+    ("calf_swollen_warm", "pain in my calf since the weekend, it's swollen too"),
+    ("calf_swollen_warm", "about 30k a week, oh and my calf is swollen warm and sore"),
+    # locking
+    ("locking", "my knee locks sometimes when I squat"),
+    ("locking", "it locked yesterday and I couldnt straighten it"),
+    ("locking", "I can't fully straighten my leg"),
+    ("locking", "the knee keeps getting stuck"),
+    ("locking", "wont straighten all the way since the twist"),
+    ("locking", "inside of the knee and it lokcs up on stairs"),
+    # giving_way_after_twist
+    ("giving_way_after_twist", "I twisted it and now it gives way"),
+    ("giving_way_after_twist", "since i twisted my knee playing football it keeps buckling"),
+    ("giving_way_after_twist", "knee gave way when I pivoted"),
+    ("giving_way_after_twist", "landed awkwardly and now it feels unstable"),
+    ("giving_way_after_twist", "twisted it last week, it gave out on the stairs"),
+    ("giving_way_after_twist", "my knee gave away after i twisted it on a root"),
+    # pop_with_swelling
+    ("pop_with_swelling", "felt a pop and it swelled up straight away"),
+    ("pop_with_swelling", "heard a pop and within an hour it was swollen"),
+    ("pop_with_swelling", "something snapped and the knee ballooned up"),
+    ("pop_with_swelling", "there was a pop when I landed, now it's really puffy"),
+    ("pop_with_swelling", "popped while sprinting and the swelling came up fast"),
+    # night_rest_pain
+    ("night_rest_pain", "it keeps me awake at night"),
+    ("night_rest_pain", "the pain wakes me up most nights"),
+    ("night_rest_pain", "even at rest it doesn't ease"),
+    ("night_rest_pain", "the pain is constant, even on the sofa"),
+    ("night_rest_pain", "aching day and night now"),
+    ("night_rest_pain", "i can't sleep because of my knee"),
+    ("night_rest_pain", "at rest it doesn't ease at all"),
+    # weight_loss_lump_cancer
+    ("weight_loss_lump_cancer", "I've lost weight without trying, about a stone"),
+    ("weight_loss_lump_cancer", "unexplained weight loss over the last 2 months"),
+    ("weight_loss_lump_cancer", "found a lump on the inside of my knee"),
+    ("weight_loss_lump_cancer", "there's a hard bump below the kneecap"),
+    ("weight_loss_lump_cancer", "i had cancer 5 years ago"),
+    ("weight_loss_lump_cancer", "I'm having chemo at the moment"),
+    ("weight_loss_lump_cancer", "dropped 10 lbs and don't know why"),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), CERTAIN, ids=_ids(CERTAIN))
+def test_certain(flag: str, text: str) -> None:
+    assert found(text).get(flag) is True
+
+
+# --------------------------------------------------------------------------- uncertain hits
+
+UNCERTAIN = [
+    ("cannot_bear_weight", "i can barely walk today"),
+    ("cannot_bear_weight", "it hurts to put weight on it"),
+    ("cannot_bear_weight", "I'm on crutches since yesterday"),
+    ("cannot_bear_weight", "can i still run if i cant put weight on it?"),
+    ("deformity", "feels like my kneecap slips out and back"),
+    ("deformity", "kneecap popped out and back in"),
+    ("deformity", "what if it dislocates?"),
+    ("hot_swollen_fever", "I've had a fever since yesterday"),
+    ("hot_swollen_fever", "feeling unwell the last couple of days"),
+    ("hot_swollen_fever", "no fever, but it's hot and red"),
+    ("hot_swollen_fever", "knee is hot, red and swollen but no temperature"),
+    ("hot_swollen_fever", "the knee feels warm after runs"),
+    ("chest_pain_breathless", "been feeling a bit breathless since yesterday"),
+    ("chest_pain_breathless", "way more out of breath than usual on my runs"),
+    ("chest_pain_breathless", "out of breath just walking up the stairs"),
+    ("chest_pain_breathless", "could the chest pain be related?"),
+    ("chest_pain_breathless", "my heart keeps racing and i feel dizzy"),
+    ("foot_numb_cold", "there's a numb patch below my knee"),
+    ("foot_numb_cold", "a bit of tingling down my shin"),
+    ("foot_numb_cold", "my foot goes numb but I think my laces are too tight"),
+    ("foot_numb_cold", "it feels numb"),
+    ("calf_swollen_warm", "calf is tender after a long flight"),
+    ("calf_swollen_warm", "tender after a long flight"),
+    ("calf_swollen_warm", "my calf is a bit swollen"),
+    ("calf_swollen_warm", "calf pain and i'm on the pill"),
+    ("calf_swollen_warm", "should I worry if my calf swells?"),
+    ("calf_swollen_warm", "worried about a dvt"),
+    ("calf_swollen_warm", "knee swelled up after the long haul flight"),
+    ("locking", "feels like it catches sometimes"),
+    ("locking", "what if it locks?"),
+    ("locking", "it almost locks on the stairs"),
+    ("locking", "maybe it locked a bit yesterday"),
+    ("night_rest_pain", "it aches at night"),
+    ("night_rest_pain", "it hurts at rest sometimes"),
+    ("night_rest_pain", "wakes me up at night but eases when I move it"),
+    ("night_rest_pain", "it hurts all the time when I run"),
+    ("night_rest_pain", "the pain doesn't go away"),
+    ("weight_loss_lump_cancer", "my mum had cancer"),
+    ("weight_loss_lump_cancer", "lost some weight recently"),
+    ("weight_loss_lump_cancer", "there's a lump in my calf"),
+    ("weight_loss_lump_cancer", "I've got a baker's cyst"),
+    ("weight_loss_lump_cancer", "worried it's a tumour"),
+    ("weight_loss_lump_cancer", "is a lump below the knee normal?"),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), UNCERTAIN, ids=_ids(UNCERTAIN))
+def test_uncertain(flag: str, text: str) -> None:
+    assert found(text).get(flag) is False
+
+
+# --------------------------------------------------------------------------- no hit
+
+NONE = [
+    # negated
+    ("cannot_bear_weight", "I can put weight on it fine"),
+    ("deformity", "nothing looks out of place"),
+    ("deformity", "it doesn't look deformed"),
+    ("hot_swollen_fever", "no fever, no swelling, not hot"),
+    ("chest_pain_breathless", "no chest pain or breathlessness"),
+    ("chest_pain_breathless", "no chest pain, just knee pain"),
+    ("foot_numb_cold", "no numbness or tingling in my foot"),
+    ("foot_numb_cold", "foot is fine, no pins and needles"),
+    ("calf_swollen_warm", "no swelling in my calf"),
+    ("calf_swollen_warm", "the calf isn't swollen or warm"),
+    ("locking", "no locking or giving way"),
+    ("locking", "it doesn't lock"),
+    ("locking", "never locks, never gives way"),
+    ("giving_way_after_twist", "didn't twist it but it gives way"),
+    ("giving_way_after_twist", "twisted it but no giving way"),
+    ("pop_with_swelling", "felt a pop but no swelling"),
+    ("night_rest_pain", "it doesn't wake me up"),
+    ("night_rest_pain", "no pain at night or at rest"),
+    ("weight_loss_lump_cancer", "no lumps or bumps"),
+    ("weight_loss_lump_cancer", "haven't lost any weight"),
+    # normal for runners / other meaning
+    ("cannot_bear_weight", "I can't run at the moment"),
+    ("cannot_bear_weight", "I can walk fine but can't run"),
+    ("cannot_bear_weight", "can't walk far without it aching"),
+    ("cannot_bear_weight", "I can't walk downstairs without pain"),
+    ("cannot_bear_weight", "i can't stand running on treadmills"),
+    ("hot_swollen_fever", "knee is swollen after long runs"),
+    ("hot_swollen_fever", "I ran in hot weather and my knee swelled a bit"),
+    ("hot_swollen_fever", "I use a heat pack and it helps"),
+    ("hot_swollen_fever", "hay fever is bad this week"),
+    ("hot_swollen_fever", "it was hot and i ran 10k"),
+    ("hot_swollen_fever", "I do a warm up before every run"),
+    ("chest_pain_breathless", "really out of breath on the hills"),
+    ("chest_pain_breathless", "i get out of breath on hard intervals, which is normal"),
+    ("chest_pain_breathless", "bought a new chest strap heart rate monitor"),
+    ("foot_numb_cold", "getting cold feet about the marathon"),
+    ("calf_swollen_warm", "my calf is tight after the hills"),
+    ("calf_swollen_warm", "calves are sore after hills"),
+    ("locking", "it clicks a lot"),
+    ("locking", "it clicks and cracks when i squat"),
+    ("locking", "I tend to lock my knee out when I land"),
+    ("giving_way_after_twist", "it gives way sometimes"),
+    ("giving_way_after_twist", "I twisted my ankle last year"),
+    ("pop_with_swelling", "it pops when I squat and swells a bit after runs"),
+    ("pop_with_swelling", "I'll pop in to the physio next week, the knee is a bit swollen"),
+    ("night_rest_pain", "it aches at night but it goes if I move it around"),
+    ("night_rest_pain", "my alarm wakes me at 5 for my runs"),
+    ("night_rest_pain", "I run at night mostly"),
+    ("night_rest_pain", "stiff in the morning but loosens up"),
+    ("night_rest_pain", "last night's run was fine"),
+    ("night_rest_pain", "I've been resting it but it still hurts on stairs"),
+    ("weight_loss_lump_cancer", "I've lost weight, I'm on a diet"),
+    ("weight_loss_lump_cancer", "lost 5kg since I started marathon training"),
+    ("weight_loss_lump_cancer", "I'm running a half for Cancer Research UK"),
+    ("weight_loss_lump_cancer", "I bumped up my mileage last month"),
+    ("weight_loss_lump_cancer", "I want to lose weight"),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), NONE, ids=_ids(NONE))
+def test_no_hit(flag: str, text: str) -> None:
+    assert flag not in found(text)
+
+
+# --------------------------------------------------------------------------- body parts
+
+BODY_PARTS = [
+    # (text, flags that must fire as {flag: certain}, flags that must not fire)
+    ("the knee's fine but my calf is puffy, hot and tender",
+     {"calf_swollen_warm": True}, {"hot_swollen_fever"}),
+    ("calf is fine, knee is swollen and warm", {}, {"calf_swollen_warm"}),
+    ("knee is swollen and my calf is a bit tight", {}, {"calf_swollen_warm"}),
+    ("my shoulder dislocated years ago", {}, {"deformity"}),
+    ("my fingers go numb in the cold", {}, {"foot_numb_cold"}),
+    ("my hands were numb on my winter run", {}, {"foot_numb_cold"}),
+    ("my hip locks up on long runs", {}, {"locking"}),
+    ("my calf and knee are both swollen and hot",
+     {"calf_swollen_warm": True, "hot_swollen_fever": False}, set()),
+    ("it's not my knee that's swollen, it's my calf, and it's warm",
+     {"calf_swollen_warm": True}, set()),
+    ("My calf cramped on the long run. Today it's swollen and warm.",
+     {"calf_swollen_warm": True}, set()),
+    ("swollen and hot, in the calf I mean", {"calf_swollen_warm": True}, set()),
+    ("knee pain, no chest pain", {}, {"chest_pain_breathless"}),
+    ("pain in my knee and chest", {"chest_pain_breathless": True}, set()),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "must", "must_not"), BODY_PARTS, ids=[case[0][:60] for case in BODY_PARTS]
+)
+def test_body_part_scoping(text: str, must: dict[str, bool], must_not: set[str]) -> None:
+    got = found(text)
+    for flag, certain in must.items():
+        assert got.get(flag) is certain, (flag, got)
+    assert not must_not & set(got), got
+
+
+# --------------------------------------------------------------------------- cases from the brief
+
+
+def test_fever_negated_keeps_hot_and_red() -> None:
+    text = "no fever, but it's hot and red"
+    (hit,) = scan(text)
+    assert (hit.flag, hit.certain) == ("hot_swollen_fever", False)
+    assert "fever" not in text[hit.start : hit.end]
+    assert "hot" in text[hit.start : hit.end]
+
+
+def test_weight_loss_and_bump_in_one_message() -> None:
+    text = "lost about 6 kilos without trying… and there's a hard bump below the knee"
+    assert found(text) == {"weight_loss_lump_cancer": True}
+
+
+def test_chest_tightness_with_hills_is_certain_but_hills_alone_is_not_a_flag() -> None:
+    assert found("a tight feeling in my chest and really out of breath on the hills") == {
+        "chest_pain_breathless": True
+    }
+    assert found("really out of breath on the hills") == {}
+
+
+def test_night_ache_that_goes_with_movement_is_not_night_pain() -> None:
+    assert found("it aches at night but it goes if I move it around") == {}
+    assert found("it aches at night") == {"night_rest_pain": False}
+    assert found("it aches at night and keeps me awake") == {"night_rest_pain": True}
+
+
+def test_opening_message_with_calf_signs() -> None:
+    text = ("Hi, I'm a runner with pain on the inside of my left knee, about 3 weeks now. "
+            "Also my calf has been swollen, warm and sore since yesterday.")
+    assert found(text).get("calf_swollen_warm") is True
+    text = "hi! knee pain when running, and my calf's been tender after a long flight"
+    assert found(text).get("calf_swollen_warm") is False
+
+
+def test_mid_answer_flag_in_run_on_sentence() -> None:
+    text = ("about 40k a week before and now 55 so quite a jump and oh yeah it locked on me "
+            "yesterday and i couldnt straighten it for a bit")
+    assert found(text) == {"locking": True}
+
+
+def test_no_interjection_is_not_a_negation() -> None:
+    assert found("no my calf is swollen and hot") == {"calf_swollen_warm": True}
+    assert found("No, but I can't put weight on it") == {"cannot_bear_weight": True}
+
+
+def test_checklist_answers_negate_backwards() -> None:
+    assert found("Swelling? No. Fever? No. Chest pain? None.") == {}
+    assert found("fever - no, calf swollen and warm - yes") == {"calf_swollen_warm": True}
+
+
+def test_negation_list_stays_in_its_clause() -> None:
+    assert found("no swelling, redness or fever") == {}
+    assert found("no swelling or fever, but I can't put weight on it") == {
+        "cannot_bear_weight": True
+    }
+
+
+def test_question_after_a_report_keeps_the_report_certain() -> None:
+    assert found("my calf is swollen and hot, should I worry?") == {"calf_swollen_warm": True}
+    assert found("is it bad that my calf is swollen and hot?") == {"calf_swollen_warm": False}
+
+
+def test_conditional_with_modal_is_hypothetical() -> None:
+    assert found("if it locks again I'll go to the doctor") == {"locking": False}
+    assert found("it locks if I squat deep") == {"locking": True}
+
+
+def test_several_flags_in_one_message() -> None:
+    text = "I twisted it, felt a pop, it swelled up, it locks and now I can't walk"
+    assert found(text) == {
+        "pop_with_swelling": True, "locking": True, "cannot_bear_weight": True,
+    }
+    text = "twisted it on a trail, knee gave way and it's been swollen and hot with a fever"
+    assert found(text) == {"giving_way_after_twist": True, "hot_swollen_fever": True}
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_hits_are_frozen_one_per_flag_and_spans_point_into_text() -> None:
+    text = ("my calf is swollen and warm. Also my calf is swollen, warm and sore. "
+            "and maybe my calf is swollen?")
+    hits = scan(text)
+    assert [h.flag for h in hits] == ["calf_swollen_warm"]
+    (hit,) = hits
+    assert hit.certain is True
+    assert 0 <= hit.start < hit.end <= len(text)
+    assert text[hit.start : hit.end].startswith("swollen")
+    with pytest.raises(AttributeError):
+        hit.flag = "locking"  # type: ignore[misc]
+    assert isinstance(hit, RedFlagHit)
+
+
+def test_certain_wins_over_uncertain() -> None:
+    hits = scan("what if it locks? it did lock yesterday")
+    assert [(h.flag, h.certain) for h in hits] == [("locking", True)]
+
+
+def test_spans_use_original_offsets_with_odd_spacing_and_case() -> None:
+    text = "  Knee  is   HOT\u00a0and I’ve got a FEVER  "
+    (hit,) = scan(text)
+    assert hit.flag == "hot_swollen_fever" and hit.certain
+    assert text[hit.start : hit.end].startswith("HOT")
+    assert text[hit.start : hit.end].endswith("FEVER")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "ok", "?", "...", "12", "👍"])
+def test_empty_and_trivial_messages(text: str) -> None:
+    assert scan(text) == []
+
+
+def test_fast_enough_for_every_message() -> None:
+    text = ("I've been running about 40k a week and upped it to 60 for my first marathon, "
+            "the pain is on the inside of my right knee, worse on downhills and stairs, "
+            "no swelling really but my calf has been a bit sore since the flight home and "
+            "it aches at night sometimes. I tried ice and rest, maybe 4/10 most days.")
+    assert 250 <= len(text) <= 320
+    scan(text)  # load the phrase data
+    runs = 200
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        scan(text)
+    per_message = (time.perf_counter() - t0) / runs
+    assert per_message < 0.002, f"{per_message * 1000:.2f} ms per message"
+
+
+# --------------------------------------------------------------------------- data consistency
+
+
+@pytest.fixture
+def _fresh_content() -> Iterator[None]:
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def _phrase_yaml() -> dict[str, Any]:
+    return yaml.safe_load(red_flag_scan.PHRASES_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.mark.usefixtures("_fresh_content")
+def test_every_red_flag_has_phrases_and_a_confirm_question() -> None:
+    red_flags = load_content().red_flags
+    assert set(red_flags) == set(FLAGS) | set(CHECKLIST_ONLY)
+    assert set(red_flag_scan.flag_ids()) == set(red_flags) - set(CHECKLIST_ONLY)
+    for flag in red_flags.values():
+        question = flag.confirm_question.strip()
+        assert question.endswith("?") and question.count("?") == 1, flag.id
+
+
+@pytest.mark.usefixtures("_fresh_content")
+def test_phrase_sources_use_the_red_flag_source_keys() -> None:
+    red_flags = load_content().red_flags
+    for flag_id, sources in red_flag_scan.flag_sources().items():
+        assert sources and set(sources) <= SOURCE_KEYS, flag_id
+        for key in sources:
+            assert key in red_flags[flag_id].source, (flag_id, key)
+
+
+@pytest.mark.usefixtures("_fresh_content")
+def test_content_loader_requires_confirm_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("red_flags.yml", "triage_rules.yml", "exercises.yml", "guidance.yml"):
+        shutil.copy(ROOT / "data" / name, tmp_path / name)
+    path = tmp_path / "red_flags.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["red_flags"][2]["confirm_question"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("KNEE_DATA_DIR", str(tmp_path))
+    with pytest.raises(ContentError, match=r"red_flags\[2\]\.confirm_question"):
+        load_content()
+
+
+Change = Callable[[dict[str, Any]], None]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["flags"]["locking"]["rules"][0].update(all=["lokc"]), "unknown concept"),
+        (lambda d: d["flags"]["locking"]["rules"][0].update(scope="page"), "scope"),
+        (lambda d: d["flags"]["locking"]["rules"][0].update(parts=["elbow"]), "unknown part"),
+        (lambda d: d["flags"]["locking"]["rules"][0].update(certain="yes"), "certain"),
+        (lambda d: d["concepts"]["lock"].update(phrases=["{nope} locks"]), "unknown class"),
+        (lambda d: d["cues"].pop("hedge"), "cues"),
+        (lambda d: d.update(default_part="elbow"), "default_part"),
+    ],
+    ids=["unknown concept", "bad scope", "unknown part", "certain not bool", "unknown class",
+         "missing cue kind", "bad default part"],
+)
+def test_malformed_phrase_data_is_rejected(change: Change, message: str) -> None:
+    data = _phrase_yaml()
+    change(data)
+    with pytest.raises(PhraseDataError, match=message):
+        parse_phrase_data(data)
+
+
+def test_missing_phrase_file_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(PhraseDataError, match="not found"):
+        red_flag_scan.load_phrase_data(tmp_path / "nope.yml")
+
+
+def test_every_flag_has_at_least_five_certain_or_uncertain_examples_here() -> None:
+    counts = {flag: 0 for flag in FLAGS}
+    for flag, _ in CERTAIN + UNCERTAIN:
+        counts[flag] += 1
+    assert all(n >= 5 for n in counts.values()), counts
