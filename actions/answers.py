@@ -18,6 +18,7 @@ from actions.content import load_content
 from actions.questions import RED_FLAG_CONFIRM
 from actions.triage import UNKNOWN
 from actions.triage import age_band as triage_age_band
+from rasa_project.components.extraction import correct_typo
 
 KM_PER_MILE = 1.609344
 
@@ -163,8 +164,27 @@ _NOT_LIMPING = re.compile(
     r"\b(?:not limping|no limp|don'?t limp|doesn'?t make me limp|walk(?:ing)? (?:fine|normally"
     r"|ok|okay)|mov(?:e|ing) (?:fine|normally))\b"
 )
+_VAGUE_COUNT = re.compile(r"(?:a few|few|several|a couple|couple|some)\b")
+_ONSET_CLAUSE = re.compile(
+    r"\b(?:slowly|gradual\w*|built up|building up|crept|creeping|came on|bit by bit"
+    r"|over time|progressively)\b"
+)
+#: "run much less now" / "I haven't cut back": whether the runner has reduced their running.
+_CUT_BACK = re.compile(
+    r"\b(?:cut (?:right )?(?:back|down)|run(?:ning)? (?:much |a lot |way |a bit )?less|ran (?:much "
+    r"|a lot )?less|reduced (?:my )?(?:running|mileage|miles|distance|kms?)|backed off|eased off"
+    r"|fewer (?:miles|kms?|runs)|half (?:of )?(?:what|my|the))\b"
+)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|without)\b[^,.;!?]{0,20}$"
+)
 #: A clause about how long it has hurt, inside an answer about something else.
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
+_SAYS_NONE = re.compile(
+    r"\b(?:none|nothing|neither|nope|nah|no(?:ne)? of (?:those|these|them|that|the above))\b"
+    r"|^\W*(?:n+o*n*e+|no+e|noen|nnoe|non)\b"  # "nne of those", "noen": a slip of "none"
+)
+_ANY_UNIT = re.compile(r"\d\s*(?:k|km|kms|mi|mls)\b|\b(?:kms?|miles?|mi|kilomet\w*)\b")
 _NOT_BEFORE = re.compile(r"\bnot (?:the |my )?$")
 _WEEKLY = re.compile(r"\b(?:a|per|each|every|/|in a) ?(?:week|wk)\b|\bweekly\b|\bmpw\b|\bpw\b")
 #: "sorry, I meant 30 not 40": a number corrected.
@@ -319,7 +339,11 @@ def _weekly_km(entity: Mapping[str, Any], text: str, km: float) -> float:
 
 
 def _duration_target(
-    entity: Mapping[str, Any], text: str, requested: str | None, answers: Mapping[str, Any]
+    entity: Mapping[str, Any],
+    text: str,
+    requested: str | None,
+    answers: Mapping[str, Any],
+    turn: Turn,
 ) -> str | None:
     """Which duration a duration entity answers: the asked one, else what its clause says."""
     clause = _clause_of(text, entity.get("start", 0), entity.get("end", len(text)))
@@ -328,8 +352,11 @@ def _duration_target(
         return requested
     if _INCREASE_CLAUSE.search(clause):
         return "weeks_since_change"
-    if answers.get("pain_duration_weeks") is not None:
+    if answers.get("pain_duration_weeks") is not None or "pain_duration_weeks" in turn.updates:
         return None
+    said = text[entity.get("start", 0) : entity.get("end", len(text))].lower()
+    if _VAGUE_COUNT.match(said) or _ONSET_CLAUSE.search(clause):
+        return None  # "slowly over a few weeks" says how it came on, not how long ago
     if _PAIN_CLAUSE.search(clause) or not _RUNNING_HISTORY.search(clause):
         return "pain_duration_weeks"  # "left knee, inner side, six weeks now"
     return None
@@ -375,6 +402,8 @@ def _apply_entities(
         if name in DIRECT_ANSWERS and name != "side":
             score = name == "pain_score"
             turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value
+        elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
+            continue  # "I haven't cut back"
         elif name in LIST_ANSWERS and name != "red_flag":
             lists.setdefault(LIST_ANSWERS[str(name)], []).append(str(value))
         elif name == "location":
@@ -382,14 +411,15 @@ def _apply_entities(
         elif name in DISTANCE_SLOTS or name == "distance":
             unit = _unit_of(entity, text)
             # A bare number was read as km: in a runner's own unit ("30" after "20 miles").
-            bare_miles = unit is None and (turn.unit or unit_hint) == "mi"
+            bare = unit is None and name == "distance" and not _ANY_UNIT.search(text.lower())
+            bare_miles = bare and (turn.unit or unit_hint) == "mi"
             km = _weekly_km(entity, text, float(value) * (KM_PER_MILE if bare_miles else 1))
             _apply_distance(str(name), km, requested, answers, turn, text)
             turn.unit = unit or turn.unit
         elif name == "load_change":
             turn.updates["stated_change_pct"] = float(value)
         elif name == "duration":
-            target = _duration_target(entity, text, requested, answers)
+            target = _duration_target(entity, text, requested, answers, turn)
             if target:
                 turn.updates[target] = float(value)
         elif name == "age":
@@ -511,8 +541,9 @@ def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Tur
 
 
 def _apply_phrases(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
-    """Answers said in words anywhere in a message (asked or volunteered)."""
-    lower = text.lower()
+    """Answers said in words anywhere in a message (asked or volunteered); one slip of the
+    keyboard in a key word is forgiven ("mostly fine the nxet day")."""
+    lower = " ".join(correct_typo(word) for word in text.lower().split())
     bare_age = _BARE_AGE.search(lower)
     if bare_age and "age_band" not in turn.updates and answers.get("age_band") is None:
         turn.updates["age_band"] = age_band(bare_age.group("n"))
@@ -523,6 +554,9 @@ def _apply_phrases(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
             turn.updates["settles_by_next_day"] = True
     if "limp" not in turn.updates and _NOT_LIMPING.search(lower):
         turn.updates["limp"] = False
+    cut_back = _CUT_BACK.search(lower)
+    if "load_reduced" not in turn.updates and cut_back:
+        turn.updates["load_reduced"] = not _NEGATED_BEFORE.search(lower[: cut_back.start()])
     if "tried" not in turn.updates and _NOTHING_TRIED_VOLUNTEERED.search(lower):
         turn.updates["tried"] = []
 
@@ -545,7 +579,7 @@ def _apply_intent(
         turn.updates[requested] = not leading_no
     elif requested in YES_NO_SLOTS and intent in ("affirm", "deny"):
         turn.updates[requested] = intent == "affirm"
-    elif _hedged_yes(requested, lower) or _checklist_answered(requested, intent, turn):
+    elif _hedged_yes(requested, lower) or _checklist_answered(requested, lower, turn):
         turn.updates[requested] = True
     elif requested == "tried" and (intent == "deny" or leading_no or _NOTHING_TRIED.search(lower)):
         turn.updates["tried"] = []
@@ -560,10 +594,12 @@ def _hedged_yes(requested: str, lower: str) -> bool:
     return requested in YES_NO_SLOTS - {"consent"} and bool(_HEDGED_YES.match(lower))
 
 
-def _checklist_answered(requested: str, intent: str, turn: Turn) -> bool:
-    """A safety checklist is answered by "none" or by naming a sign."""
+def _checklist_answered(requested: str, text: str, turn: Turn) -> bool:
+    """A safety checklist is answered by naming a sign, or by a reply that reads as "none"
+    (a "no" guessed for words the bot could not read, like "cant bear weigt", is not)."""
     named = "red_flags" in turn.updates or "symptoms" in turn.updates or bool(turn.pending_flags)
-    return requested in CHECKLIST_SLOTS and (intent == "deny" or named)
+    said_none = bool(_LEADING_NO.match(text) or _SAYS_NONE.search(text))
+    return requested in CHECKLIST_SLOTS and (said_none or named)
 
 
 def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: Turn) -> None:

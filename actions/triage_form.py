@@ -35,6 +35,9 @@ from actions.video import accept_video, discard_pending_video
 
 logger = logging.getLogger(__name__)
 
+#: Digressions that answer nothing; in the form each counts as an attempt at the question.
+SMALL_TALK_DIGRESSIONS = frozenset({"chitchat", "out_of_scope"})
+
 
 class ValidateTriageForm(Action):
     """Reads each answer, updates the triage, and chooses the next question (or none)."""
@@ -69,8 +72,13 @@ class ValidateTriageForm(Action):
                 unit_hint=tracker.get_slot("distance_unit"),
                 pending_flags=pending,
             )
+        # Small talk instead of an answer counts as an attempt, so that a message the
+        # classifier keeps taking for chit-chat cannot hold the question forever.
+        attempt = new_message or (unread and intent in SMALL_TALK_DIGRESSIONS)
+        if attempt and intent in SMALL_TALK_DIGRESSIONS:
+            turn.understood = False
         failed = int(tracker.get_slot("reask_count") or 0)
-        if new_message and not turn.understood and failed + 1 >= MAX_ATTEMPTS:
+        if attempt and not turn.understood and failed + 1 >= MAX_ATTEMPTS:
             give_up(requested, message_text, answers, pending, turn)
         answers.update(turn.updates)
         if turn.pending_flags is not None:
@@ -87,7 +95,7 @@ class ValidateTriageForm(Action):
             _warn_at_once(dispatcher, turn.new_flags)
         if turn.unit:
             events.append(SlotSet("distance_unit", turn.unit))
-        same_question_again = new_message and upcoming == requested and not turn.understood
+        same_question_again = attempt and upcoming == requested and not turn.understood
         # Only what changed: every event is stored and read back on each later turn.
         events += _changed(
             tracker,

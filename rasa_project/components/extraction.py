@@ -146,6 +146,8 @@ def _words(block: str) -> frozenset[str]:
 TYPO_TARGETS: frozenset[str] = _words(
     """
     left right both knee knees kneecap inside inner medial outside outer front behind
+    sure idea know remember recall clue while when next fine settles lingers still
+    normally walking none
     gradually gradual suddenly sudden slowly twisted twist fell fallen popped injury
     swelling swollen swells locking locks locked straighten gives giving buckles buckled
     numb numbness tingling fever feverish unwell breathless breath chest calf weight
@@ -804,7 +806,7 @@ _RIGHT_NOT_BEFORE = re.compile(
 _RIGHT_NOT_AFTER = re.compile(
     r"^ ?(?:now|away|after|before|then|there|here|when|as|from|up|down|through|off|\?"
     r"|thing|things|way|time|shoes|answer|track|direction|idea|amount|choice|to|enough"
-    r"|so|ok|okay|into|at the (?:start|beginning|end)|in the middle|on time)\b"
+    r"|so|ok|okay|into|at the (?:start|beginning|end)|in the middle|on time|back(?! of))\b"
 )
 _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"

@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from .extraction import correct_typo
+
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "intent_guard.yml"
 
 DESTRUCTIVE_INTENTS = ("delete_data", "stop", "start_over")
@@ -35,6 +37,11 @@ ANSWER_ENTITIES = frozenset(
         "outcome", "age", "self_test", "red_flag",
     }
 )  # fmt: skip
+#: Intents a classifier may give to an answer typed casually; with an answer they are one.
+SMALL_TALK_INTENTS = frozenset({"chitchat", "out_of_scope", "thank", "goodbye"})
+_LEADING_ANSWER = re.compile(
+    r"^\W*(?:(?P<yes>yes|yeah|yep|yup|yea)|no|nope|nah)\b(?! (?:thanks|thank you|problem))"
+)
 DONT_KNOW = "dont_know"
 INFORM = "inform"
 NOT_UNDERSTOOD = "nlu_fallback"
@@ -69,7 +76,9 @@ def guard_words(path: Path = DATA_FILE) -> GuardWords:
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.lower().replace("\u2019", "'").replace("\u2018", "'").split())
+    """Lower case, straight quotes, single spaces, typos of key words fixed ("not suer")."""
+    words = text.lower().replace("\u2019", "'").replace("\u2018", "'").split()
+    return " ".join(correct_typo(word) for word in words)
 
 
 def says_dont_know(text: str) -> bool:
@@ -102,7 +111,12 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
     if destructive is not None and not answer and destructive.search(_normalise(text)):
         return str(intent)
     if answer:
-        return INFORM if intent in DESTRUCTIVE_INTENTS else intent or INFORM
+        keep = intent and intent not in DESTRUCTIVE_INTENTS and intent not in SMALL_TALK_INTENTS
+        return str(intent) if keep else INFORM
     if says_dont_know(text):
         return DONT_KNOW
+    if intent in SMALL_TALK_INTENTS:  # "yep it settles overnight" is an answer, not small talk
+        lead = _LEADING_ANSWER.match(_normalise(text))
+        if lead:
+            return "affirm" if lead.group("yes") else "deny"
     return NOT_UNDERSTOOD if intent in DESTRUCTIVE_INTENTS else intent or NOT_UNDERSTOOD

@@ -50,6 +50,7 @@ Limitations (honest list):
 
 from __future__ import annotations
 
+import difflib
 import functools
 import itertools
 import os
@@ -439,18 +440,36 @@ def _protected() -> frozenset[str]:
 @functools.lru_cache(maxsize=8192)
 def _corrected(word: str, vocabulary: frozenset[str]) -> str:
     """A misspelt word read as the phrase word one edit away ("stsnd" → "stand", "cannt" →
-    "cant"; four-letter words only for swapped letters, "thta" → "that"), when exactly one
-    such word exists, it starts with the same letter and the typed word is not itself a
-    common English word."""
+    "cant"; four-letter words only for swapped letters, "thta" → "that"): the closest such
+    word that starts with the same letter, when no other is as close and the typed word is
+    not itself a common English word."""
     if len(word) < 4 or word in vocabulary or not word.isalpha() or word in _protected():
         return word
-    close = {
-        target for target in vocabulary
+    close = sorted(
+        (difflib.SequenceMatcher(None, word, target).ratio(), _shared_ends(word, target), target)
+        for target in vocabulary
         if target[:1] == word[:1] and abs(len(target) - len(word)) <= 1
         and len(target) >= 4 and edit_distance(word, target) == 1
         and (len(word) >= 5 or sorted(target) == sorted(word))  # 4 letters: swaps only
-    }  # fmt: skip
-    return close.pop() if len(close) == 1 else word
+    )  # fmt: skip
+    if not close:
+        return word
+    best = close[-1]
+    rivals = [c[2] for c in close[:-1] if c[:2] == best[:2]]
+    if any(edit_distance(best[2], rival) > 2 for rival in rivals):
+        return word  # two different words equally close: leave it alone
+    return best[2]  # rivals, if any, are spellings of the same word ("weight", "weigth")
+
+
+def _shared_ends(word: str, target: str) -> int:
+    """Letters two words share at their start plus at their end (breaks ties between
+    spellings: "weigt" is closer to "weight" than to "weigth")."""
+    return _common_start(word, target) + _common_start(word[::-1], target[::-1])
+
+
+def _common_start(a: str, b: str) -> int:
+    pairs = zip(a, b, strict=False)
+    return next((i for i, (x, y) in enumerate(pairs) if x != y), min(len(a), len(b)))
 
 
 def _match_phrases(tokens: list[_Token], trie: Mapping[str, Any]) -> list[_Match]:

@@ -156,3 +156,13 @@ def test_after_a_digression_the_pending_question_is_asked_again(run_action: RunA
     assert slots["requested_slot"] == "side"
     reask_count = slots.get("reask_count", tracker.get_slot("reask_count"))
     assert reask_count == 0, "a digression is not a failed answer"
+
+
+def test_small_talk_instead_of_an_answer_counts_as_an_attempt(run_action: RunAction) -> None:
+    after_reply = ("action_listen", "triage_form", "action_listen", "action_reply")
+    tracker = make_tracker(
+        slots=CONSENTED | {"requested_slot": "pain_triggers", "side": "left", "reask_count": 1},
+        intent="chitchat", text="whiile im running", actions_before=after_reply,
+    )
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["pain_triggers"] == "unknown" and slots["requested_slot"] != "pain_triggers"

@@ -87,3 +87,17 @@ def test_every_destructive_intent_has_words() -> None:
     words = guard_words()
     assert set(words.destructive) == {"delete_data", "stop", "start_over"}
     assert words.uncertain.search("no idea")
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "expected"),
+    [
+        ("chitchat", "yep it settles overnight, plus I'm not limping", "affirm"),
+        ("chitchat", "nope, walking normally", "deny"),
+        ("out_of_scope", "no, haven't changed anything", "deny"),
+        ("chitchat", "are you a robot?", "chitchat"),
+        ("thank", "no thanks", "thank"),
+    ],
+)
+def test_an_answer_typed_casually_is_not_small_talk(intent: str, text: str, expected: str) -> None:
+    assert guard_intent(intent, text, []) == expected

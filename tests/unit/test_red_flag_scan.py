@@ -513,3 +513,22 @@ def test_every_flag_has_at_least_five_certain_or_uncertain_examples_here() -> No
     for flag, _ in CERTAIN + UNCERTAIN:
         counts[flag] += 1
     assert all(n >= 5 for n in counts.values()), counts
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("yes i cant stsnd on thta leg at all", "cannot_bear_weight"),
+        ("cant bear weigt", "cannot_bear_weight"),
+        ("my calf is sweollen and hot", "calf_swollen_warm"),
+    ],
+)
+def test_one_slip_of_the_keyboard_is_still_read(text: str, flag: str) -> None:
+    assert flag in {hit.flag for hit in scan(text) if hit.certain}
+
+
+@pytest.mark.parametrize(
+    "text", ["looking at it now it looks fine", "it's locking? no, looking fine"]
+)
+def test_a_real_word_is_never_corrected_into_a_sign(text: str) -> None:
+    assert "locking" not in {hit.flag for hit in scan(text) if hit.certain}
