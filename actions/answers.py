@@ -119,7 +119,7 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "load_change": (-100, 1000),  # percent
 }
 
-_NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?![\d.])")
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?!\d|\.\d)")
 _RUNS_PER_WEEK = re.compile(
     r"\b(?P<n>\d|one|two|three|four|five|six|seven)\s*(?:x|runs?|times|sessions|days|outings)"
     r"\s*(?:a|per|each|every|/)\s*(?:week|wk)\b"
@@ -210,7 +210,8 @@ _UNCHANGED_LOAD = re.compile(
 )
 #: A bare age in a list of facts: "Hi, 53, left knee", "..., 27", "24, running 15 miles".
 _BARE_AGE = re.compile(
-    r"(?:^|[,.;!]|\b(?:hi|hello|hey|morning|evening))\s*(?P<n>1[2-9]|[2-9]\d)\s*(?=[,.;!]|$)"
+    r"(?:^|[,.;!]|\b(?:hi|hello|hey|morning|evening))\s*(?P<n>1[2-9]|[2-9]\d)\s*"
+    r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b)"
 )
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
@@ -397,6 +398,9 @@ def _apply_entities(
             turn.updates[str(value)] = not negated
         if negated or _bare_number_for_another_question(entity, text, requested):
             continue
+        said_not = _NOT_BEFORE.search(text.lower()[: entity.get("start", 0)])
+        if said_not and name not in ("symptom", "red_flag", "treatment"):
+            continue  # "the outer side, not the inner"
         if name == "outcome" and not _about_treatment(entities, requested, answers):
             continue  # "it's getting worse" is not what a treatment did
         if name in DIRECT_ANSWERS and name != "side":
@@ -682,6 +686,29 @@ def _keep_settled_facts(
             del turn.updates[slot]
 
 
+def _apply_correction_of_previous(
+    intent: str,
+    entities: Sequence[Mapping[str, Any]],
+    text: str,
+    requested: str | None,
+    previous: str | None,
+    answers: Mapping[str, Any],
+    turn: Turn,
+) -> None:
+    """ "Sorry, 67. I wish I were 27." corrects the answer just given, not the question now
+    asked: the message is read once more as an answer to the previous question."""
+    if not previous or previous == requested or requested in turn.updates:
+        return
+    if not _CORRECTION.search(text.lower()) or previous not in SETTLED_FACTS:
+        return
+    without = {key: value for key, value in answers.items() if key != previous}
+    again = Turn()
+    _apply_entities(entities, text, previous, without, again)
+    _apply_intent(intent, text, previous, turn.unit, again)
+    if previous in again.updates:
+        turn.updates[previous] = again.updates[previous]
+
+
 def give_up(
     requested: str | None,
     text: str,
@@ -721,6 +748,7 @@ def interpret_turn(
     answers: Mapping[str, Any],
     unit_hint: str | None = None,
     pending_flags: Sequence[str] = (),
+    previous: str | None = None,
 ) -> Turn:
     """Interprets one user message in the light of the pending question.
 
@@ -736,6 +764,8 @@ def interpret_turn(
         answers: the answers so far.
         unit_hint: "mi" or "km" if the runner used a unit before.
         pending_flags: ambiguous warning signs waiting for confirmation, first is asked.
+        previous: the question answered just before; a correction ("sorry, 6 weeks, not
+            days") answers it again.
 
     Returns:
         The updates this message makes and whether it answered the pending question.
@@ -744,9 +774,8 @@ def interpret_turn(
     if intent in NON_ANSWER_INTENTS:
         return turn
     intent = intent or ""
-    if _consent_again(intent, answers, turn):
-        return turn
-    _apply_consent(intent, text, requested, turn)
+    if not _consent_again(intent, answers, turn):
+        _apply_consent(intent, text, requested, turn)
     if requested == RED_FLAG_CONFIRM:
         _confirm_red_flag(intent, answers, pending_flags, turn)
     still_pending = pending_flags if turn.pending_flags is None else turn.pending_flags
@@ -759,6 +788,7 @@ def interpret_turn(
         _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
     _derive_distance_now(answers, turn)
     _keep_settled_facts(text, requested, answers, turn)
+    _apply_correction_of_previous(intent, entities, text, requested, previous, answers, turn)
     answered = requested is None or requested in turn.updates
     if requested == RED_FLAG_CONFIRM:
         answered = turn.pending_flags is not None

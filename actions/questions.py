@@ -57,6 +57,7 @@ class Question:
     ask_if: str | None = None
     always_buttons: bool = False
     ask_again: str | None = None
+    ask_after_sign: str | None = None
 
 
 def _load_increased(answers: Answers) -> bool:
@@ -92,6 +93,7 @@ def all_questions() -> tuple[Question, ...]:
             ask_if=item.get("ask_if"),
             always_buttons=bool(item.get("always_buttons", False)),
             ask_again=item.get("ask_again"),
+            ask_after_sign=item.get("ask_after_sign"),
         )
         for item in raw
     )
@@ -156,15 +158,20 @@ def next_question(
 
 
 def render_question(
-    question: Question, failed_attempts: int, answered_something: bool = False
+    question: Question,
+    failed_attempts: int,
+    answered_something: bool = False,
+    sign_noted: bool = False,
 ) -> dict[str, Any]:
     """The message asking ``question``: plain, then reworded with an example and buttons.
 
     A question is never asked a third time (see :data:`actions.answers.MAX_ATTEMPTS`), so
-    the second wording always offers buttons, including "Not sure".
+    the second wording always offers buttons, including "Not sure". ``sign_noted``: the
+    runner already named a warning sign or symptom, so a checklist asks for the others.
     """
     if failed_attempts == 0:
-        message: dict[str, Any] = {"text": question.ask}
+        first = question.ask_after_sign if sign_noted and question.ask_after_sign else question.ask
+        message: dict[str, Any] = {"text": first}
         if question.always_buttons:
             message["buttons"] = [dict(button) for button in question.buttons]
         return message

@@ -36,7 +36,7 @@ from actions.video import accept_video, discard_pending_video
 logger = logging.getLogger(__name__)
 
 #: Digressions that answer nothing; in the form each counts as an attempt at the question.
-SMALL_TALK_DIGRESSIONS = frozenset({"chitchat", "out_of_scope"})
+SMALL_TALK_DIGRESSIONS = frozenset({"chitchat", "out_of_scope", "describe_video"})
 
 
 class ValidateTriageForm(Action):
@@ -71,6 +71,7 @@ class ValidateTriageForm(Action):
                 answers=answers,
                 unit_hint=tracker.get_slot("distance_unit"),
                 pending_flags=pending,
+                previous=tracker.get_slot("last_answered"),
             )
         # Small talk instead of an answer counts as an attempt, so that a message the
         # classifier keeps taking for chit-chat cannot hold the question forever.
@@ -90,6 +91,8 @@ class ValidateTriageForm(Action):
         events: list[EventType] = [SlotSet(slot, value) for slot, value in turn.updates.items()]
         if unread:
             events.append(SlotSet("last_read_message", message_key(tracker)))
+        if requested in turn.updates:
+            events.append(SlotSet("last_answered", requested))
         events += await _after_consent_answer(dispatcher, tracker, turn.updates.get("consent"))
         if answers.get("consent") is None:
             _warn_at_once(dispatcher, turn.new_flags)
@@ -171,7 +174,10 @@ class AskQuestion(Action, ABC):
             message = render_consent_again(self.question)
         else:
             noted = bool(tracker.get_slot("noted_other"))
-            message = render_question(self.question, failed, answered_something=noted)
+            signs = bool(tracker.get_slot("red_flags") or tracker.get_slot("symptoms"))
+            message = render_question(
+                self.question, failed, answered_something=noted, sign_noted=signs
+            )
         dispatcher.utter_message(**message)
         return []
 

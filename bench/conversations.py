@@ -11,7 +11,7 @@ corpus README). The expected level of each persona was written by hand from CLIN
 nothing here calls the triage code to decide what is right.
 
 Run (after `make setup`):
-    .venv/actions/bin/python bench/conversations.py [--half tuning|heldout|all] [--limit N]
+    .venv/actions/bin/python bench/conversations.py [--half tuning|heldout|heldout2|all] [--limit N]
         [--styles terse,chatty] [--personas sc01,ur03] [--json out.json] [--keep-going]
         [--show-failures [file]]
         [--url http://127.0.0.1:5005]   # an already running stack instead of a fresh one
@@ -49,7 +49,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 CORPUS = REPO / "bench" / "conversation_corpus"
-HALVES = ("tuning", "heldout")
+#: The corpus folders: tuning (looked at while fixing), heldout (written blind after the
+#: first fix, measured once, then looked at), heldout2 (written blind after the second fix;
+#: the figure to quote).
+HALVES = ("tuning", "heldout", "heldout2")
 LEVELS = ("self_care", "clinician", "urgent", "emergency")
 EXPECTED = (*LEVELS, "routed")
 STYLES = (
@@ -558,7 +561,10 @@ class Runner:
     def record_ask(self, requested: str) -> None:
         first_time = requested != self.last_requested
         self.attempts[requested] += 1
-        if requested in ANSWER_SLOTS and first_time and requested in self.stated:
+        # The safety checklists are asked even after one sign was volunteered: the other
+        # signs on the list still have to be checked (docs/conversation.md). Not a re-ask.
+        checklist = requested in ("emergency_check", "urgent_check")
+        if requested in ANSWER_SLOTS and first_time and requested in self.stated and not checklist:
             how = self.stated[requested]
             target = (
                 self.result.volunteered_reasked
@@ -1119,7 +1125,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=("tuning", "heldout", "all"), default="all")
+    parser.add_argument("--half", choices=(*HALVES, "all"), default="all")
     parser.add_argument("--limit", type=int, default=0, help="first N conversations per half")
     parser.add_argument("--styles", default="", help="comma-separated styles (default: all)")
     parser.add_argument("--personas", default="", help="comma-separated persona ids (default: all)")

@@ -579,9 +579,12 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:didn't|didnt|did not) make (?:any|much|a) difference",
             "not much (?:difference|change)", "nothing changed", "did nothing",
             "(?:still )?the same as before", "no better",
+            "(?:is|it's|its|it is|but|and) (?:just )?not getting (?:any )?better",
+            "(?:hasn't|hasnt|has not|isn't|isnt) (?:got|gotten|getting) (?:any )?better",
         ],
         "helped": [
-            "helped", "helps", "helping", "did help",
+            "helped", "helps", "helping", "did help", "(?<=\\w )help(?= (?:a bit|a little|a lot|some))",
+            "(?<=(?:s|y) )help$",
             "made (?:it|things) (?:a (?:bit|lot|little) |much )?better", "improved",
             "eased (?:it|off|the pain)", "relieved", "(?:it|that|this|they) worked",
             "(?:a (?:bit|lot|little) |much |slightly )better",

@@ -39,6 +39,9 @@ ANSWER_ENTITIES = frozenset(
 )  # fmt: skip
 #: Intents a classifier may give to an answer typed casually; with an answer they are one.
 SMALL_TALK_INTENTS = frozenset({"chitchat", "out_of_scope", "thank", "goodbye"})
+#: Guesses that an answer in the same message overrides ("squatting" is a trigger, not a
+#: description of a video nobody sent).
+ANSWER_OVERRIDES = SMALL_TALK_INTENTS | {"describe_video", "share_video"}
 _LEADING_ANSWER = re.compile(
     r"^\W*(?:(?P<yes>yes|yeah|yep|yup|yea)|no|nope|nah)\b(?! (?:thanks|thank you|problem))"
 )
@@ -111,7 +114,7 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
     if destructive is not None and not answer and destructive.search(_normalise(text)):
         return str(intent)
     if answer:
-        keep = intent and intent not in DESTRUCTIVE_INTENTS and intent not in SMALL_TALK_INTENTS
+        keep = intent and intent not in DESTRUCTIVE_INTENTS and intent not in ANSWER_OVERRIDES
         return str(intent) if keep else INFORM
     if says_dont_know(text):
         return DONT_KNOW

@@ -20,9 +20,11 @@ from tests.paths import REPO
 
 pytestmark = pytest.mark.e2e
 
+_QUESTIONS_FILE = yaml.safe_load((REPO / "data" / "questions.yml").read_text())["questions"]
+#: The start of every wording of each question (first asked, or after a named sign).
 QUESTIONS = {
-    q["slot"]: " ".join(q["ask"].split())[:60]
-    for q in yaml.safe_load((REPO / "data" / "questions.yml").read_text())["questions"]
+    q["slot"]: [" ".join(q[key].split())[:60] for key in ("ask", "ask_after_sign") if key in q]
+    for q in _QUESTIONS_FILE
 }
 
 
@@ -41,8 +43,8 @@ def asked(replies: list[dict[str, Any]]) -> str | None:
     """The question slot the replies end with, if any."""
     for reply in reversed(replies):
         text = " ".join((reply.get("text") or "").split())
-        for slot, start in QUESTIONS.items():
-            if start in text:
+        for slot, starts in QUESTIONS.items():
+            if any(start in text for start in starts):
                 return slot
     return None
 
@@ -207,7 +209,7 @@ def test_a_warning_sign_in_the_answer_to_another_question(stack: Stack) -> None:
     runner.say("hi")
     runner.say("yes")
     replies = runner.say("the left. the knee's fine but my calf is puffy, hot and tender")
-    assert "calf" in str(replies) and asked(replies) == "emergency_check"
+    assert "noted the sign" in str(replies) and asked(replies) == "emergency_check"
     result = summary(runner.say("none of those"))
     assert result is not None and result["level"] in ("urgent", "emergency")
     assert "calf_swollen_warm" in result["answers"]["red_flags"]

@@ -212,7 +212,8 @@ def test_erasure_leaves_nothing_behind(stack: Stack) -> None:
     status, reply = upload(stack.url, upload_token(stack.url, runner.sender), TREADMILL)
     assert status == 200
     wait_for_bot(stack.url, runner.sender, FINDINGS_INTRO)
-    runner.say("please delete my data")
+    assert "erase everything" in str(runner.say("please delete my data"))
+    runner.say("yes")
     database = Path(stack.env["DATABASE_URL"].removeprefix("sqlite:///"))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and _rows_of(database, runner.sender):

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from actions.answers import KM_PER_MILE, age_band, interpret_turn
+from tests.paths import REPO
 
 
 def ent(entity: str, value: Any, **extra: Any) -> dict[str, Any]:
@@ -387,3 +388,35 @@ def test_a_bare_number_is_in_the_runners_own_unit() -> None:
     turn = interpret_turn("inform", [spanned("30", "distance", 30.0, "30")], "30",
                           "distance_now_km", {}, unit_hint="mi")
     assert turn.updates["distance_now_km"] == pytest.approx(30 * KM_PER_MILE)
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "known", "expected"),
+    [
+        ("sorry, 6 weeks, not days", "pain_duration_weeks", 6 / 7, 6.0),
+        ("Sorry, 67. I wish I were 27.", "age_band", "18_54", "55_plus"),
+        ("sorry, I mean the outer side, not the inner", "location", "inner_surface", "outer"),
+    ],
+)
+def test_a_correction_answers_the_previous_question_again(
+    text: str, previous: str, known: object, expected: object
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "rasa_project"))
+    from components.extraction import extract
+
+    entities = [
+        {"entity": e.entity, "value": e.value, "start": e.start, "end": e.end}
+        for e in extract(text)
+    ]
+    turn = interpret_turn("inform", entities, text, "pain_triggers", {previous: known},
+                          previous=previous)
+    assert turn.updates[previous] == expected
+
+
+def test_a_warning_sign_after_no_thanks_is_still_read() -> None:
+    flag = {"entity": "red_flag", "value": "calf_swollen_warm", "certain": True}
+    turn = interpret_turn("inform", [flag], "my calf is swollen and hot", None, {"consent": False})
+    assert turn.updates["consent"] is None and turn.updates["red_flags"] == ["calf_swollen_warm"]
+    assert turn.new_flags == ["calf_swollen_warm"]

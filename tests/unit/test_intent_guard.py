@@ -101,3 +101,9 @@ def test_every_destructive_intent_has_words() -> None:
 )
 def test_an_answer_typed_casually_is_not_small_talk(intent: str, text: str, expected: str) -> None:
     assert guard_intent(intent, text, []) == expected
+
+
+def test_an_answer_is_not_a_video_description() -> None:
+    squatting = [{"entity": "pain_trigger", "value": "squatting"}]
+    assert guard_intent("describe_video", "squatting", squatting) == "inform"
+    assert guard_intent("share_video", "bending it, squatting", squatting) == "inform"

@@ -121,3 +121,11 @@ def test_consent_always_has_buttons() -> None:
     consent = question_for("consent")
     assert consent is not None
     assert len(render_question(consent, 0)["buttons"]) == 2
+
+
+def test_a_checklist_after_a_named_sign_asks_for_the_others() -> None:
+    urgent = question_for("urgent_check")
+    assert urgent is not None
+    text = render_question(urgent, 0, sign_noted=True)["text"]
+    assert text.startswith("I've noted") and "Apart from that" in text
+    assert render_question(urgent, 0)["text"] == urgent.ask
