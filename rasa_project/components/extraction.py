@@ -583,8 +583,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:hasn't|hasnt|has not|isn't|isnt) (?:got|gotten|getting) (?:any )?better",
         ],
         "helped": [
-            "helped", "helps", "helping", "did help", "(?<=\\w )help(?= (?:a bit|a little|a lot|some))",
-            "(?<=(?:s|y) )help$",
+            "helped", "helps", "helping", "did help",
+            "(?<=\\w )help(?= (?:a bit|a little|a lot|some))", "(?<=(?:s|y) )help$",
             "made (?:it|things) (?:a (?:bit|lot|little) |much )?better", "improved",
             "eased (?:it|off|the pain)", "relieved", "(?:it|that|this|they) worked",
             "(?:a (?:bit|lot|little) |much |slightly )better",
