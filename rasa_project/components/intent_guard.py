@@ -41,7 +41,7 @@ ANSWER_ENTITIES = frozenset(
 SMALL_TALK_INTENTS = frozenset({"chitchat", "out_of_scope", "thank", "goodbye"})
 #: Guesses that an answer in the same message overrides ("squatting" is a trigger, not a
 #: description of a video nobody sent).
-ANSWER_OVERRIDES = SMALL_TALK_INTENTS | {"describe_video", "share_video"}
+ANSWER_OVERRIDES = SMALL_TALK_INTENTS | {"describe_video", "share_video", "nlu_fallback"}
 _LEADING_ANSWER = re.compile(
     r"^\W*(?:(?P<yes>yes|yeah|yep|yup|yea)|no|nope|nah)\b(?! (?:thanks|thank you|problem))"
 )
@@ -109,7 +109,12 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
     entities = list(entities)
     answer = has_answer(entities)
     if any(e.get("entity") == "red_flag" for e in entities):
-        return intent if intent in ANSWER_INTENTS else INFORM
+        lead = _LEADING_ANSWER.match(_normalise(text))
+        if intent in ("affirm", "deny") and lead:
+            return "affirm" if lead.group("yes") else "deny"  # "yes, and it locks"
+        return INFORM
+    if intent == DONT_KNOW and not says_dont_know(text):
+        intent = None  # "not sure" has to be said; a classifier's guess of it is not enough
     destructive = guard_words().destructive.get(intent or "")
     if destructive is not None and not answer and destructive.search(_normalise(text)):
         return str(intent)

@@ -431,19 +431,33 @@ class _Match:
     last: int  # token index, inclusive
 
 
+#: Common English words next to phrase words (scripts/build_scanner_real_words.py).
+REAL_WORDS_PATH = Path(__file__).resolve().parents[2] / "data" / "scanner_real_words.txt"
+
+
 @functools.lru_cache(maxsize=1)
 def _protected() -> frozenset[str]:
-    """Common English words, normalised like the tokens ("looking" → "loking")."""
-    return frozenset(normalise_word(word) for word in PROTECTED_WORDS)
+    """Common English words, normalised like the tokens ("looking" → "loking"): never
+    read as typos. A missing list only makes typo correction bolder, never blind."""
+    words = {normalise_word(word) for word in PROTECTED_WORDS}
+    if REAL_WORDS_PATH.exists():
+        lines = REAL_WORDS_PATH.read_text(encoding="utf-8").splitlines()
+        words.update(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(words)
 
 
 @functools.lru_cache(maxsize=8192)
 def _corrected(word: str, vocabulary: frozenset[str]) -> str:
+    """:func:`typo_target` unless ``word`` is a common English word."""
+    return word if word in _protected() else typo_target(word, vocabulary)
+
+
+def typo_target(word: str, vocabulary: frozenset[str]) -> str:
     """A misspelt word read as the phrase word one edit away ("stsnd" → "stand", "cannt" →
     "cant"; four-letter words only for swapped letters, "thta" → "that"): the closest such
     word that starts with the same letter, when no other is as close and the typed word is
     not itself a common English word."""
-    if len(word) < 4 or word in vocabulary or not word.isalpha() or word in _protected():
+    if len(word) < 4 or word in vocabulary or not word.isalpha():
         return word
     close = sorted(
         (difflib.SequenceMatcher(None, word, target).ratio(), _shared_ends(word, target), target)

@@ -77,10 +77,33 @@ def test_a_warning_sign_makes_any_message_information(intent: str) -> None:
     assert guard_intent(intent, "thanks! my calf is swollen and hot", [flag]) == "inform"
 
 
-@pytest.mark.parametrize("intent", ["affirm", "deny", "inform"])
-def test_a_warning_sign_keeps_an_answer_intent(intent: str) -> None:
+@pytest.mark.parametrize(
+    ("intent", "text", "expected"),
+    [
+        ("affirm", "yes and it locks", "affirm"),
+        ("deny", "no, but it locks now and then", "deny"),
+        ("inform", "it locks", "inform"),
+        ("deny", "there's a lump behind the knee that wasn't there before", "inform"),
+    ],
+)
+def test_a_warning_sign_keeps_a_yes_or_no_only_when_said(
+    intent: str, text: str, expected: str
+) -> None:
     flag = {"entity": "red_flag", "value": "locking", "certain": True}
-    assert guard_intent(intent, "yes and it locks", [flag]) == intent
+    assert guard_intent(intent, text, [flag]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "expected"),
+    [
+        ("KT tape seems to have helped", [{"entity": "treatment", "value": "taping"}], "inform"),
+        ("hmm right", [], "nlu_fallback"),
+    ],
+)
+def test_a_guessed_not_sure_needs_the_words(
+    text: str, entities: list[dict[str, object]], expected: str
+) -> None:
+    assert guard_intent("dont_know", text, entities) == expected
 
 
 def test_every_destructive_intent_has_words() -> None:

@@ -532,3 +532,10 @@ def test_one_slip_of_the_keyboard_is_still_read(text: str, flag: str) -> None:
 )
 def test_a_real_word_is_never_corrected_into_a_sign(text: str) -> None:
     assert "locking" not in {hit.flag for hit in scan(text) if hit.certain}
+
+
+@pytest.mark.parametrize(
+    "text", ["cancel this", "I went to the store", "I tried ice", "black and blue toenail"]
+)
+def test_common_words_are_not_typos_of_signs(text: str) -> None:
+    assert scan(text) == []
