@@ -158,7 +158,8 @@ class ActionHandoff(Action):
         clinic = clinic_from_env()
         if clinic:
             dispatcher.utter_message(
-                text=text(
+                text=fresh_text(
+                    tracker,
                     "handoff",
                     "with_clinic",
                     clinic_name=clinic.get("name", "the clinic"),
@@ -166,7 +167,7 @@ class ActionHandoff(Action):
                 )
             )
         else:
-            dispatcher.utter_message(text=text("handoff", "without_clinic"))
+            dispatcher.utter_message(text=fresh_text(tracker, "handoff", "without_clinic"))
         return []
 
 

@@ -35,8 +35,13 @@ from actions.video import accept_video, discard_pending_video
 
 logger = logging.getLogger(__name__)
 
-#: Digressions that answer nothing; in the form each counts as an attempt at the question.
-SMALL_TALK_DIGRESSIONS = frozenset({"chitchat", "out_of_scope", "describe_video"})
+#: Digressions that answer nothing; in the form each counts as an attempt at the pending
+#: question, so that nothing (a classifier that keeps taking "physio" for "talk to a person",
+#: or chit-chat) can hold a question forever. Questions about the question, filming or an
+#: exercise, uploads and confirmations are not attempts.
+SMALL_TALK_DIGRESSIONS = frozenset(
+    {"chitchat", "out_of_scope", "thank", "request_human", "describe_video"}
+)
 
 
 class ValidateTriageForm(Action):

@@ -59,4 +59,4 @@ def render() -> str:
 
 if __name__ == "__main__":
     OUT.write_text(render(), encoding="utf-8")
-    print(f"wrote {OUT.relative_to(REPO)}")  # noqa: T201
+    print(f"wrote {OUT.relative_to(REPO)}")

@@ -56,6 +56,7 @@ class GuardWords:
 
     destructive: Mapping[str, re.Pattern[str]]
     uncertain: re.Pattern[str]
+    request_human: re.Pattern[str]
 
 
 def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -75,6 +76,7 @@ def guard_words(path: Path = DATA_FILE) -> GuardWords:
     return GuardWords(
         destructive={name: _alternation(destructive[name]) for name in DESTRUCTIVE_INTENTS},
         uncertain=_alternation(data["uncertain"]),
+        request_human=_alternation(data["request_human"]),
     )
 
 
@@ -118,6 +120,9 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
     destructive = guard_words().destructive.get(intent or "")
     if destructive is not None and not answer and destructive.search(_normalise(text)):
         return str(intent)
+    asked_for_person = guard_words().request_human.search(_normalise(text))
+    if intent == "request_human" and answer and not asked_for_person:
+        intent = INFORM  # "saw a physio" answers "what have you tried?"
     if answer:
         keep = intent and intent not in DESTRUCTIVE_INTENTS and intent not in ANSWER_OVERRIDES
         return str(intent) if keep else INFORM

@@ -130,3 +130,12 @@ def test_an_answer_is_not_a_video_description() -> None:
     squatting = [{"entity": "pain_trigger", "value": "squatting"}]
     assert guard_intent("describe_video", "squatting", squatting) == "inform"
     assert guard_intent("share_video", "bending it, squatting", squatting) == "inform"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("physio", "inform"), ("saw a physio", "inform"), ("can I talk to a physio", "request_human")],
+)
+def test_a_request_for_a_person_needs_its_words(text: str, expected: str) -> None:
+    physio = [{"entity": "treatment", "value": "physio"}]
+    assert guard_intent("request_human", text, physio) == expected
