@@ -180,6 +180,13 @@ _NEGATED_BEFORE = re.compile(
 )
 #: A clause about how long it has hurt, inside an answer about something else.
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
+#: "Did that help?" answered in words: the first that fits wins.
+_OUTCOME_WORDS = re.compile(
+    r"(?P<worse>\bworse\b|\baggravat\w*|\bflared?\b)"
+    r"|(?P<no_change>\b(?:the same|no (?:change|difference)|not really|did ?n[o']?t (?:change|do)"
+    r" (?:anything|a thing|much)|nothing changed|no effect|no better)\b)"
+    r"|(?P<helped>\b(?:better|helped|helps|a bit|a little|eased|improved|yes|yeah|yep)\b)"
+)
 _SAYS_NONE = re.compile(
     r"\b(?:none|nothing|neither|nope|nah|no(?:ne)? of (?:those|these|them|that|the above))\b"
     r"|^\W*(?:n+o*n*e+|no+e|noen|nnoe|non)\b"  # "nne of those", "noen": a slip of "none"
@@ -587,6 +594,8 @@ def _apply_intent(
         turn.updates[requested] = True
     elif requested == "tried" and (intent == "deny" or leading_no or _NOTHING_TRIED.search(lower)):
         turn.updates["tried"] = []
+    elif requested == "tried_outcome" and (said := _OUTCOME_WORDS.search(lower)):
+        turn.updates[requested] = next(k for k, v in said.groupdict().items() if v)
     elif requested == "injury" and (intent == "deny" or leading_no):
         turn.updates["injury"] = "none"
     elif intent != "deny":

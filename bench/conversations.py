@@ -48,6 +48,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.e2e.stack import running_stack, say  # noqa: E402
+
 CORPUS = REPO / "bench" / "conversation_corpus"
 #: The corpus folders: tuning (looked at while fixing), heldout (written blind after the
 #: first fix, measured once, then looked at), heldout2 (written blind after the second fix;
@@ -259,17 +261,6 @@ def load_half(half: str) -> list[Persona]:
 # --------------------------------------------------------------------------- HTTP
 
 
-def _post(url: str, sender: str, message: str, timeout_s: float = 60) -> list[dict[str, Any]]:
-    request = urllib.request.Request(
-        f"{url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=timeout_s) as response:
-        replies: list[dict[str, Any]] = json.loads(response.read())
-    return replies
-
-
 def _tracker(url: str, sender: str, timeout_s: float = 60) -> dict[str, Any]:
     quoted = urllib.parse.quote(sender, safe="")
     with urllib.request.urlopen(f"{url}/conversations/{quoted}/tracker", timeout=timeout_s) as r:
@@ -425,7 +416,7 @@ class Runner:
             self.stated.setdefault(
                 slot, "answered" if slot == self.last_requested else "volunteered"
             )
-        replies = _post(self.url, self.sender, text)
+        replies = say(self.url, self.sender, text, timeout_s=60)
         self.tracker = _tracker(self.url, self.sender)
         self.result.turns += 1
         slots = self.slots
@@ -1084,8 +1075,6 @@ def run(args: argparse.Namespace) -> int:
     if args.url:
         results = play(args.url.rstrip("/"))
     else:
-        from tests.e2e.stack import running_stack
-
         logs = Path(tempfile.mkdtemp(prefix="bench-conversations-"))
         with running_stack(logs) as stack:
             results = play(stack.url)

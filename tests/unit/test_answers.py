@@ -420,3 +420,13 @@ def test_a_warning_sign_after_no_thanks_is_still_read() -> None:
     turn = interpret_turn("inform", [flag], "my calf is swollen and hot", None, {"consent": False})
     assert turn.updates["consent"] is None and turn.updates["red_flags"] == ["calf_swollen_warm"]
     assert turn.new_flags == ["calf_swollen_warm"]
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [("It did not change anything.", "no_change"), ("literally the same", "no_change"),
+     ("a bit better I think", "helped"), ("if anything it flared up", "worse")],
+)
+def test_what_a_treatment_did_in_plain_words(text: str, outcome: str) -> None:
+    turn = interpret_turn("inform", [], text, "tried_outcome", {"tried": ["ice"]})
+    assert turn.updates == {"tried_outcome": outcome}
