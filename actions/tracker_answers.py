@@ -64,6 +64,7 @@ def reset_events(keep_consent: bool) -> list[SlotSet]:
         SlotSet("pending_action", None),
         SlotSet("last_read_message", None),
         SlotSet("last_answered", None),
+        SlotSet("last_digression", None),
         SlotSet("triage_done", False),
         SlotSet("triage_level", None),
         SlotSet("distance_unit", None),

@@ -35,10 +35,10 @@ from actions.video import accept_video, discard_pending_video
 
 logger = logging.getLogger(__name__)
 
-#: Digressions that answer nothing; in the form each counts as an attempt at the pending
-#: question, so that nothing (a classifier that keeps taking "physio" for "talk to a person",
-#: or chit-chat) can hold a question forever. Questions about the question, filming or an
-#: exercise, uploads and confirmations are not attempts.
+#: Digressions that answer nothing; the same one twice at a question counts as an attempt at
+#: it, so that nothing (a classifier that keeps taking "physio" for "talk to a person", or
+#: chit-chat) can hold a question forever. Questions about the question, filming or an
+#: exercise, uploads and confirmations are never attempts.
 SMALL_TALK_DIGRESSIONS = frozenset(
     {"chitchat", "out_of_scope", "thank", "request_human", "describe_video"}
 )
@@ -78,10 +78,13 @@ class ValidateTriageForm(Action):
                 pending_flags=pending,
                 previous=tracker.get_slot("last_answered"),
             )
-        # Small talk instead of an answer counts as an attempt, so that a message the
-        # classifier keeps taking for chit-chat cannot hold the question forever.
-        attempt = new_message or (unread and intent in SMALL_TALK_DIGRESSIONS)
-        if attempt and intent in SMALL_TALK_DIGRESSIONS:
+        # The same digression again at the same question counts as an attempt, so that a
+        # message the classifier keeps taking for chit-chat cannot hold the question forever
+        # (one "are you a robot?" or "can I talk to a person?" costs nothing).
+        digression = intent if unread and intent in SMALL_TALK_DIGRESSIONS else None
+        repeated = digression is not None and tracker.get_slot("last_digression") == digression
+        attempt = new_message or repeated
+        if repeated:
             turn.understood = False
         failed = int(tracker.get_slot("reask_count") or 0)
         if attempt and not turn.understood and failed + 1 >= MAX_ATTEMPTS:
@@ -98,6 +101,8 @@ class ValidateTriageForm(Action):
             events.append(SlotSet("last_read_message", message_key(tracker)))
         if requested in turn.updates:
             events.append(SlotSet("last_answered", requested))
+        if unread:
+            events.append(SlotSet("last_digression", digression))
         events += await _after_consent_answer(dispatcher, tracker, turn.updates.get("consent"))
         if answers.get("consent") is None:
             _warn_at_once(dispatcher, turn.new_flags)

@@ -158,11 +158,16 @@ def test_after_a_digression_the_pending_question_is_asked_again(run_action: RunA
     assert reask_count == 0, "a digression is not a failed answer"
 
 
-def test_small_talk_instead_of_an_answer_counts_as_an_attempt(run_action: RunAction) -> None:
+def test_the_same_small_talk_again_counts_as_an_attempt(run_action: RunAction) -> None:
     after_reply = ("action_listen", "triage_form", "action_listen", "action_reply")
-    tracker = make_tracker(
-        slots=CONSENTED | {"requested_slot": "pain_triggers", "side": "left", "reask_count": 1},
+    asked = {"requested_slot": "location", "side": "left", "reask_count": 1}
+    once = make_tracker(slots=CONSENTED | asked, intent="chitchat", text="are you a robot?",
+                        actions_before=after_reply)
+    _, slots = run_action(ValidateTriageForm(), once)
+    assert slots["requested_slot"] == "location" and slots["last_digression"] == "chitchat"
+    again = make_tracker(
+        slots=CONSENTED | asked | {"last_digression": "chitchat"},
         intent="chitchat", text="whiile im running", actions_before=after_reply,
     )
-    _, slots = run_action(ValidateTriageForm(), tracker)
-    assert slots["pain_triggers"] == "unknown" and slots["requested_slot"] != "pain_triggers"
+    _, slots = run_action(ValidateTriageForm(), again)
+    assert slots["location"] == "unknown" and slots["requested_slot"] != "location"
