@@ -418,7 +418,7 @@ def test_empty_and_trivial_messages(text: str) -> None:
 
 def test_fast_enough_for_every_message() -> None:
     text = ("I've been running about 40k a week and upped it to 60 for my first marathon, "
-            "the pain is on the inside of my right knee, worse on downhills and stairs, "
+            "my right knee aches along the inner side, worse on downhills and stairs, "
             "no swelling really but my calf has been a bit sore since the flight home and "
             "it aches at night sometimes. I tried ice and rest, maybe 4/10 most days.")
     assert 250 <= len(text) <= 320
