@@ -19,6 +19,7 @@ from actions.questions import RED_FLAG_CONFIRM
 from actions.triage import UNKNOWN
 from actions.triage import age_band as triage_age_band
 from rasa_project.components.extraction import correct_typo
+from rasa_project.components.intent_guard import DONT_KNOW
 
 KM_PER_MILE = 1.609344
 
@@ -41,8 +42,6 @@ NON_ANSWER_INTENTS = frozenset(
         "goodbye",
     }
 )
-#: Intent of "not sure / no idea / skip" (set by the NLU message guard).
-DONT_KNOW = "dont_know"
 #: A question is asked at most this many times without an answer; then it is ``unknown``.
 MAX_ATTEMPTS = 2
 #: Characters of an unclear answer kept for the clinician.
