@@ -9,9 +9,11 @@ RUN pip install --no-cache-dir -r requirements/actions.lock.txt
 COPY actions actions
 COPY analysis_core analysis_core
 COPY data data
-# The upload-token module is shared with the Rasa connector (stdlib only).
+# Shared with the Rasa server (stdlib + PyYAML only): the upload-token module, and the
+# extractor's typo correction and the guard's intent names that the answer reader uses.
 COPY rasa_project/__init__.py rasa_project/__init__.py
 COPY rasa_project/connectors rasa_project/connectors
+COPY rasa_project/components rasa_project/components
 ENV PYTHONPATH=/app
 EXPOSE 5055
 CMD ["sh", "-c", "python -c 'from actions.store.db import init_db; init_db()' && python -m rasa_sdk --actions actions -p 5055"]
