@@ -204,11 +204,6 @@ SETTLED_FACTS = (
     "distance_now_km", "weeks_since_change", "pain_duration_weeks", "swelling", "limp",
     "settles_by_next_day", "load_reduced", "tried_outcome",
 )  # fmt: skip
-#: "was 30" after a weekly distance: the distance before, in the same unit.
-_WAS_NUMBER = re.compile(
-    r"\b(?:was|used to be|up from|previously|before that|from)\s+(?:about |around |roughly )?"
-    r"(?P<n>\d+(?:\.\d+)?)\b(?!\s*(?:%|/|x\b|times|weeks?|days?|months?|years?|mins?))"
-)
 _UNCHANGED_LOAD = re.compile(
     r"\b(?:nothing(?:'s| has)? changed|no change|same (?:mileage|distance|amount|as always"
     r"|as before)|as always|as usual|steady|unchanged|haven'?t changed|not changed|didn'?t change"
@@ -527,20 +522,13 @@ def _apply_distance(
         turn.updates.setdefault("distance_now_km", km)
 
 
-def _apply_distance_before(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
-    """ "40 km a week now, was 30": a bare number after "was" is the earlier distance;
-    "a steady 25 miles, nothing changed": the same distance before and now."""
+def _apply_unchanged_load(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
+    """ "a steady 25 miles, nothing changed": the same distance before and now. ("40 now,
+    was 30" is the extractor's: it gives both distances.)"""
     if "distance_now_km" not in turn.updates or "distance_before_km" in turn.updates:
         return
     if _UNCHANGED_LOAD.search(text.lower()) and answers.get("distance_before_km") is None:
         turn.updates["distance_before_km"] = turn.updates["distance_now_km"]
-        return
-    match = _WAS_NUMBER.search(text.lower())
-    if match is None or answers.get("distance_before_km") is not None:
-        return
-    number = float(match.group("n"))
-    if 0 < number <= NUMBER_RANGES["distance"][1]:
-        turn.updates["distance_before_km"] = number * KM_PER_MILE if turn.unit == "mi" else number
 
 
 def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Turn) -> None:
@@ -790,7 +778,7 @@ def interpret_turn(
     _apply_red_flags(entities, answers, still_pending, turn)
     _apply_entities(entities, text, requested, answers, turn, unit_hint)
     corrected = _apply_number_correction(text, answers, unit_hint, turn)
-    _apply_distance_before(text, answers, turn)
+    _apply_unchanged_load(text, answers, turn)
     _apply_phrases(text, answers, turn)
     if not corrected:
         _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
