@@ -12,13 +12,8 @@ otherwise correct to ``data/scanner_real_words.txt``. Run it after editing
 
 from __future__ import annotations
 
-import gzip
-import json
-import re
 import sys
 from pathlib import Path
-
-import spacy_lookups_data
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "data" / "scanner_real_words.txt"
@@ -29,23 +24,15 @@ HEADER = (
 )
 
 
-def frequent_words() -> list[str]:
-    """The most frequent lower-case alphabetic English words, most frequent first."""
-    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        prob: dict[str, float] = json.load(handle)
-    ranked = sorted(prob.items(), key=lambda item: -item[1])
-    return [word for word, _ in ranked if re.fullmatch(r"[a-z]+", word)][:TOP_WORDS]
-
-
 def colliding_words() -> list[str]:
     """Frequent words that the scanner's typo correction would change."""
     sys.path.insert(0, str(REPO / "rasa_project"))
     from components import red_flag_scan
+    from components.spelling import frequent_english_words
 
     vocabulary = red_flag_scan.load_phrase_data().vocabulary
     found = set()
-    for word in frequent_words():
+    for word, _ in frequent_english_words(TOP_WORDS):
         norm = red_flag_scan.normalise_word(word)
         if norm not in vocabulary and red_flag_scan.typo_target(norm, vocabulary) != norm:
             found.add(norm)

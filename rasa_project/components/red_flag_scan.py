@@ -62,7 +62,8 @@ from typing import Any
 
 import yaml
 
-from .extraction import PROTECTED_WORDS, edit_distance
+from .extraction import PROTECTED_WORDS
+from .spelling import edit_distance, shared_ends
 
 #: Default location of the phrase data, relative to the repository root.
 PHRASES_PATH = Path(__file__).resolve().parents[2] / "data" / "red_flag_phrases.yml"
@@ -460,7 +461,7 @@ def typo_target(word: str, vocabulary: frozenset[str]) -> str:
     if len(word) < 4 or word in vocabulary or not word.isalpha():
         return word
     close = sorted(
-        (difflib.SequenceMatcher(None, word, target).ratio(), _shared_ends(word, target), target)
+        (difflib.SequenceMatcher(None, word, target).ratio(), shared_ends(word, target), target)
         for target in vocabulary
         if target[:1] == word[:1] and abs(len(target) - len(word)) <= 1
         and len(target) >= 4 and edit_distance(word, target) == 1
@@ -473,17 +474,6 @@ def typo_target(word: str, vocabulary: frozenset[str]) -> str:
     if any(edit_distance(best[2], rival) > 2 for rival in rivals):
         return word  # two different words equally close: leave it alone
     return best[2]  # rivals, if any, are spellings of the same word ("weight", "weigth")
-
-
-def _shared_ends(word: str, target: str) -> int:
-    """Letters two words share at their start plus at their end (breaks ties between
-    spellings: "weigt" is closer to "weight" than to "weigth")."""
-    return _common_start(word, target) + _common_start(word[::-1], target[::-1])
-
-
-def _common_start(a: str, b: str) -> int:
-    pairs = zip(a, b, strict=False)
-    return next((i for i, (x, y) in enumerate(pairs) if x != y), min(len(a), len(b)))
 
 
 def _match_phrases(tokens: list[_Token], trie: Mapping[str, Any]) -> list[_Match]:
