@@ -138,6 +138,13 @@ CERTAIN = [
     ("weight_loss_lump_cancer", "i had cancer 5 years ago"),
     ("weight_loss_lump_cancer", "I'm having chemo at the moment"),
     ("weight_loss_lump_cancer", "dropped 10 lbs and don't know why"),
+    # everyday and non-native wordings of a knee that will not straighten, and of constant
+    # pain (found on the second held-out conversation half)
+    ("locking", "I twist it in a hole, and after that I cannot make the leg totally straight"),
+    ("locking", "only what I said, it does not straighten"),
+    ("locking", "since the twist it stays always a little bent"),
+    ("night_rest_pain", "also when I rest and do nothing it still hurt, in bed also, it never go away"),
+    ("night_rest_pain", "pain when i sit and do nothing and also in bed, it does not go away"),
 ]
 
 
@@ -260,6 +267,11 @@ NONE = [
     ("weight_loss_lump_cancer", "I'm running a half for Cancer Research UK"),
     ("weight_loss_lump_cancer", "I bumped up my mileage last month"),
     ("weight_loss_lump_cancer", "I want to lose weight"),
+    ("locking", "none, it does not lock or something"),  # "does not" negates the lock
+    ("locking", "I can't run straight lines any more, it hurts on the bends"),
+    ("locking", "I keep my knee bent when I land"),
+    ("night_rest_pain", "it hurts after a long run"),
+    ("night_rest_pain", "it still hurts the next morning"),
 ]
 
 
