@@ -140,7 +140,7 @@ _HEDGED_YES = re.compile(
 )
 #: A yes/no question answered with more words: the first word decides ("no, still sore").
 _LEADING_YES = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|yea|ya|definitely|it does|it has|i do|i have)\b"
+    r"^\W*(?:yes|yeah|yep|yup|yea|ya|definitely|(?:it does|it has|i do|i have)(?! not| never))\b"
 )
 _LEADING_NO = re.compile(
     r"^\W*(?:no|nope|nah|not really|not at all|never|it doesn'?t|it hasn'?t|i don'?t|i'm not"
@@ -152,7 +152,9 @@ _SETTLES = re.compile(
     r"|all right|normal|clears?|cleared)(?: again| by then| down)?"
     r" (?:by|in|the|overnight|by the) ?(?:next |following )?(?:morning|day)\b"
     r"|\b(?:settles|settled|goes|went|gone|eases|clears) (?:down )?overnight\b"
-    r"|\bby the (?:next )?morning (?:it'?s|its|it is) (?:fine|ok|okay|gone|better)\b"
+    r"|\bby (?:the )?(?:next )?morning,? (?:it'?s|its|it is) (?:fine|ok|okay|gone|better)\b"
+    r"|\b(?:the )?(?:next|following) (?:morning|day),? (?:it'?s|its|it is|i'?m|i am|the knee is)"
+    r" (?:fine|ok|okay|gone|better|normal|settled)\b"
 )
 _LINGERS = re.compile(
     r"\b(?:still|sore|hurts?|aching|aches?|stiff|niggl\w*|painful)\b[^.!?]{0,25}"
@@ -172,7 +174,12 @@ _ONSET_CLAUSE = re.compile(
 _CUT_BACK = re.compile(
     r"\b(?:cut (?:right )?(?:back|down)|run(?:ning)? (?:much |a lot |way |a bit )?less|ran (?:much "
     r"|a lot )?less|reduced (?:my )?(?:running|mileage|miles|distance|kms?)|backed off|eased off"
-    r"|fewer (?:miles|kms?|runs)|half (?:of )?(?:what|my|the))\b"
+    r"|fewer (?:miles|kms?|runs)|half (?:of )?(?:what|my|the)"
+    r"|(?:cut|dropped|halved|reduced) (?:my |the )?(?:weekly )?(?:mileage|miles|running|distance"
+    r"|kms?|runs|training)(?: right)?(?: in half| back| down)?|dropped (?:right )?back)\b"
+)
+_NOT_RIGHT_BEFORE = re.compile(
+    r"\b(?:not|never|doesn'?t|does not|don'?t|isn'?t|hasn'?t|won'?t|wont)\b[^,.;!?]{0,12}$"
 )
 _NEGATED_BEFORE = re.compile(
     r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|without)\b[^,.;!?]{0,20}$"
@@ -191,8 +198,17 @@ _SAYS_NONE = re.compile(
     r"|^\W*(?:n+o*n*e+|no+e|noen|nnoe|non)\b"  # "nne of those", "noen": a slip of "none"
 )
 _ANY_UNIT = re.compile(r"\d\s*(?:k|km|kms|mi|mls)\b|\b(?:kms?|miles?|mi|kilomet\w*)\b")
-_NOT_BEFORE = re.compile(r"\bnot (?:the |my )?$")
+_NOT_BEFORE = re.compile(r"\b(?:not|never|nor|rather than|instead of) (?:the |my |on the )?$")
 _WEEKLY = re.compile(r"\b(?:a|per|each|every|/|in a) ?(?:week|wk)\b|\bweekly\b|\bmpw\b|\bpw\b")
+_PAIN_BEFORE_NUMBER = re.compile(
+    r"\b(?:pain|score|hurts?|sore(?:ness)?|ache|aches)\b(?: is| gets| goes| sits)?(?: up)?"
+    r"(?: to)?(?: about| around| roughly| maybe| like)? ?$"
+)
+_OTHER_PLACE_WORDS = re.compile(
+    r"^\W*(?:(?:on |at |round |around )?the )?(?:(?P<outer>outside|out side|outer|lateral)"
+    r"|(?P<back>back|backside|back side|behind|rear))\b"
+)
+_SCORE_WITH_ARTICLE = re.compile(r"\ba (?:[0-9]|10)(?:/10)?\b")  # "about a 4", "a 6/10"
 #: "sorry, I meant 30 not 40": a number corrected.
 _NUMBER_CORRECTION = re.compile(
     r"\b(?:meant|actually|sorry|correction|oops|typo)\b.*?(?P<new>\d+(?:\.\d+)?)\s*"
@@ -217,6 +233,7 @@ _BARE_AGE = re.compile(
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
     r"|scratch that|i mean)\b"
+    r"|\w,? not (?=\w)"  # "64, not 46", "the left, not the right"
 )
 _PAIN_CLAUSE = re.compile(
     r"\b(?:pain|sore|sorest|hurt|hurts|hurting|ache|aches|aching|niggle|started|began|since"
@@ -365,7 +382,8 @@ def _duration_target(
 
 
 def _side_from(entities: Sequence[Mapping[str, Any]], text: str) -> str | None:
-    """Both knees stay both ("both, but the right is worse"), unless corrected."""
+    """Both knees stay both ("both, but the right is worse"; "left and right"), unless
+    corrected ("left, sorry, I mean right")."""
     sides = [e for e in entities if e.get("entity") == "side"]
     if not sides:
         return None
@@ -377,6 +395,10 @@ def _side_from(entities: Sequence[Mapping[str, Any]], text: str) -> str | None:
         other = next(e for e in sides if e["value"] != "both")
         before_other = text.lower()[: other.get("start", 0)]
         return str(other["value"]) if _CORRECTION.search(before_other) else "both"
+    if {"left", "right"} <= set(values):  # "left and right", unless one corrects the other
+        last = sides[-1]
+        corrected = _CORRECTION.search(text.lower()[: last.get("start", 0)])
+        return str(last["value"]) if corrected else "both"
     return str(values[-1])
 
 
@@ -498,10 +520,18 @@ def _confirm_red_flag(
 def _bare_number_for_another_question(
     entity: Mapping[str, Any], text: str, requested: str | None
 ) -> bool:
-    """A lone "3" answering "over how many weeks?" is not a pain score."""
-    if entity.get("entity") != "pain_score" or requested not in NUMBER_QUESTIONS:
+    """A lone "3" answering "over how many weeks?" is not a pain score, nor a lone "nine"
+    answering a yes/no question (a slip for "none")."""
+    if entity.get("entity") != "pain_score" or requested == "pain_score":
         return False
-    return "10" not in text[entity.get("start", 0) : entity.get("end", len(text))]
+    said = text[entity.get("start", 0) : entity.get("end", len(text))]
+    if requested not in NUMBER_QUESTIONS:
+        lone = text.strip(" .!?").lower() == said.strip().lower()
+        return requested is not None and lone and "10" not in said
+    before = text.lower()[: entity.get("start", 0)]
+    if _SCORE_WITH_ARTICLE.search(text.lower()) or _PAIN_BEFORE_NUMBER.search(before):
+        return False  # "it's about a 4", "the pain is about 3": a score whatever was asked
+    return "10" not in said
 
 
 def _apply_distance(
@@ -545,11 +575,14 @@ def _apply_phrases(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
     bare_age = _BARE_AGE.search(lower)
     if bare_age and "age_band" not in turn.updates and answers.get("age_band") is None:
         turn.updates["age_band"] = age_band(bare_age.group("n"))
+    settles = _SETTLES.search(lower)
     if "settles_by_next_day" not in turn.updates:
         if _LINGERS.search(lower):
             turn.updates["settles_by_next_day"] = False
-        elif _SETTLES.search(lower):
-            turn.updates["settles_by_next_day"] = True
+        elif settles:  # "it does NOT settle by the next morning"
+            turn.updates["settles_by_next_day"] = not _NOT_RIGHT_BEFORE.search(
+                lower[: settles.start()]
+            )
     if "limp" not in turn.updates and _NOT_LIMPING.search(lower):
         turn.updates["limp"] = False
     cut_back = _CUT_BACK.search(lower)
@@ -585,6 +618,10 @@ def _apply_intent(
         turn.updates[requested] = next(k for k, v in said.groupdict().items() if v)
     elif requested == "injury" and (intent == "deny" or leading_no):
         turn.updates["injury"] = "none"
+    elif requested == "location" and (said := _OTHER_PLACE_WORDS.search(lower)):
+        # the extractor needs context for these ("outside" may be outdoors); asked where
+        # it hurts, a bare "outside" or "the back side, behind" is the place
+        turn.updates[requested] = next(k for k, v in said.groupdict().items() if v)
     elif intent != "deny":
         _apply_bare_number(text, requested, unit_hint, turn)
 
@@ -608,7 +645,7 @@ def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: T
         return
     if requested == "pain_score" and 0 <= number <= 10 and number == int(number):
         turn.updates["pain_score"] = int(number)
-    elif requested == "age_band":
+    elif requested == "age_band" and not _SCORE_WITH_ARTICLE.search(text.lower()):
         band = age_band(number)
         if band:
             turn.updates["age_band"] = band

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .spelling import edit_distance
+
 logger = logging.getLogger(__name__)
 
 KM_PER_MILE = 1.609344
@@ -198,20 +200,6 @@ PROTECTED_WORDS: frozenset[str] = _words(
 )
 
 _WORD_RX = re.compile(r"[a-z]+(?:'[a-z]+)*")
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions, swaps."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -456,6 +444,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?! (?:the|a) (?:wall|road|trails?|track|gym|pb|target)\\b)",
             "(?:got|was|been) hit", "collided", "collision", "crashed into", "bumped into",
             "banged", "bashed", "knocked", "whacked", "kicked", "smashed", "tackled",
+            "smacked", "slammed", "thumped", "walloped",
+            "(?:ran|run|running) (?:straight )?into (?:a|an|the|some) (?:bollard|post|pole"
+            "|lamp ?post|car|bike|cyclist|wall|bench|gate|fence|kerb|curb|tree|sign|bin|table"
+            "|door|dog|trolley|barrier|railing|rock)",
             "took a (?:knock|blow|hit)", "clipped",
             # "after a knock to my knee": the event noun, not "a knock at the door".
             "(?:(?<=a )|(?<=the )|(?<=that )|(?<=nasty )|(?<=bad )|(?<=hard )|(?<=big ))"
@@ -809,7 +801,15 @@ _RIGHT_NOT_BEFORE = re.compile(
 _RIGHT_NOT_AFTER = re.compile(
     r"^ ?(?:now|away|after|before|then|there|here|when|as|from|up|down|through|off|\?"
     r"|thing|things|way|time|shoes|answer|track|direction|idea|amount|choice|to|enough"
-    r"|so|ok|okay|into|at the (?:start|beginning|end)|in the middle|on time|back(?! of))\b"
+    r"|so|ok|okay|into|at the (?:start|beginning|end)|in the middle|on time|back(?! of)"
+    r"|under|underneath|below|above|behind|beside|next to|on top|in front|around|across"
+    r"|along|between|where|in the|on the|at the)\b"
+)
+#: "the left's absolutely fine": a side named as the one that does not hurt.
+_SIDE_FINE_AFTER = re.compile(
+    r"^(?:'s|s)? ?(?:(?:one|knee|leg|side)(?:'s|s)? ?)?(?:is |was |feels |seems |has been )?"
+    r"(?:absolutely |totally |completely |perfectly |all |still |100% )?"
+    r"(?:fine|ok|okay|good|grand|alright|normal|perfect|unaffected|pain free|pain-free)\b"
 )
 _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
@@ -834,6 +834,8 @@ def _find_sides(text: str, original: str, canon: _Canon) -> Iterator[_Candidate]
         word = m.group(1)
         before, after = text[max(0, m.start() - 20) : m.start()], text[m.end() : m.end() + 30]
         body_next = bool(_BODY_AFTER.match(after))
+        if _SIDE_FINE_AFTER.match(after):
+            continue  # "the left's fine": not the painful side
         if word in ("l", "r"):
             orig_start, _ = canon.original_span(m.start(), m.end())
             if not original[orig_start].isupper() or not (body_next or text.strip() == word):
@@ -1228,7 +1230,7 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
 _SCORE_NUM = r"(?:10|[0-9](?:\.5)?|zero|two|three|four|five|six|seven|eight|nine|ten|one)"
 _EXPLICIT_SCORE_RX = re.compile(
     rf"(?<![\w.£$/])(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
-    r" ?(?:/|out of|outta|of) ?(?:10|ten)(?![\w/]|\.\d)"
+    r" ?(?:/|out of|outta|of|from|on) ?(?:10|ten)(?![\w/]|\.\d)"
 )
 _BARE_SCORE_RX = re.compile(
     rf"(?<![\w.£$/:'-])(?:(?P<hedge>about|around|roughly|approx(?:imately)?) )?"
