@@ -430,3 +430,83 @@ def test_a_warning_sign_after_no_thanks_is_still_read() -> None:
 def test_what_a_treatment_did_in_plain_words(text: str, outcome: str) -> None:
     turn = interpret_turn("inform", [], text, "tried_outcome", {"tried": ["ice"]})
     assert turn.updates == {"tried_outcome": outcome}
+
+
+# --- whole messages through the real extractor (wordings from the held-out halves) -------
+
+
+def read(text: str, requested: str | None, answers: dict[str, Any] | None = None,
+         previous: str | None = None) -> dict[str, Any]:  # fmt: skip
+    import sys
+
+    sys.path.insert(0, str(REPO / "rasa_project"))
+    from components.extraction import extract
+
+    entities = [
+        {"entity": e.entity, "value": e.value, "start": e.start, "end": e.end,
+         **({"negated": True} if getattr(e, "negated", False) else {})}
+        for e in extract(text)
+    ]  # fmt: skip
+    turn = interpret_turn("inform", entities, text, requested, answers or {}, previous=previous)
+    return turn.updates
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("both of em, left and right", "both"),
+        ("left, sorry I mean right", "right"),
+        ("right knee. the left's absolutely fine, for the record.", "right"),
+        ("my left knee, on the inside (like right under the skin)", "left"),
+    ],
+)
+def test_sides_said_together_or_ruled_out(text: str, side: str) -> None:
+    assert read(text, "side")["side"] == side
+
+
+def test_x_not_y_corrects_the_previous_answer() -> None:
+    updates = read("ha, 64, not 46, I wish", "emergency_check", {"age_band": "18_54"}, "age_band")
+    assert updates == {"age_band": "55_plus"}
+
+
+@pytest.mark.parametrize(
+    ("text", "requested"),
+    [("it's about a 4", "age_band"), ("I was doing 30 km a week, oh and the pain is about 3",
+                                      "distance_before_km")],
+)  # fmt: skip
+def test_a_score_said_off_topic_is_a_score_never_an_age(text: str, requested: str) -> None:
+    updates = read(text, requested)
+    assert "pain_score" in updates and "age_band" not in updates
+
+
+def test_a_lone_number_word_to_a_checklist_is_no_pain_score() -> None:
+    assert read("nine", "emergency_check") == {}
+    assert read("nine", "pain_score") == {"pain_score": 9}
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("outside", "outer"), ("The back side of the knee, behind.", "back"),
+     ("on the outer side of the knee, never the inside", "outer")],
+)  # fmt: skip
+def test_the_place_asked_for(text: str, place: str) -> None:
+    assert read(text, "location")["location"] == place
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "settles"),
+    [
+        ("wait, sorry, no, it does NOT settle by the next morning", "limp", False),
+        ("it does not settle by the next morning", "settles_by_next_day", False),
+        ("about 4, plus fine by next day", "pain_score", True),
+        ("next morning it is fine", "age_band", True),
+    ],
+)
+def test_settling_overnight_said_or_denied(text: str, requested: str, settles: bool) -> None:
+    updates = read(text, requested)
+    assert updates["settles_by_next_day"] is settles
+    assert "limp" not in updates
+
+
+def test_cutting_back_volunteered_in_the_opening() -> None:
+    assert read("I already cut my mileage in half and it's no better", None)["load_reduced"] is True
