@@ -530,13 +530,15 @@ class Runner:
         """Sends the next message; False when the conversation is over."""
         slots = self.slots
         requested = slots.get("requested_slot")
-        if self.done():
-            return self.after_triage(requested)
         if self.correction_state == "fix_next" and self.persona.correction:
+            # sent even when the wrong answer was the last one and the level is out: a
+            # runner who sees the plan built on a slip corrects it
             self.correction_state = "done"
             fix = self.persona.correction
             self.send(self.styled(fix["fix"]), "correction", [fix["slot"]])
             return True
+        if self.done():
+            return self.after_triage(requested)
         if not requested:
             if self.nudges >= len(NUDGES):
                 self.result.stop_reason = "no_question"
