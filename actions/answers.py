@@ -131,8 +131,8 @@ _NOTHING_TRIED = re.compile(
 )
 #: Said unasked, only this means nothing was tried.
 _NOTHING_TRIED_VOLUNTEERED = re.compile(
-    r"\b(?:have ?n[o']t|have not|not|never|didn'?t|did not) (?:really |yet )?(?:tried|done"
-    r"|used) (?:anything|a thing)\b"
+    r"\b(?:have ?n[o']?t|have not|not|never|didn'?t|did not) (?:really |yet )?(?:tried|try|done"
+    r"|used|use) (?:anything|a thing)\b"
 )
 _HEDGED_YES = re.compile(
     r"^\W*(?:a (?:bit|little)|some(?:times|what)?|slightly|occasionally|a touch|now and then"
@@ -140,7 +140,8 @@ _HEDGED_YES = re.compile(
 )
 #: A yes/no question answered with more words: the first word decides ("no, still sore").
 _LEADING_YES = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|yea|ya|definitely|(?:it does|it has|i do|i have)(?! not| never))\b"
+    r"^\W*(?:yes|yeah|yep|yup|yea|ya|definitely"
+    r"|(?:it does|it has|i do|i have)(?=\W*$|[,.;!]| a bit| sometimes| yes))\b"
 )
 _LEADING_NO = re.compile(
     r"^\W*(?:no|nope|nah|not really|not at all|never|it doesn'?t|it hasn'?t|i don'?t|i'm not"
@@ -156,14 +157,41 @@ _SETTLES = re.compile(
     r"|\b(?:the )?(?:next|following) (?:morning|day),? (?:it'?s|its|it is|i'?m|i am|the knee is)"
     r" (?:fine|ok|okay|gone|better|normal|settled)\b"
 )
+_MORNING_AFTER = (
+    r"(?:(?:the )?(?:next|following) (?:morning|day)|in the morning|by (?:the )?morning|overnight)"
+)
+_FINE_AGAIN = (
+    r"(?:fine|ok|okay|better|alright|all right|settled|settles|gone|passed|good|normal|grand"
+    r"|right as rain|pain free|pain-free)"
+)
+_GAP = r"\W+(?:(?!but\b|though\b|once\b|after\b|when\b|until\b|not\b|never\b|isn)\w+'?\w*\W+){0,4}?"
+#: "next morning is always ok", "right as rain the next morning" (words in between allowed).
+_SETTLES_NEAR = re.compile(
+    rf"\b{_MORNING_AFTER}{_GAP}{_FINE_AGAIN}\b|\b{_FINE_AGAIN}{_GAP}{_MORNING_AFTER}\b"
+)
 _LINGERS = re.compile(
     r"\b(?:still|sore|hurts?|aching|aches?|stiff|niggl\w*|painful)\b[^.!?]{0,25}"
     r"\b(?:(?:next|following) (?:morning|day)|(?:morning|day) after)\b"
     r"|\b(?:linger\w*|hangs? around|hanging around)\b|\binto the next day\b"
+    r"|\b(?:next|following) (?:morning|day),? (?:it'?s |its |it is |it |i'?m |i am )?(?:still|sore"
+    r"|stiff|aching|hurts?|painful)\b"
 )
 _NOT_LIMPING = re.compile(
-    r"\b(?:not limping|no limp|don'?t limp|doesn'?t make me limp|walk(?:ing)? (?:fine|normally"
-    r"|ok|okay)|mov(?:e|ing) (?:fine|normally))\b"
+    r"\b(?:not limping|no limp|don'?t limp|doesn'?t make me limp|(?:can )?walk(?:ing)? (?:is )?"
+    r"(?:totally |completely |perfectly |quite )?(?:fine|normal|normally|ok|okay)"
+    r"|mov(?:e|ing) (?:fine|normally))\b"
+)
+#: Limping said in other words ("walking lopsided", "favouring that leg").
+_LIMPING = re.compile(
+    r"\b(?:walk(?:ing)? (?:lopsided|funny|crooked|unevenly)|favou?r(?:ing|s)? (?:that|the|my|her"
+    r"|his) (?:leg|knee|side)|hobbl(?:e|ing|es))\b"
+)
+#: Running as before: the load was not reduced.
+_SAME_LOAD = re.compile(
+    r"\b(?:(?:still|kept|keep) (?:on )?(?:running|run|doing)(?: the)? (?:the same"
+    r"|as (?:normal|usual|always|before)|my normal|my usual)"
+    r"|same (?:distance|mileage) as (?:always|before|usual)"
+    r"|(?:haven'?t|have not|didn'?t|did not) (?:cut|reduced?|dropped) (?:back|down|anything))\b"
 )
 _VAGUE_COUNT = re.compile(r"(?:a few|few|several|a couple|couple|some)\b")
 _ONSET_CLAUSE = re.compile(
@@ -227,8 +255,8 @@ _UNCHANGED_LOAD = re.compile(
 )
 #: A bare age in a list of facts: "Hi, 53, left knee", "..., 27", "24, running 15 miles".
 _BARE_AGE = re.compile(
-    r"(?:^|[,.;!]|\b(?:hi|hello|hey|morning|evening))\s*(?P<n>1[2-9]|[2-9]\d)\s*"
-    r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b)"
+    r"(?:^|[,.;!]|\b(?:hi|hello|hey|hiya|howya|yo|morning|evening))\s*(?P<n>1[2-9]|[2-9]\d)\s*"
+    r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b|and still\b|from (?!\d))"
 )
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
@@ -240,9 +268,13 @@ _PAIN_CLAUSE = re.compile(
     r"|ago|had it|had this|been|for (?:about |around |roughly )?(?:a|an|\d|one|two|three|four"
     r"|five|six|seven|eight|nine|ten|a couple|a few|several))\b"
 )
+_PAIN_START_BEFORE = re.compile(
+    r"\b(?:started|began|start|begin|came on|hurt\w*|pain|sore|aching)\b[^.;!?]{0,15}$"
+)
 _INCREASE_CLAUSE = re.compile(
     r"\b(?:increas\w*|upped|raised|jumped|went up|gone up|built up|ramped|added|doubled"
-    r"|tripled|more miles|more km|from \S+ to|went \S+ (?:to|->)|was \d+|up from)\b|->|→"
+    r"|tripled|more miles|more km|from \S+(?: a week| per week| pw| weekly)? to|went \S+ (?:to|->)"
+    r"|was \d+|up from)\b|->|→"
     r"|\d\s*(?:k|km|kms|mi|miles)?\s*(?:to|-)\s*\d"
 )
 _CONSENT_YES = re.compile(
@@ -369,7 +401,11 @@ def _duration_target(
     if requested in DURATION_SLOTS and not (_ANOTHER_DURATION_CLAUSE.search(clause)
                                             and requested != "pain_duration_weeks"):
         return requested
-    if _INCREASE_CLAUSE.search(clause):
+    start, end = entity.get("start", 0), entity.get("end", len(text))
+    started_ago = text[end : end + 4].lower() == " ago" and _PAIN_START_BEFORE.search(
+        text[max(0, start - 40) : start].lower()
+    )  # "started a week ago after I went from 40 to 60 km"
+    if _INCREASE_CLAUSE.search(clause) and not started_ago:
         return "weeks_since_change"
     if answers.get("pain_duration_weeks") is not None or "pain_duration_weeks" in turn.updates:
         return None
@@ -575,7 +611,7 @@ def _apply_phrases(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
     bare_age = _BARE_AGE.search(lower)
     if bare_age and "age_band" not in turn.updates and answers.get("age_band") is None:
         turn.updates["age_band"] = age_band(bare_age.group("n"))
-    settles = _SETTLES.search(lower)
+    settles = _SETTLES.search(lower) or _SETTLES_NEAR.search(lower)
     if "settles_by_next_day" not in turn.updates:
         if _LINGERS.search(lower):
             turn.updates["settles_by_next_day"] = False
@@ -585,9 +621,13 @@ def _apply_phrases(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
             )
     if "limp" not in turn.updates and _NOT_LIMPING.search(lower):
         turn.updates["limp"] = False
+    elif "limp" not in turn.updates and _LIMPING.search(lower):
+        turn.updates["limp"] = True
     cut_back = _CUT_BACK.search(lower)
     if "load_reduced" not in turn.updates and cut_back:
         turn.updates["load_reduced"] = not _NEGATED_BEFORE.search(lower[: cut_back.start()])
+    elif "load_reduced" not in turn.updates and _SAME_LOAD.search(lower):
+        turn.updates["load_reduced"] = False
     if "tried" not in turn.updates and _NOTHING_TRIED_VOLUNTEERED.search(lower):
         turn.updates["tried"] = []
 

@@ -384,6 +384,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "back(?= of {D}{S}(?:knees?|legs?)\\b)", "behind(?= {D}{S}knees?\\b)",
             "(?<=at the )back(?! of (?!{D}{S}?knee))", "(?<=in the )back(?! of (?!{D}{S}?knee))",
             "(?<=round the )back", "(?<=around the )back", "(?:knee|leg) crease",
+            "back ?side(?= of {D}{S}(?:knees?|legs?)\\b)",
         ],
     },
     "onset": {
@@ -428,7 +429,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "fall": [
             "fell", "fallen", "(?:a|bad|nasty) fall", "tripped", "slipped",
-            "fall(?:ing)? (?:over|down|off)", "came off {D}bike",
+            "fall(?:ing)? (?:over|down|off|on (?:the )?(?:ice|ground|road|pavement|track"
+            "|stairs|trail|rocks?|my knee|it))", "came off {D}bike",
         ],
         "pop": [
             # "a pop in my knee", "something popped"; not "pop in to the shop", "pop out
@@ -484,7 +486,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "climbing(?! (?:up )?(?:the |a |flights? of |some )?(?:stairs|steps))",
         ],
         "during_runs": [
-            "during {D}(?:runs?|running)", "(?:while|whilst|when) (?:i'm |im |i am )?running",
+            "during {D}(?:(?:long|longer|short|easy|hard|fast) )?(?:runs?|running)",
+            "(?:while|whilst|when) (?:i'm |im |i am )?running",
             "when i run", "while i run", "during(?= and after (?:my |a |the )?runs?)",
             "on (?:my |the )?runs", "mid[- ]?run",
             "in the middle of (?:a|my) run",
@@ -501,6 +504,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "|quality) )?(?:track|tempo|interval|speed|hill|running|run|club|fast|long|hard"
             "|quality|rep) sessions?",
             "after (?:a |the |my )?race\\b(?! (?:pace|day|week|number|bib|entry|fee|kit))",
+            "after (?:(?:my|a|the|each|every) )?(?:xc |cross country |running |track )?"
+            "(?:practice|training)\\b",
             "after running",
             "post[- ]?runs?", "afterwards", "the day after",
             "(?:after|once|when) i(?:'ve| have)? (?:finish(?:ed)?|stop(?:ped)?(?: running)?"
@@ -544,7 +549,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:changed|switched) (?:my )?(?:shoes|trainers)", "different (?:shoes|trainers)",
         ],
         "physio": [
-            "physio(?:therapist|therapy)?", "physical therap(?:y|ist)", "sports therapist",
+            "physio(?:therapist|therapy)?", "fysio(?:therapeut)?", "fisio(?:terapeuta)?",
+            "physical therap(?:y|ist)", "sports therapist",
             "osteo(?:path)?", "chiro(?:practor)?",
         ],
         "painkillers": [
@@ -571,6 +577,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:didn't|didnt|did not) make (?:any|much|a) difference",
             "not much (?:difference|change)", "nothing changed", "did nothing",
             "(?:still )?the same as before", "no better",
+            "(?:it's|its|it is|still|literally|just|exactly|pretty much) (?:literally |just )?"
+            "the same\\b(?! (?:distance|mileage|as (?:always|usual)|amount|pace|route))",
+            "(?:hasn't|hasnt|has not|haven't|havent|didn't|didnt|did not) (?:made|make) "
+            "(?:any|much|a) (?:difference|change)",
+            "(?:didn't|didnt|did not|doesn't|doesnt|hasn't|hasnt) change (?:anything|a thing|much)",
             "(?:is|it's|its|it is|but|and) (?:just )?not getting (?:any )?better",
             "(?:hasn't|hasnt|has not|isn't|isnt) (?:got|gotten|getting) (?:any )?better",
         ],
@@ -583,6 +594,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:made|makes) (?:it|things|the pain|my knee) feel "
             "(?:a (?:bit|lot|little) |much )?better",
             "feels? (?:a (?:bit|lot|little) |much )?better",
+            "(?:seems?|seemed) to (?:help|work)", "on the right track",
         ],
         "worse": [
             "made (?:it|things|the pain) (?:a (?:bit|lot|little) |much |even |way )?worse",
@@ -865,7 +877,7 @@ def _find_sides(text: str, original: str, canon: _Canon) -> Iterator[_Candidate]
 # --------------------------------------------------------------------------- distances
 
 _DIST_UNIT = (
-    r"(?:kilomet(?:re|er)s?|klicks|kms?|ks|k|miles?|mi|mls|mpw|kpw)"
+    r"(?:kilomet(?:re|er)s?|klicks|kays|kms?|ks|k|miles?|mi|mls|mpw|kpw)"
 )
 _MILE_UNITS = ("mile", "miles", "mi", "mls", "mpw")
 _PER_WEEK = r"(?: ?(?:a|per|/|each|every) ?(?:week|wk|w)\b| ?weekly\b| ?pw\b)"
@@ -1314,6 +1326,16 @@ _AGE_RXS = [
         rf"\b(?:i'm|im|i am|aged|age|age is|i'm now|i turned|just turned) (?:a )?"
         rf"(?P<n>\d{{2}}|{NUM_WORD})\b(?! ?(?:{_DIST_UNIT}|%|/|x\b|times|out of|weeks?|days?"
         r"|months?|hours?|mins?|minutes|kg|lbs|st\b|stone|or so)\b)"
+    ),
+    # "I am 41 years", "I have 36 years" (non-native), "she's 13" (a parent typing)
+    re.compile(
+        rf"\b(?:i am|i'm|im|i have|i've|ive) (?P<n>\d{{2}}|{NUM_WORD}) (?:years?|yrs?)\b"
+        r"(?! (?:ago|of|running|in|now (?:running|of)))"
+    ),
+    re.compile(
+        r"\b(?:she's|shes|she is|he's|hes|he is|(?:my )?(?:son|daughter|kid|child) is)"
+        r" (?P<n>\d{1,2})\b(?! ?(?:k\b|km|kms|mi\b|miles?|%|/|x\b|times|weeks?|days?|months?"
+        r"|mins?|minutes|kg|lbs))"
     ),
 ]
 

@@ -510,3 +510,32 @@ def test_settling_overnight_said_or_denied(text: str, requested: str, settles: b
 
 def test_cutting_back_volunteered_in_the_opening() -> None:
     assert read("I already cut my mileage in half and it's no better", None)["load_reduced"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("next morning is always ok", {"settles_by_next_day": True}),
+        ("right as rain the next morning", {"settles_by_next_day": True}),
+        ("by the next morning it's always settled", {"settles_by_next_day": True}),
+        ("next day it is still sore", {"settles_by_next_day": False}),
+        ("I walk normal", {"limp": False}),
+        ("my wife says I've started walking lopsided, favoring that leg", {"limp": True}),
+        ("I still run the same distance", {"load_reduced": False}),
+        ("I have 36 years", {"age_band": "18_54"}),
+        ("Hi there! 63 and still going", {"age_band": "55_plus"}),
+        ("she's 13 and on the school cross country team", {"age_band": "under_18"}),
+        ("havent tried anything", {"tried": []}),
+        ("I went to the fysio 4 times, but it did not change anything",
+         {"tried": ["physio"], "tried_outcome": "no_change"}),
+        ("I've been icing it after runs and that seems to help", {"tried_outcome": "helped"}),
+        ("Started a week ago after I went from 40 to 60 km a week", {"pain_duration_weeks": 1.0}),
+        ("i went from 30k a week to 50k in one week", {"weeks_since_change": 1.0}),
+        ("today I run and fall on ice, on the left knee", {"injury": "fall"}),
+        ("went from 30 to 45 kays a week", {"distance_now_km": 45.0}),
+    ],
+)  # fmt: skip
+def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str, Any]) -> None:
+    updates = read(text, "swelling")
+    assert {key: updates.get(key) for key in expected} == expected
+    assert "swelling" not in updates  # none of these answers the question asked

@@ -143,7 +143,7 @@ CERTAIN = [
     ("locking", "I twist it in a hole, and after that I cannot make the leg totally straight"),
     ("locking", "only what I said, it does not straighten"),
     ("locking", "since the twist it stays always a little bent"),
-    ("night_rest_pain", "also when I rest and do nothing it still hurt, in bed also, it never go away"),
+    ("night_rest_pain", "when I rest and do nothing it still hurt, in bed also, it never go away"),
     ("night_rest_pain", "pain when i sit and do nothing and also in bed, it does not go away"),
 ]
 
