@@ -30,7 +30,7 @@ from actions.questions import (
 )
 from actions.store import repo
 from actions.tracker_answers import answers_from, latest_message, message_key
-from actions.triage import assess
+from actions.triage import UNKNOWN, assess
 from actions.video import accept_video, discard_pending_video
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,31 @@ logger = logging.getLogger(__name__)
 SMALL_TALK_DIGRESSIONS = frozenset(
     {"chitchat", "out_of_scope", "thank", "request_human", "describe_video"}
 )
+
+
+#: Intents the classifier may guess for an answer typed loosely: read as an answer when the
+#: message answers the pending question (explicit requests, erasing, stopping never are).
+GUESSED_DIGRESSIONS = frozenset({"out_of_scope", "chitchat", "thank"})
+
+
+def _answers_the_question(
+    entities: list[dict[str, Any]],
+    text: str,
+    requested: str | None,
+    answers: dict[str, Any],
+    tracker: Tracker,
+) -> bool:
+    if requested is None or requested == "consent":
+        return False
+    turn = interpret_turn(
+        intent="inform",
+        entities=entities,
+        text=text,
+        requested=requested,
+        answers=answers,
+        unit_hint=tracker.get_slot("distance_unit"),
+    )
+    return requested in turn.updates and turn.updates[requested] != UNKNOWN
 
 
 class ValidateTriageForm(Action):
@@ -56,12 +81,16 @@ class ValidateTriageForm(Action):
     ) -> list[EventType]:
         intent, entities, message_text = latest_message(tracker)
         new_message = _validating_new_message(tracker)
+        answers = answers_from(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if intent in GUESSED_DIGRESSIONS and _answers_the_question(
+            entities, message_text, requested, answers, tracker
+        ):
+            intent = "inform"  # "about 4, plus fine by next day" is an answer, whatever DIET says
         if intent in NON_ANSWER_INTENTS and new_message:
             # No events: the form rejects the turn, so the digression rules answer it and
             # the form asks its pending question again afterwards.
             return []
-        answers = answers_from(tracker)
-        requested = tracker.get_slot("requested_slot")
         pending = list(tracker.get_slot("pending_red_flags") or [])
         turn = Turn()
         # Each message is read once: after a digression or a confirmation the form runs

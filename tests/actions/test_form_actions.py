@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions.answers import KM_PER_MILE
 from actions.triage_form import ASK_ACTIONS, ValidateTriageForm
 from tests.actions.conftest import RunAction, make_tracker
@@ -143,6 +145,26 @@ def test_second_attempt_offers_buttons(run_action: RunAction) -> None:
 
 def test_digression_on_a_new_message_is_rejected_for_the_rules(run_action: RunAction) -> None:
     tracker = make_tracker(slots=CONSENTED | {"requested_slot": "side"}, intent="ask_why")
+    assert run_action(ValidateTriageForm(), tracker) == ([], {})
+
+
+@pytest.mark.parametrize("guess", ["out_of_scope", "chitchat", "thank"])
+def test_an_answer_the_classifier_took_for_small_talk_is_read(
+    run_action: RunAction, guess: str
+) -> None:
+    tracker = make_tracker(
+        slots=CONSENTED | {"requested_slot": "settles_by_next_day"},
+        intent=guess,
+        text="yes, fine by the next morning",
+    )
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["settles_by_next_day"] is True
+
+
+def test_small_talk_that_answers_nothing_stays_a_digression(run_action: RunAction) -> None:
+    tracker = make_tracker(
+        slots=CONSENTED | {"requested_slot": "side"}, intent="out_of_scope", text="what's a bot"
+    )
     assert run_action(ValidateTriageForm(), tracker) == ([], {})
 
 
