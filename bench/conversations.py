@@ -11,8 +11,8 @@ corpus README). The expected level of each persona was written by hand from CLIN
 nothing here calls the triage code to decide what is right.
 
 Run (after `make setup`):
-    .venv/actions/bin/python bench/conversations.py [--half tuning|heldout|heldout2|all] [--limit N]
-        [--styles terse,chatty] [--personas sc01,ur03] [--json out.json] [--keep-going]
+    .venv/actions/bin/python bench/conversations.py [--half tuning|heldout|heldout2|heldout3|all]
+        [--limit N] [--styles terse,chatty] [--personas sc01,ur03] [--json out.json] [--keep-going]
         [--show-failures [file]]
         [--url http://127.0.0.1:5005]   # an already running stack instead of a fresh one
 Figures go to stdout as a Markdown table per half and, as JSON, to var/bench/conversations.json
@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import json
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -51,10 +52,10 @@ sys.path.insert(0, str(REPO))
 from tests.e2e.stack import running_stack, say  # noqa: E402
 
 CORPUS = REPO / "bench" / "conversation_corpus"
-#: The corpus folders: tuning (looked at while fixing), heldout (written blind after the
-#: first fix, measured once, then looked at), heldout2 (written blind after the second fix;
-#: the figure to quote).
-HALVES = ("tuning", "heldout", "heldout2")
+#: The corpus folders: tuning (looked at while fixing), heldout and heldout2 (each written
+#: blind after a round of fixes, measured once, then looked at), heldout3 (written blind
+#: after the fourth round; the figure to quote).
+HALVES = ("tuning", "heldout", "heldout2", "heldout3")
 LEVELS = ("self_care", "clinician", "urgent", "emergency")
 EXPECTED = (*LEVELS, "routed")
 STYLES = (
@@ -1136,6 +1137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--url", default="", help="a running Rasa server instead of a new stack")
     parser.add_argument("--workers", type=int, default=WORKERS, help="concurrent conversations")
     args = parser.parse_args(argv)
+    # a plain `kill` stops the stack this run started too (the `with` blocks unwind)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         return run(args)
     except RuntimeError as error:

@@ -156,6 +156,8 @@ def build_speller(
     common = frozenset(w for w, logprob in common_words if logprob > COMMON_LOGPROB)
     never = common | frozenset(protected) | CONTRACTIONS
     targets = {w: n for w, n in counts.items() if w in common or n >= min_uses}
+    for word in CONTRACTIONS:  # "havvent" is "havent": its "not" must be read
+        targets.setdefault(word, 1)
     return Speller(targets=targets, known=never | frozenset(targets))
 
 def frequent_english_words(limit: int = 60_000) -> list[tuple[str, float]]:

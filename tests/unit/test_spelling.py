@@ -98,3 +98,7 @@ def test_edit_distance_counts_a_swap_as_one() -> None:
     assert edit_distance("knee", "knee") == 0
     assert edit_distance("clf", "calf") == 1
     assert edit_distance("abc", "xyz") == 3
+
+
+def test_a_slip_in_a_contraction_is_mended_so_its_not_is_read(speller) -> None:
+    assert speller.correct("no, i havvent cut back") == "no, i havent cut back"
