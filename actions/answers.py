@@ -268,6 +268,9 @@ _PAIN_CLAUSE = re.compile(
     r"|ago|had it|had this|been|for (?:about |around |roughly )?(?:a|an|\d|one|two|three|four"
     r"|five|six|seven|eight|nine|ten|a couple|a few|several))\b"
 )
+#: "came on slowly over the last month": how long it has hurt, said with the onset.
+_OVER_THE_LAST = re.compile(r"\b(?:over|in|for) the (?:last|past) (?:\S+ )?\S+$")
+_WAS_DISTANCE = re.compile(r"\bwas (?:about |around )?\d+(?:\.\d+)?\s*(?:k|km|kms|mi|miles?)?\s*$")
 _PAIN_START_BEFORE = re.compile(
     r"\b(?:started|began|start|begin|came on|hurt\w*|pain|sore|aching)\b[^.;!?]{0,15}$"
 )
@@ -402,15 +405,18 @@ def _duration_target(
                                             and requested != "pain_duration_weeks"):
         return requested
     start, end = entity.get("start", 0), entity.get("end", len(text))
-    started_ago = text[end : end + 4].lower() == " ago" and _PAIN_START_BEFORE.search(
-        text[max(0, start - 40) : start].lower()
-    )  # "started a week ago after I went from 40 to 60 km"
-    if _INCREASE_CLAUSE.search(clause) and not started_ago:
+    ago = text[end : end + 4].lower() == " ago"
+    before = text[max(0, start - 40) : start].lower()
+    started_ago = ago and _PAIN_START_BEFORE.search(before)
+    # "started a week ago after I went from 40 to 60 km"; "(was 10 a month ago)"
+    was_distance = ago and _WAS_DISTANCE.search(before)
+    if (_INCREASE_CLAUSE.search(clause) and not started_ago) or was_distance:
         return "weeks_since_change"
     if answers.get("pain_duration_weeks") is not None or "pain_duration_weeks" in turn.updates:
         return None
     said = text[entity.get("start", 0) : entity.get("end", len(text))].lower()
-    if _VAGUE_COUNT.match(said) or _ONSET_CLAUSE.search(clause):
+    over_the_last = _OVER_THE_LAST.search(text[max(0, start - 20) : end].lower())
+    if _VAGUE_COUNT.match(said) or (_ONSET_CLAUSE.search(clause) and not over_the_last):
         return None  # "slowly over a few weeks" says how it came on, not how long ago
     if _PAIN_CLAUSE.search(clause) or not _RUNNING_HISTORY.search(clause):
         return "pain_duration_weeks"  # "left knee, inner side, six weeks now"

@@ -465,7 +465,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         # Swelling of another body part is not knee swelling: see _OTHER_PART_AFTER and
         # the CONTEXT_VETO entry below.
         "swelling": [
-            "(?:swelling|swollen|swell(?:s|ed)?|puffy|puffed up|fluid|effusion)"
+            "(?:swelling|swollen|swell(?:s|ed)?|puffy|puff(?:s|ed|ing)? up|fluid|effusion)"
             + _OTHER_PART_AFTER,
             "water on the knee",
         ],
@@ -598,6 +598,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "worse": [
             "made (?:it|things|the pain) (?:a (?:bit|lot|little) |much |even |way )?worse",
+            # "made my right knee worse": the side word stays free for the side
+            "made my(?= (?:(?:left|right) )?knees? (?:a (?:bit|lot|little) |much |even |way )?"
+            "worse)",
             "(?:got|getting|gets|became|went|feels|it's|its|was) (?:a (?:bit|lot|little) "
             "|much |even |way )?worse(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
             "^worse", "aggravat(?:ed|es)", "flared (?:it )?up", "made it hurt more",

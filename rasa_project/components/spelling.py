@@ -160,9 +160,12 @@ def build_speller(
         targets.setdefault(word, 1)
     return Speller(targets=targets, known=never | frozenset(targets))
 
-def frequent_english_words(limit: int = 60_000) -> list[tuple[str, float]]:
+def frequent_english_words(
+    limit: int = 60_000, fold_case: bool = False
+) -> list[tuple[str, float]]:
     """The most frequent lower-case alphabetic English words with their log probability,
-    most frequent first.
+    most frequent first; with ``fold_case``, capitalised words count too ("Peru" typed as
+    "peru" is a real word, not a slip of "per").
 
     From spaCy's lexeme probability table (``spacy-lookups-data``, in the Rasa environment
     only; imported here so that the rest of this module needs nothing but Python).
@@ -176,5 +179,9 @@ def frequent_english_words(limit: int = 60_000) -> list[tuple[str, float]]:
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         prob: dict[str, float] = json.load(handle)
-    ranked = sorted(prob.items(), key=lambda item: -item[1])
-    return [(word, p) for word, p in ranked if re.fullmatch(r"[a-z]+", word)][:limit]
+    best: dict[str, float] = {}
+    for word, logprob in prob.items():
+        if re.fullmatch(r"[A-Za-z]+" if fold_case else r"[a-z]+", word):
+            lower = word.lower()
+            best[lower] = max(logprob, best.get(lower, logprob))
+    return sorted(best.items(), key=lambda item: -item[1])[:limit]

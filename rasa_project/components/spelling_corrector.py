@@ -83,7 +83,7 @@ def project_speller() -> Speller:
     """The speller built from the project's files (once per process)."""
     return build_speller(
         _project_texts(load_data(str(NLU_PATH))),
-        frequent_english_words(),
+        frequent_english_words(fold_case=True),
         protected=PROTECTED_WORDS,
     )
 
