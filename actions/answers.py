@@ -162,6 +162,7 @@ _MORNING_AFTER = (
 )
 _FINE_AGAIN = (
     r"(?:fine|ok|okay|better|alright|all right|settled|settles|gone|passed|good|normal|grand"
+    r"|goes away|gone away|go away|went away|disappears|fades"
     r"|right as rain|pain free|pain-free)"
 )
 _GAP = r"\W+(?:(?!but\b|though\b|once\b|after\b|when\b|until\b|not\b|never\b|isn)\w+'?\w*\W+){0,4}?"
@@ -183,8 +184,8 @@ _NOT_LIMPING = re.compile(
 )
 #: Limping said in other words ("walking lopsided", "favouring that leg").
 _LIMPING = re.compile(
-    r"\b(?:walk(?:ing)? (?:lopsided|funny|crooked|unevenly)|favou?r(?:ing|s)? (?:that|the|my|her"
-    r"|his) (?:leg|knee|side)|hobbl(?:e|ing|es))\b"
+    r"\b(?:walk(?:ing)? (?:lopsided|funny|crooked|unevenly)|favou?r(?:ing|s)? (?:it\b|(?:that|the"
+    r"|my|her|his) (?:leg|knee|side))|hobbl(?:e|ing|es))\b"
 )
 #: Running as before: the load was not reduced.
 _SAME_LOAD = re.compile(
@@ -203,6 +204,7 @@ _CUT_BACK = re.compile(
     r"\b(?:cut (?:right )?(?:back|down)|run(?:ning)? (?:much |a lot |way |a bit )?less|ran (?:much "
     r"|a lot )?less|reduced (?:my )?(?:running|mileage|miles|distance|kms?)|backed off|eased off"
     r"|fewer (?:miles|kms?|runs)|half (?:of )?(?:what|my|the)"
+    r"|dropped (?:down )?to (?:just |only )?(?:one|two|three|\d) (?:runs?|days?)"
     r"|(?:cut|dropped|halved|reduced) (?:my |the )?(?:weekly )?(?:mileage|miles|running|distance"
     r"|kms?|runs|training)(?: right)?(?: in half| back| down)?|dropped (?:right )?back)\b"
 )
@@ -217,7 +219,8 @@ _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurti
 #: "Did that help?" answered in words: the first that fits wins.
 _OUTCOME_WORDS = re.compile(
     r"(?P<worse>\bworse\b|\baggravat\w*|\bflared?\b)"
-    r"|(?P<no_change>\b(?:the same|no (?:change|difference)|not really|did ?n[o']?t (?:change|do)"
+    r"|(?P<no_change>\b(?:the same|(?:no|zero|zilch) (?:change|difference)|not really"
+    r"|did ?n[o']?t (?:change|do)"
     r" (?:anything|a thing|much)|nothing changed|no effect|no better)\b)"
     r"|(?P<helped>\b(?:better|helped|helps|a bit|a little|eased|improved|yes|yeah|yep)\b)"
 )
@@ -650,6 +653,8 @@ def _apply_intent(
         return
     lower = text.lower()
     leading_no = bool(_LEADING_NO.match(lower))
+    if requested in YES_NO_SLOTS and any(s in turn.updates for s in YES_NO_SLOTS - {requested}):
+        return  # "I'm not limping" to "does it swell?": the "not" is about the limp
     if intent == DONT_KNOW and requested != "consent":
         turn.updates[requested] = UNKNOWN
     elif requested in YES_NO_SLOTS and (leading_no or _LEADING_YES.match(lower)):

@@ -362,6 +362,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "inner(?! (?:thigh|thighs|peace|self|city|circle|soles?|tube|ear))",
             "(?<!run )(?<!ran )(?<!running )(?<!train )(?<!stay )(?<!stayed )"
             "inside(?! (?:on|at|the (?:house|gym)|today|more|instead))",
+            "insides(?= of {D}(?:(?:left|right|both|bad) )?knees?)",
         ],
         "kneecap": [
             "(?:under|around|behind|beneath|below|above|over|on|round) {D}knee ?caps?",
@@ -424,11 +425,12 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:specific |particular )?(?:injury|incident|event)",
         ],
         "twist": [
-            "twist(?:ed|ing)?", "pivot(?:ed|ing)", "rolled {D}ankle",
+            "twist(?:ed|ing)?", "pivot(?:ed|ing)", "rolled {D}(?:ankle|knee)",
             "landed (?:badly|awkwardly|wrong|funny|awkward)",
         ],
         "fall": [
             "fell", "fallen", "(?:a|bad|nasty) fall", "tripped", "slipped",
+            "went down (?:hard|heavily|badly)",
             "fall(?:ing)? (?:over|down|off|on (?:the )?(?:ice|ground|road|pavement|track"
             "|stairs|trail|rocks?|my knee|it))", "came off {D}bike",
         ],
@@ -446,7 +448,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?! (?:the|a) (?:wall|road|trails?|track|gym|pb|target)\\b)",
             "(?:got|was|been) hit", "collided", "collision", "crashed into", "bumped into",
             "banged", "bashed", "knocked", "whacked", "kicked", "smashed", "tackled",
-            "smacked", "slammed", "thumped", "walloped",
+            "smacked", "slammed", "thumped", "walloped", "clattered", "(?:ploughed|plowed) into",
             "(?:ran|run|running) (?:straight )?into (?:a|an|the|some) (?:bollard|post|pole"
             "|lamp ?post|car|bike|cyclist|wall|bench|gate|fence|kerb|curb|tree|sign|bin|table"
             "|door|dog|trolley|barrier|railing|rock)",
@@ -532,7 +534,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?<!when i )(?<!after i )stopped running",
             "break from running",
         ],
-        "ice": ["ic(?:e|ed|ing)(?! cream)", "ice packs?", "cold packs?", "frozen peas"],
+        # not the ice they fell on ("black ice", "on the ice", "icy path")
+        "ice": ["(?<!black )(?<!on the )(?<!on some )(?<!on )ic(?:e|ed|ing)(?! cream)",
+                "ice packs?", "cold packs?", "frozen peas"],
         "exercises": [
             "exercises", "strengthening", "strength (?:work|training|exercises)",
             "rehab(?: exercises)?", "physio exercises", "gym work",
@@ -573,7 +577,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:didn't|didnt|did not|doesn't|doesnt|hasn't|hasnt|haven't|havent|not) "
             "(?:really |much |seem to |seemed to )?(?:help(?:ed|ing)?|work(?:ed)?"
             "|do (?:anything|much))",
-            "made no difference", "no (?:real )?(?:difference|change|improvement)",
+            "made no difference", "(?:no|zero) (?:real )?(?:difference|change|improvement)",
             "(?:didn't|didnt|did not) make (?:any|much|a) difference",
             "not much (?:difference|change)", "nothing changed", "did nothing",
             "(?:still )?the same as before", "no better",
@@ -594,7 +598,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:made|makes) (?:it|things|the pain|my knee) feel "
             "(?:a (?:bit|lot|little) |much )?better",
             "feels? (?:a (?:bit|lot|little) |much )?better",
-            "(?:seems?|seemed) to (?:help|work)", "on the right track",
+            "(?:seems?|seemed) to (?:be )?(?:help|helping|work|working)", "on the right track",
+            "(?<=\\w )helps?$",
         ],
         "worse": [
             "made (?:it|things|the pain) (?:a (?:bit|lot|little) |much |even |way )?worse",

@@ -508,6 +508,12 @@ def test_settling_overnight_said_or_denied(text: str, requested: str, settles: b
     assert "limp" not in updates
 
 
+def test_a_no_about_another_fact_does_not_answer_the_question() -> None:
+    # "I'm not limping" to "does it swell?": the "not" is about the limp
+    assert read("I'm not limping", "swelling") == {"limp": False}
+    assert read("zero difference honestly", "tried_outcome") == {"tried_outcome": "no_change"}
+
+
 def test_cutting_back_volunteered_in_the_opening() -> None:
     assert read("I already cut my mileage in half and it's no better", None)["load_reduced"] is True
 
@@ -537,6 +543,12 @@ def test_cutting_back_volunteered_in_the_opening() -> None:
         ("came on slowly over the last month", {"pain_duration_weeks": 4.33}),
         ("a physio gave me mini squats, which made my right knee worse",
          {"tried_outcome": "worse", "side": "right"}),
+        ("it goes away by the next day", {"settles_by_next_day": True}),
+        ("I've dropped to two runs a week and it's no better", {"load_reduced": True}),
+        ("I notice I'm favouring it a bit", {"limp": True}),
+        ("a cyclist ploughed into the side of my right knee", {"injury": "blow"}),
+        ("went down hard on some black ice on my run", {"injury": "fall", "tried": None}),
+        ("painkillers from the chemist help", {"tried_outcome": "helped"}),
     ],
 )  # fmt: skip
 def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str, Any]) -> None:

@@ -140,7 +140,9 @@ ONSET_INJURY_CASES = [
     ("all of a sudden", [("onset", "sudden", "all of a sudden")]),
     ("out of nowhere", [("onset", "sudden", "out of nowhere")]),
     ("suddenly, I twisted it", [("onset", "sudden", "suddenly"), ("injury", "twist", "twisted")]),
-    ("I fell on ice", [("injury", "fall", "fell"), ("treatment", "ice", "ice")]),
+    # the ice fallen on is no treatment tried (it used to be read as one)
+    ("I fell on ice", [("injury", "fall", "fell")]),
+    ("I fell, then iced it", [("injury", "fall", "fell"), ("treatment", "ice", "iced")]),
     ("heard a pop", [("injury", "pop", "pop")]),
     ("I got hit by a bike", [("injury", "blow", "got hit")]),
     ("collided with another player", [("injury", "blow", "collided")]),

@@ -199,6 +199,8 @@ UNCERTAIN = [
     ("weight_loss_lump_cancer", "I've got a baker's cyst"),
     ("weight_loss_lump_cancer", "worried it's a tumour"),
     ("weight_loss_lump_cancer", "is a lump below the knee normal?"),
+    # the amount unreadable: one yes/no question rather than a guess
+    ("weight_loss_lump_cancer", "ive dropped half a stoe lately without trying, not dieting"),
 ]
 
 
