@@ -132,7 +132,7 @@ _NOTHING_TRIED = re.compile(
 #: Said unasked, only this means nothing was tried.
 _NOTHING_TRIED_VOLUNTEERED = re.compile(
     r"\b(?:have ?n[o']?t|have not|not|never|didn'?t|did not) (?:really |yet )?(?:tried|try|done"
-    r"|used|use) (?:anything|a thing)\b"
+    r"|used|use|had) (?:anything|a thing|any (?:treatment|therapy|physio))\b"
 )
 _HEDGED_YES = re.compile(
     r"^\W*(?:a (?:bit|little)|some(?:times|what)?|slightly|occasionally|a touch|now and then"
@@ -471,6 +471,10 @@ def _apply_entities(
             continue  # "the outer side, not the inner"
         if name == "outcome" and not _about_treatment(entities, requested, answers):
             continue  # "it's getting worse" is not what a treatment did
+        if name == "injury" and value != "none" and _NEGATED_BEFORE.search(
+            text.lower()[: entity.get("start", 0)]
+        ):
+            continue  # "I never fell or twisted it", "never after any twist though"
         if name in DIRECT_ANSWERS and name != "side":
             score = name == "pain_score"
             turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value

@@ -430,7 +430,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "fall": [
             "fell", "fallen", "(?:a|bad|nasty) fall", "tripped", "slipped",
-            "went down (?:hard|heavily|badly)",
+            "went down (?:hard|heavily|badly|onto|on to)", "caught my (?:toe|foot)",
             "fall(?:ing)? (?:over|down|off|on (?:the )?(?:ice|ground|road|pavement|track"
             "|stairs|trail|rocks?|my knee|it))", "came off {D}bike",
         ],
@@ -449,6 +449,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:got|was|been) hit", "collided", "collision", "crashed into", "bumped into",
             "banged", "bashed", "knocked", "whacked", "kicked", "smashed", "tackled",
             "smacked", "slammed", "thumped", "walloped", "clattered", "(?:ploughed|plowed) into",
+            "went (?:knee[- ]first |straight |head ?first )into",
             "(?:ran|run|running) (?:straight )?into (?:a|an|the|some) (?:bollard|post|pole"
             "|lamp ?post|car|bike|cyclist|wall|bench|gate|fence|kerb|curb|tree|sign|bin|table"
             "|door|dog|trolley|barrier|railing|rock)",
@@ -507,7 +508,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "|quality|rep) sessions?",
             "after (?:a |the |my )?race\\b(?! (?:pace|day|week|number|bib|entry|fee|kit))",
             "after (?:(?:my|a|the|each|every) )?(?:xc |cross country |running |track )?"
-            "(?:practice|training)\\b",
+            "(?:practice|training)\\b", "after (?:the )?running\\b",
+            "after (?:i|we) (?:run|ran|finish|finished|stop|stopped)\\b",
             "after running",
             "post[- ]?runs?", "afterwards", "the day after",
             "(?:after|once|when) i(?:'ve| have)? (?:finish(?:ed)?|stop(?:ped)?(?: running)?"
@@ -599,6 +601,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:a (?:bit|lot|little) |much )?better",
             "feels? (?:a (?:bit|lot|little) |much )?better",
             "(?:seems?|seemed) to (?:be )?(?:help|helping|work|working)", "on the right track",
+            "takes? the edge off", "took the edge off",
             "(?<=\\w )helps?$",
         ],
         "worse": [
@@ -609,6 +612,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:got|getting|gets|became|went|feels|it's|its|was) (?:a (?:bit|lot|little) "
             "|much |even |way )?worse(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
             "^worse", "aggravat(?:ed|es)", "flared (?:it )?up", "made it hurt more",
+            "(?:been|got|gotten|is|was) worse since",
             "(?:hurt|hurts|hurting|ached|aches) more"
             "(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
         ],
@@ -811,7 +815,10 @@ def _find_exercise_treatments(
 
 # --------------------------------------------------------------------------- side
 
-_SIDE_RX = re.compile(r"(?<![\w'])(left|right|both|l|r)(?![\w'])")
+_SIDE_RX = re.compile(
+    r"(?<![\w'])(left|right|both|l|r|(?:two|2|each)(?= (?:of my )?(?:knees?|legs?)\b(?! of)))"
+    r"(?![\w'])"
+)
 _BODY_AFTER = re.compile(r" ?(?:knees?|legs?|sides?|one|ones|foot|hip|patella)\b")
 _RIGHT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:all|alright|that's|thats|that is|you're|youre|you are|is that|quite|exactly"
@@ -829,7 +836,8 @@ _RIGHT_NOT_AFTER = re.compile(
 _SIDE_FINE_AFTER = re.compile(
     r"^(?:'s|s)? ?(?:(?:one|knee|leg|side)(?:'s|s)? ?)?(?:is |was |feels |seems |has been )?"
     r"(?:absolutely |totally |completely |perfectly |all |still |100% )?"
-    r"(?:fine|ok|okay|good|grand|alright|normal|perfect|unaffected|pain free|pain-free)\b"
+    r"(?:fine|fie|ok|okay|good|god|grand|alright|normal|perfect|unaffected|pain free|pain-free"
+    r"|behaves|behaving|is behaving|no problem|no bother|not hurting|doesn'?t hurt)\b"
 )
 _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
@@ -861,6 +869,8 @@ def _find_sides(text: str, original: str, canon: _Canon) -> Iterator[_Candidate]
             if not original[orig_start].isupper() or not (body_next or text.strip() == word):
                 continue
             value = "left" if word == "l" else "right"
+        elif word in ("two", "2", "each"):
+            value = "both"  # "the two knees", "each knee"
         elif word == "both":
             if not (body_next or _BOTH_OK_AFTER.match(after)):
                 continue
@@ -1250,7 +1260,7 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
 _SCORE_NUM = r"(?:10|[0-9](?:\.5)?|zero|two|three|four|five|six|seven|eight|nine|ten|one)"
 _EXPLICIT_SCORE_RX = re.compile(
     rf"(?<![\w.£$/])(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
-    r" ?(?:/|out of|outta|of|from|on) ?(?:10|ten)(?![\w/]|\.\d)"
+    r" ?(?:/|out of|outta|of|from|on|over) ?(?:10|ten)(?![\w/]|\.\d)"
 )
 _BARE_SCORE_RX = re.compile(
     rf"(?<![\w.£$/:'-])(?:(?P<hedge>about|around|roughly|approx(?:imately)?) )?"
@@ -1341,7 +1351,8 @@ _AGE_RXS = [
         r"(?! (?:ago|of|running|in|now (?:running|of)))"
     ),
     re.compile(
-        r"\b(?:she's|shes|she is|he's|hes|he is|(?:my )?(?:son|daughter|kid|child) is)"
+        r"\b(?:she's|shes|she is|he's|hes|he is|(?:my )?(?:son|daughter|kid|child)"
+        r" (?:is|who is|who's|aged))"
         r" (?P<n>\d{1,2})\b(?! ?(?:k\b|km|kms|mi\b|miles?|%|/|x\b|times|weeks?|days?|months?"
         r"|mins?|minutes|kg|lbs))"
     ),

@@ -97,7 +97,12 @@ class Speller:
 
     def correct_word(self, word: str) -> str:
         """The word a typed ``word`` (lower case) was meant to be, or ``word`` itself."""
-        if len(word) < MIN_LENGTH or not word.isalpha() or word in self.known:
+        if len(word) < MIN_LENGTH or not word.isalpha():
+            return word
+        contraction = _swapped_contraction(word)
+        if contraction and word not in self.targets:
+            return contraction  # "doenst", "dosent": web text is full of them, the "not" matters
+        if word in self.known:
             return word
         max_edits = 2 if len(word) >= LONG_WORD else 1
         # a three-letter token is read only as a longer word ("clf" → "calf"): three-letter
@@ -131,6 +136,16 @@ class Speller:
             return typed if fixed == typed.lower() else fixed
 
         return _WORD_RX.sub(mend, text)
+
+
+def _swapped_contraction(word: str) -> str | None:
+    """The apostrophe-less contraction ``word`` is two swapped letters of, if any."""
+    if len(word) < 4:
+        return None
+    letters = sorted(word)
+    return next(
+        (c for c in CONTRACTIONS if sorted(c) == letters and edit_distance(word, c) == 1), None
+    )
 
 
 def build_speller(

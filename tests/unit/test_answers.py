@@ -549,6 +549,17 @@ def test_cutting_back_volunteered_in_the_opening() -> None:
         ("a cyclist ploughed into the side of my right knee", {"injury": "blow"}),
         ("went down hard on some black ice on my run", {"injury": "fall", "tried": None}),
         ("painkillers from the chemist help", {"tried_outcome": "helped"}),
+        # the third held-out half (blind), after it was measured
+        ("the two knees", {"side": "both"}),
+        ("its my left knee, the right one is absolutely fine", {"side": "left"}),
+        ("It's the left knee, the right one behaves itself", {"side": "left"}),
+        ("I will say 3 over 10 when it is at the worst", {"pain_score": 3}),
+        ("I never fell or twisted it, it just buckles on the stairs", {"injury": "none"}),
+        ("went down onto my left knee on a kerb", {"injury": "fall", "onset": "sudden"}),
+        ("went knee-first into a metal bollard", {"injury": "blow"}),
+        ("painkillers after long runs take the edge off", {"tried_outcome": "helped"}),
+        ("I have not tried any treatment", {"tried": []}),
+        ("I'm typing this for my daughter who is 16", {"age_band": "under_18"}),
     ],
 )  # fmt: skip
 def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str, Any]) -> None:

@@ -143,6 +143,8 @@ CERTAIN = [
     ("locking", "I twist it in a hole, and after that I cannot make the leg totally straight"),
     ("locking", "only what I said, it does not straighten"),
     ("locking", "since the twist it stays always a little bent"),
+    ("cannot_bear_weight", "can't put weight"),
+    ("deformity", "my knee is at a funny angle"),
     ("night_rest_pain", "when I rest and do nothing it still hurt, in bed also, it never go away"),
     ("night_rest_pain", "pain when i sit and do nothing and also in bed, it does not go away"),
 ]
@@ -201,6 +203,9 @@ UNCERTAIN = [
     ("weight_loss_lump_cancer", "is a lump below the knee normal?"),
     # the amount unreadable: one yes/no question rather than a guess
     ("weight_loss_lump_cancer", "ive dropped half a stoe lately without trying, not dieting"),
+    ("deformity", "my mate says my kneecap is sitting way out to the side, it doesn't look like"
+                  " my other knee??"),
+    ("deformity", "twisted it stepping off a kerb at a funny angle"),  # the step's angle: ask
 ]
 
 
@@ -269,6 +274,7 @@ NONE = [
     ("weight_loss_lump_cancer", "I'm running a half for Cancer Research UK"),
     ("weight_loss_lump_cancer", "I bumped up my mileage last month"),
     ("weight_loss_lump_cancer", "I want to lose weight"),
+    ("locking", "none, it doesnt lock or give way and it doesnt keep me up"),
     ("locking", "none, it does not lock or something"),  # "does not" negates the lock
     ("locking", "I can't run straight lines any more, it hurts on the bends"),
     ("locking", "I keep my knee bent when I land"),

@@ -102,3 +102,12 @@ def test_edit_distance_counts_a_swap_as_one() -> None:
 
 def test_a_slip_in_a_contraction_is_mended_so_its_not_is_read(speller) -> None:
     assert speller.correct("no, i havvent cut back") == "no, i havent cut back"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("doenst", "doesnt"), ("dosent", "doesnt"),
+                                              ("didnt", "didnt"), ("cnat", "cant")])  # fmt: skip
+def test_a_negation_with_two_letters_swapped_is_read_even_if_web_text_knows_it(
+    typed: str, meant: str
+) -> None:
+    speller = build_speller(PROJECT_TEXTS, [*ENGLISH, ("doenst", -15.6), ("dosent", -14.1)])
+    assert speller.correct_word(typed) == meant
