@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,25 +9,17 @@ import pytest
 
 pytest.importorskip("rasa", reason="needs the Rasa virtualenv (.venv/rasa)")
 
-ROOT = Path(__file__).resolve().parents[2]
-for path in (ROOT / "rasa_project", ROOT):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from components.message_guard import MessageGuard
+from rasa.shared.nlu.training_data.message import Message
 
-from components.message_guard import MessageGuard  # noqa: E402
-from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
-from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
-from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from tests.rasa_env.graph import create_component
 
 pytestmark = pytest.mark.rasa_env
 
 
 def guarded(tmp_path: Path, text: str, intent: str, entities: list[dict[str, Any]] | None = None
             ) -> Message:  # fmt: skip
-    component = MessageGuard.create(
-        {}, LocalModelStorage(tmp_path), Resource("guard"), ExecutionContext(GraphSchema({}), "t")
-    )
+    component = create_component(MessageGuard, tmp_path)
     message = Message.build(text=text)
     message.set("intent", {"name": intent, "confidence": 0.93})
     message.set("intent_ranking", [{"name": intent, "confidence": 0.93}])

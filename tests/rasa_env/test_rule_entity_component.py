@@ -5,7 +5,6 @@ Skipped, with a reason, when ``rasa`` cannot be imported (e.g. in ``.venv/action
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +12,12 @@ import pytest
 
 pytest.importorskip("rasa", reason="needs the Rasa virtualenv (.venv/rasa)")
 
-ROOT = Path(__file__).resolve().parents[2]
-for path in (ROOT / "rasa_project", ROOT):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from components.rule_entity_extractor import RuleEntityExtractor
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.rule_entity_extractor import RuleEntityExtractor  # noqa: E402
-from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
-from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
-from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
-from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+from tests.rasa_env.graph import create_component
 
 pytestmark = pytest.mark.rasa_env
 
@@ -32,12 +25,7 @@ COMPONENT_PATH = "components.rule_entity_extractor.RuleEntityExtractor"
 
 
 def make_component(tmp_path: Path, **config: Any) -> RuleEntityExtractor:
-    return RuleEntityExtractor.create(
-        {**RuleEntityExtractor.get_default_config(), **config},
-        LocalModelStorage(tmp_path),
-        Resource("rule_entity_extractor"),
-        ExecutionContext(GraphSchema({}), "test"),
-    )
+    return create_component(RuleEntityExtractor, tmp_path, config)
 
 
 def entities_of(component: RuleEntityExtractor, text: str) -> list[dict[str, Any]]:

@@ -6,37 +6,24 @@ red-flag scanner read them; words that matter clinically are never changed into 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("rasa", reason="needs the Rasa virtualenv (.venv/rasa)")
 
-ROOT = Path(__file__).resolve().parents[2]
-for path in (ROOT / "rasa_project", ROOT):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+import yaml
+from components.red_flag_scan import scan
+from components.spelling_corrector import SpellingCorrector
+from rasa.shared.nlu.training_data.message import Message
 
-import yaml  # noqa: E402
-from components.red_flag_scan import scan  # noqa: E402
-from components.spelling_corrector import SpellingCorrector  # noqa: E402
-from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
-from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
-from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from tests.rasa_env.conftest import ROOT
+from tests.rasa_env.graph import create_component
 
 pytestmark = pytest.mark.rasa_env
 
 
 @pytest.fixture(scope="module")
 def mended(tmp_path_factory: pytest.TempPathFactory):
-    component = SpellingCorrector.create(
-        {},
-        LocalModelStorage(tmp_path_factory.mktemp("speller")),
-        Resource("speller"),
-        ExecutionContext(GraphSchema({}), "t"),
-    )
+    component = create_component(SpellingCorrector, tmp_path_factory.mktemp("speller"))
 
     def run(text: str) -> str:
         (message,) = component.process([Message.build(text=text)])
