@@ -11,7 +11,7 @@ corpus README). The expected level of each persona was written by hand from CLIN
 nothing here calls the triage code to decide what is right.
 
 Run (after `make setup`):
-    .venv/actions/bin/python bench/conversations.py [--half tuning|heldout|heldout2|heldout3|all]
+    .venv/actions/bin/python bench/conversations.py [--half tuning|heldout…heldout4|all]
         [--limit N] [--styles terse,chatty] [--personas sc01,ur03] [--json out.json] [--keep-going]
         [--show-failures [file]]
         [--url http://127.0.0.1:5005]   # an already running stack instead of a fresh one
@@ -52,10 +52,10 @@ sys.path.insert(0, str(REPO))
 from tests.e2e.stack import running_stack, say  # noqa: E402
 
 CORPUS = REPO / "bench" / "conversation_corpus"
-#: The corpus folders: tuning (looked at while fixing), heldout and heldout2 (each written
-#: blind after a round of fixes, measured once, then looked at), heldout3 (written blind
-#: after the fourth round; the figure to quote).
-HALVES = ("tuning", "heldout", "heldout2", "heldout3")
+#: The corpus folders: tuning (looked at while fixing), heldout, heldout2, heldout3 (each
+#: written blind after a round of fixes, measured once, then looked at), heldout4 (written
+#: blind after the fifth round; the figure to quote).
+HALVES = ("tuning", "heldout", "heldout2", "heldout3", "heldout4")
 LEVELS = ("self_care", "clinician", "urgent", "emergency")
 EXPECTED = (*LEVELS, "routed")
 STYLES = (
