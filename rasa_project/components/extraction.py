@@ -473,8 +473,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "water on the knee",
         ],
         "giving_way": [
-            "giv(?:es|ing|en) way", "gave way", "giv(?:es|ing|en) out", "gave out",
-            "buckl(?:es|ed|ing)", "unstable", "instability",
+            "giv(?:e|es|ing|en) way", "gave way", "giv(?:es|ing|en) out", "gave out",
+            "buckl(?:e|es|ed|ing)", "unstable", "instability",
+            # non-native: "my knee suddenly go weak and bend"
+            "(?:go|goes|went|going) (?:weak|wobbly) and (?:bend|bends|bent|buckle|buckles|fold)",
         ],
         "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)"],
         "stiffness": ["stiff(?:ness)?"],

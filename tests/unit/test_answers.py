@@ -560,6 +560,9 @@ def test_cutting_back_volunteered_in_the_opening() -> None:
         ("painkillers after long runs take the edge off", {"tried_outcome": "helped"}),
         ("I have not tried any treatment", {"tried": []}),
         ("I'm typing this for my daughter who is 16", {"age_band": "under_18"}),
+        # the fourth held-out half (blind), after it was measured
+        ("sometimes knee give way", {"symptoms": ["giving_way"]}),
+        ("my knee suddenly go weak and bend, i almost fall down", {"symptoms": ["giving_way"]}),
     ],
 )  # fmt: skip
 def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str, Any]) -> None:
