@@ -839,7 +839,8 @@ _SIDE_FINE_AFTER = re.compile(
     r"^(?:'s|s)? ?(?:(?:one|knee|leg|side)(?:'s|s)? ?)?(?:is |was |feels |seems |has been )?"
     r"(?:absolutely |totally |completely |perfectly |all |still |100% )?"
     r"(?:fine|fie|ok|okay|good|god|grand|alright|normal|perfect|unaffected|pain free|pain-free"
-    r"|behaves|behaving|is behaving|no problem|no bother|not hurting|doesn'?t hurt)\b"
+    r"|behaves|behaving|is behaving|no problem|no bother|not hurting|doesn'?t hurt"
+    r"|chillin|chilling|happy)\b"
 )
 _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
@@ -1262,7 +1263,7 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
 _SCORE_NUM = r"(?:10|[0-9](?:\.5)?|zero|two|three|four|five|six|seven|eight|nine|ten|one)"
 _EXPLICIT_SCORE_RX = re.compile(
     rf"(?<![\w.£$/])(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
-    r" ?(?:/|out of|outta|of|from|on|over) ?(?:10|ten)(?![\w/]|\.\d)"
+    r" ?(?:/|out of|outta|oot o'?|of|from|form|on|over) ?(?:10|ten)(?![\w/]|\.\d)"
 )
 _BARE_SCORE_RX = re.compile(
     rf"(?<![\w.£$/:'-])(?:(?P<hedge>about|around|roughly|approx(?:imately)?) )?"
@@ -1387,7 +1388,8 @@ def _find_ages(text: str) -> Iterator[_Candidate]:
 _NEGATION_RX = re.compile(
     r"\b(?:no|not|never|without|neither|nor|zero|don't|dont|do not|doesn't|doesnt|does not"
     r"|didn't|didnt|did not|isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|hasn't"
-    r"|hasnt|haven't|havent|hadn't|hadnt|won't|wont|none|nothing like|free of)\b"
+    r"|hasnt|haven't|havent|hadn't|hadnt|won't|wont|none|nothing like|free of"
+    r"|doesnae|disnae|dinnae|didnae|cannae|isnae|wasnae|nae|nuh|naw|ain't|aint)\b"
 )
 _UNCERTAIN_RX = re.compile(r"\b(?:not sure|no idea|don't know|dont know|not certain|unsure)\b")
 _NEG_SCOPE_BREAK = re.compile(r"[.;!?,]|\b(?:but|though|although|however|except|yet|and)\b")

@@ -512,6 +512,7 @@ def test_a_no_about_another_fact_does_not_answer_the_question() -> None:
     # "I'm not limping" to "does it swell?": the "not" is about the limp
     assert read("I'm not limping", "swelling") == {"limp": False}
     assert read("zero difference honestly", "tried_outcome") == {"tried_outcome": "no_change"}
+    assert read("no, it nuh swell up", "swelling") == {"swelling": False}  # Jamaican English
 
 
 def test_cutting_back_volunteered_in_the_opening() -> None:
@@ -563,6 +564,8 @@ def test_cutting_back_volunteered_in_the_opening() -> None:
         # the fourth held-out half (blind), after it was measured
         ("sometimes knee give way", {"symptoms": ["giving_way"]}),
         ("my knee suddenly go weak and bend, i almost fall down", {"symptoms": ["giving_way"]}),
+        ("it's only about a 3 oot o 10", {"pain_score": 3}),
+        ("the left knee, right side is chillin", {"side": "left"}),
     ],
 )  # fmt: skip
 def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str, Any]) -> None:

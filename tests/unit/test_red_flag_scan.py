@@ -275,6 +275,8 @@ NONE = [
     ("weight_loss_lump_cancer", "I bumped up my mileage last month"),
     ("weight_loss_lump_cancer", "I want to lose weight"),
     ("locking", "none, it doesnt lock or give way and it doesnt keep me up"),
+    ("locking", "none o' those, it doesnae lock or give way"),  # Scots
+    ("locking", "no, none of those, it nuh lock up or give way"),  # Jamaican English
     ("locking", "none, it does not lock or something"),  # "does not" negates the lock
     ("locking", "I can't run straight lines any more, it hurts on the bends"),
     ("locking", "I keep my knee bent when I land"),
