@@ -133,6 +133,7 @@ _NOTHING_TRIED = re.compile(
 _NOTHING_TRIED_VOLUNTEERED = re.compile(
     r"\b(?:have ?n[o']?t|have not|not|never|didn'?t|did not) (?:really |yet )?(?:tried|try|done"
     r"|used|use|had) (?:anything|a thing|any (?:treatment|therapy|physio))\b"
+    r"|\bain'?t (?:try|tried|done|do) (?:nothing|anything)\b|\btried (?:nowt|nothing)\b"
 )
 _HEDGED_YES = re.compile(
     r"^\W*(?:a (?:bit|little)|some(?:times|what)?|slightly|occasionally|a touch|now and then"
@@ -192,7 +193,8 @@ _SAME_LOAD = re.compile(
     r"\b(?:(?:still|kept|keep) (?:on )?(?:running|run|doing)(?: the)? (?:the same"
     r"|as (?:normal|usual|always|before)|my normal|my usual)"
     r"|same (?:distance|mileage) as (?:always|before|usual)"
-    r"|(?:haven'?t|have not|didn'?t|did not) (?:cut|reduced?|dropped) (?:back|down|anything))\b"
+    r"|(?:haven'?t|have not|didn'?t|did not) (?:cut|reduced?|dropped) (?:back|down|anything"
+    r"|my (?:running|mileage|miles|distance|training)))\b"
 )
 _VAGUE_COUNT = re.compile(r"(?:a few|few|several|a couple|couple|some)\b")
 _ONSET_CLAUSE = re.compile(
@@ -201,8 +203,9 @@ _ONSET_CLAUSE = re.compile(
 )
 #: "run much less now" / "I haven't cut back": whether the runner has reduced their running.
 _CUT_BACK = re.compile(
-    r"\b(?:cut (?:right )?(?:back|down)|run(?:ning)? (?:much |a lot |way |a bit )?less|ran (?:much "
-    r"|a lot )?less|reduced (?:my )?(?:running|mileage|miles|distance|kms?)|backed off|eased off"
+    r"\b(?:cut (?:it |right |it right )?(?:back|down)"
+    r"|run(?:ning)? (?:much |a lot |way |a bit )?less|ran (?:much |a lot )?less"
+    r"|reduced (?:my )?(?:running|mileage|miles|distance|kms?)|backed off|eased off"
     r"|fewer (?:miles|kms?|runs)|half (?:of )?(?:what|my|the)"
     r"|dropped (?:down )?to (?:just |only )?(?:one|two|three|\d) (?:runs?|days?)"
     r"|(?:cut|dropped|halved|reduced) (?:my |the )?(?:weekly )?(?:mileage|miles|running|distance"

@@ -395,6 +395,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:weeks|months))?",
             "building up", "crept (?:up|in)", "creeping (?:up|in)", "over time",
             "bit by bit", "little by little", "progressively",
+            "c(?:a|o)me on slow", "c(?:a|o)me up over (?:the )?(?:days|weeks)",
         ],
         "sudden": [
             "all of a sudden", "sudden(?:ly)?", "out of nowhere", "out of the blue",
@@ -431,6 +432,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "fall": [
             "fell", "fallen", "(?:a|bad|nasty) fall", "tripped", "slipped",
             "went down (?:hard|heavily|badly|onto|on to)", "caught my (?:toe|foot)",
+            "went flying", "(?:took|had) a (?:\\w+ )?tumble", "tumbled",
             "fall(?:ing)? (?:over|down|off|on (?:the )?(?:ice|ground|road|pavement|track"
             "|stairs|trail|rocks?|my knee|it))", "came off {D}bike",
         ],
@@ -539,14 +541,15 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "break from running",
         ],
         # not the ice they fell on ("black ice", "on the ice", "icy path")
-        "ice": ["(?<!black )(?<!on the )(?<!on some )(?<!on )ic(?:e|ed|ing)(?! cream)",
+        "ice": ["(?<!black )(?<!on the )(?<!on some )(?<!on )(?<!patch of )"
+                "ic(?:e|ed|ing)(?! cream)",
                 "ice packs?", "cold packs?", "frozen peas"],
         "exercises": [
             "exercises", "strengthening", "strength (?:work|training|exercises)",
             "rehab(?: exercises)?", "physio exercises", "gym work",
         ],
         "stretching": ["stretch(?:ing|es|ed)?", "yoga"],
-        "foam_rolling": ["foam roll(?:ing|er|ed)?", "roller"],
+        "foam_rolling": ["foam roll(?:ing|er|ed)?(?:'s)?", "roller"],
         "brace": [
             "braces?", "knee (?:support|sleeve|strap)", "compression sleeve", "sleeve",
             "patell(?:a|ar) strap",
@@ -590,6 +593,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:hasn't|hasnt|has not|haven't|havent|didn't|didnt|did not) (?:made|make) "
             "(?:any|much|a) (?:difference|change)",
             "(?:didn't|didnt|did not|doesn't|doesnt|hasn't|hasnt) change (?:anything|a thing|much)",
+            "(?:haven't|havent|have not|hasn't|hasnt|didn't|didnt) done (?:much|anything|a lot)",
             "(?:is|it's|its|it is|but|and) (?:just )?not getting (?:any )?better",
             "(?:hasn't|hasnt|has not|isn't|isnt) (?:got|gotten|getting) (?:any )?better",
         ],
@@ -604,6 +608,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "feels? (?:a (?:bit|lot|little) |much )?better",
             "(?:seems?|seemed) to (?:be )?(?:help|helping|work|working)", "on the right track",
             "takes? the edge off", "took the edge off",
+            "(?<=\\w )helps? (?:me|a (?:fair |good )?bit|for (?:a few|some) hours)",
+            "(?:it is|it's|its) better", "(?:it )?makes? (?:it )?better",
             "(?<=\\w )helps?$",
         ],
         "worse": [

@@ -566,6 +566,17 @@ def test_cutting_back_volunteered_in_the_opening() -> None:
         ("my knee suddenly go weak and bend, i almost fall down", {"symptoms": ["giving_way"]}),
         ("it's only about a 3 oot o 10", {"pain_score": 3}),
         ("the left knee, right side is chillin", {"side": "left"}),
+        ("it just come on slow since I start training harder", {"onset": "gradual"}),
+        ("went flying on a patch of ice", {"injury": "fall", "tried": None}),
+        ("took a proper tumble coming down the scree", {"injury": "fall"}),
+        ("I ain't try nothing for it", {"tried": []}),
+        ("I've tried nowt yet", {"tried": []}),
+        ("the ice help me", {"tried_outcome": "helped"}),
+        ("I use a knee brace and it make better", {"tried_outcome": "helped"}),
+        ("rest and tape haven't done much", {"tried_outcome": "no_change"}),
+        ("foam rolling's helped a bit", {"tried": ["foam_rolling"]}),
+        ("I've already cut it down a lot", {"load_reduced": True}),
+        ("I did not reduce my running", {"load_reduced": False}),
     ],
 )  # fmt: skip
 def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str, Any]) -> None:
