@@ -144,6 +144,7 @@ CERTAIN = [
     ("locking", "only what I said, it does not straighten"),
     ("locking", "since the twist it stays always a little bent"),
     ("cannot_bear_weight", "can't put weight"),
+    ("cannot_bear_weight", "I cannot step on the leg at all, my husband must carry me"),
     ("deformity", "my knee is at a funny angle"),
     ("night_rest_pain", "when I rest and do nothing it still hurt, in bed also, it never go away"),
     ("night_rest_pain", "pain when i sit and do nothing and also in bed, it does not go away"),
