@@ -9,7 +9,7 @@ RASA_ENV := $(VENV)/rasa/bin
 ACTIONS_ENV := $(VENV)/actions/bin
 SPACY_PIPELINE := rasa_project/spacy_pipeline/en_knee/config.cfg
 
-.PHONY: help setup envs model run shell test lint unit rasa-checks e2e web-setup web-test analyze erase clean
+.PHONY: help setup envs model run shell test lint test-tools unit rasa-checks e2e web-setup web-test analyze erase clean
 
 help:
 	@echo "make run    - set everything up (first time: a few minutes) and start the assistant"
@@ -40,7 +40,10 @@ lint: envs
 	$(ACTIONS_ENV)/ruff check actions analysis_core rasa_project/components rasa_project/connectors tests bench scripts
 	$(ACTIONS_ENV)/mypy actions analysis_core rasa_project/components/extraction.py rasa_project/components/intent_guard.py rasa_project/components/red_flag_scan.py rasa_project/components/spelling.py
 
-unit: envs
+test-tools:
+	@scripts/setup_test_tools.sh
+
+unit: envs test-tools
 	$(ACTIONS_ENV)/python -m pytest -q -p no:cacheprovider tests/unit tests/actions tests/store tests/jobs tests/analysis_core
 	PYTHONPATH=rasa_project:. $(RASA_ENV)/python -m pytest -q -p no:cacheprovider tests/rasa_env
 

@@ -75,7 +75,41 @@ def _pelvis_depth(track: Track, leg: float) -> np.ndarray:
     return (y - standing) / leg
 
 
+def _per_torso(track: Track, y: np.ndarray) -> np.ndarray:
+    """Heights relative to the pelvis in torso lengths of the same frame, so a person who
+    grows in the picture while approaching the camera keeps the same numbers."""
+    torso = g.distance(track.mid_shoulder, track.mid_hip)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (y - track.mid_hip[:, 1]) / torso
+
+
+def step_rhythm(track: Track) -> tuple[float, float]:
+    """(steps per second, periodicity 0..1) of the clip's gait.
+
+    The pelvis bounces once per step; when that bounce is blurred (a person walking towards
+    the camera sinks in the picture) the feet, which take turns being lower, still show the
+    rhythm: once per stride, that is every second step.
+    """
+    leg = track.leg_length()
+    step_f, periodicity = events.dominant_frequency(track.mid_hip[:, 1] / leg, track.fs)
+    alternation = _per_torso(track, track.p(R_ANKLE)[:, 1]) - _per_torso(
+        track, track.p(L_ANKLE)[:, 1])
+    band = events.STEP_FREQ_BAND_HZ
+    stride_f, stride_periodicity = events.dominant_frequency(
+        alternation, track.fs, band=(band[0] / 2, band[1] / 2))
+    if stride_periodicity >= CLEAR_RHYTHM and stride_periodicity > periodicity + 0.1:
+        return 2 * stride_f, stride_periodicity
+    return step_f, periodicity
+
+
+CLEAR_RHYTHM = 0.5  # periodicity of a foot-alternation signal that is clearly a gait
 MIN_GAIT_SECONDS = 2.5  # shorter clips cannot show a steady gait
+# In gait the feet take turns being high and low; in a squat both stay planted (or, in a
+# single-leg squat, one stays lifted), so their height difference barely changes.
+FEET_ALTERNATE_LEG = 0.2
+# A planted foot moves less than this (leg lengths) in the picture; a person walking or
+# running towards or away from the camera moves both feet much further.
+PLANTED_FOOT_LEG = 0.35
 
 
 def detect_activity(track: Track, view: str = "unknown") -> Classification:
@@ -94,9 +128,13 @@ def detect_activity(track: Track, view: str = "unknown") -> Classification:
     ankles = np.stack([track.p(L_ANKLE), track.p(R_ANKLE)])
     foot_travel = float(np.nanmax(np.nanpercentile(ankles[..., 0], 95, axis=1)
                                   - np.nanpercentile(ankles[..., 0], 5, axis=1)) / leg)
+    # A squat keeps at least one foot planted: it barely moves in the picture, either way.
+    planted_travel = float(np.nanmin(np.nanmax(
+        np.nanpercentile(ankles, 95, axis=1) - np.nanpercentile(ankles, 5, axis=1), axis=-1))
+        / leg)
     lift = (track.p(R_ANKLE)[:, 1] - track.p(L_ANKLE)[:, 1]) / leg  # >0: left foot higher
     lift_med = float(nanmedian(lift))
-    step_f, periodicity = events.dominant_frequency(track.mid_hip[:, 1] / leg, track.fs)
+    step_f, periodicity = step_rhythm(track)
     cadence = step_f * 60.0 if np.isfinite(step_f) else float("nan")
     swing_flex = []
     for side in ("left", "right"):
@@ -112,30 +150,50 @@ def detect_activity(track: Track, view: str = "unknown") -> Classification:
     evidence = {
         "pelvis_range_leg": round(hip_range, 3),
         "foot_travel_leg": round(foot_travel, 3),
+        "planted_foot_travel_leg": round(planted_travel, 3),
         "ankle_height_difference_leg": round(lift_med, 3),
         "step_frequency_spm": round(cadence, 1) if np.isfinite(cadence) else float("nan"),
         "periodicity": round(periodicity, 3),
         "knee_flexion_p95_deg": round(float(np.nanmax(swing_flex)), 1),
         "elbow_flexion_median_deg": round(float(np.nanmean(elbow)), 1),
     }
-    ly, ry = track.p(L_ANKLE)[:, 1], track.p(R_ANKLE)[:, 1]
+    ly = _per_torso(track, track.p(L_ANKLE)[:, 1])
+    ry = _per_torso(track, track.p(R_ANKLE)[:, 1])
     both = np.isfinite(ly) & np.isfinite(ry)
     in_phase = float(np.corrcoef(ly[both], ry[both])[0, 1]) if both.sum() > 10 else float("nan")
     evidence["ankle_height_correlation"] = round(in_phase, 3)
-    reps = events.detect_reps(depth, track.fs)
-    if hip_range > 0.15 and len(reps) >= 1 and foot_travel < 0.6:
+    alternation = float(np.nanpercentile(lift, 95) - np.nanpercentile(lift, 5))
+    evidence["ankle_alternation_leg"] = round(alternation, 3)
+    feet_alternate = in_phase < 0 and alternation > FEET_ALTERNATE_LEG
+    reps = events.detect_reps(depth, track.fs, include_cut=True)
+    planted = foot_travel < 0.6 and planted_travel < PLANTED_FOOT_LEG
+    if hip_range > 0.15 and reps and planted and not feet_alternate:
         if abs(lift_med) > (0.25 if view == "side" else 0.12):
             return Classification("single_leg_squat", "medium", evidence)
         return Classification("squat", "high" if len(reps) >= 3 else "medium", evidence)
-    if (periodicity < 0.3 or not np.isfinite(cadence) or track.n < track.fs * MIN_GAIT_SECONDS
-            or not in_phase < 0.3):  # gait alternates the feet; jumps move them together
-        return Classification("unknown", "low", evidence)
-    run_votes = 0
-    run_votes += 2 if cadence >= 150 else (0 if cadence < 135 else 1)
-    run_votes += 1 if evidence["knee_flexion_p95_deg"] >= 70 else 0
-    run_votes += 1 if evidence["elbow_flexion_median_deg"] >= 45 else 0
-    if run_votes >= 3:
-        return Classification("running", "high" if run_votes == 4 else "medium", evidence)
-    if cadence < 140 and run_votes <= 1:
+    return _gait(track, evidence, cadence, periodicity, in_phase)
+
+
+def _gait(track: Track, evidence: dict[str, float], cadence: float, periodicity: float,
+          in_phase: float) -> Classification:
+    """Running, walking or unknown for a clip that is not a squat.
+
+    The rhythm (cadence) and the posture (swing-knee and elbow bend) vote. A clear running
+    posture wins even when the rhythm is unreadable, as in slow motion, a screen recording
+    with frozen frames, or a clip with cuts; a clear rhythm needs some posture support.
+    """
+    if not in_phase < 0.3 or track.n < track.fs * MIN_GAIT_SECONDS:
+        return Classification("unknown", "low", evidence)  # jumps move the feet together
+    knee, elbow = evidence["knee_flexion_p95_deg"], evidence["elbow_flexion_median_deg"]
+    posture = (2 if knee >= 100 else 1 if knee >= 70 else 0) + (
+        2 if elbow >= 70 else 1 if elbow >= 45 else 0)
+    rhythm_clear = periodicity >= 0.3 and np.isfinite(cadence)
+    rhythm = (2 if cadence >= 150 else 1 if cadence >= 135 else 0) if rhythm_clear else 0
+    if posture >= 4 and in_phase < 0:
+        return Classification("running", "high" if rhythm == 2 else "medium", evidence)
+    if rhythm_clear and rhythm + posture >= 3 and rhythm >= 1:
+        return Classification("running", "high" if rhythm + posture >= 4 else "medium",
+                              evidence)
+    if rhythm_clear and cadence < 140 and rhythm + posture <= 1:
         return Classification("walking", "medium", evidence)
     return Classification("unknown", "low", evidence)

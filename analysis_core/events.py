@@ -224,7 +224,7 @@ def regular_steps(step_times: np.ndarray, expected_period_s: float,
 
 
 def detect_reps(depth: np.ndarray, fs: float, min_depth: float = 0.12,
-                min_period_s: float = 0.8) -> list[Rep]:
+                min_period_s: float = 0.8, include_cut: bool = False) -> list[Rep]:
     """Squat repetitions from pelvis descent (leg lengths, positive = lower).
 
     Args:
@@ -232,11 +232,20 @@ def detect_reps(depth: np.ndarray, fs: float, min_depth: float = 0.12,
         fs: Sampling rate (Hz).
         min_depth: Minimum prominence of a repetition, leg lengths.
         min_period_s: Minimum time between two bottoms.
+        include_cut: Also count a repetition the clip cuts off at its start or end (its
+            deepest point is then the clip's edge, so it serves to recognise a squat, not
+            to measure one).
 
     Returns:
         Repetitions in time order.
     """
     y = _fill_for_peaks(depth)
+    if include_cut and len(y):
+        floor = float(np.min(y))
+        y = np.concatenate([[floor], y, [floor]])
+        return [Rep(max(0, r.start - 1), min(len(depth) - 1, r.bottom - 1),
+                    min(len(depth) - 1, r.end - 1), r.depth)
+                for r in detect_reps(y, fs, min_depth, min_period_s)]
     idx, props = find_peaks(y, prominence=min_depth, distance=max(1, int(min_period_s * fs)))
     reps = []
     for i, left, right in zip(idx, props["left_bases"], props["right_bases"], strict=True):

@@ -32,6 +32,59 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 1 else f"{value:.0f}"
 
 
+def with_unit(value: float, measure: str, reference: dict[str, Any] | None = None) -> str:
+    """A measured value as a runner reads it: ``"12°"``, ``"168 steps/min"``."""
+    spec = (reference or load())["measures"].get(measure, {})
+    return f"{_fmt(value)}{spec.get('unit_text', '')}"
+
+
+_NORMAL = {
+    "high": "below {mild}",
+    "low": "{mild} or more",
+    "abs_high": "within ±{mild} either way",
+    "asymmetry": "sides within {mild} of each other",
+}
+
+
+def _value_text(m: dict[str, Any], measure: str, ref: dict[str, Any]) -> str | None:
+    if m.get("value") is not None:
+        return with_unit(float(m["value"]), measure, ref)
+    sides = [f"{side} {with_unit(float(m[side]), measure, ref)}" for side in ("left", "right")
+             if m.get(side) is not None]
+    return ", ".join(sides) or None
+
+
+def measure_table(metrics: dict[str, dict[str, Any]], activity: str,
+                  findings: list[dict[str, Any]],
+                  reference: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every measure that was made, in words: label, value with unit, typical range,
+    confidence and the worst severity of its findings (``none`` when it has no band).
+
+    The order is the reference file's, so the same measures always come in the same order.
+    """
+    ref = reference or load()
+    order = {sev: i for i, sev in enumerate(SEVERITIES)}
+    rows: list[dict[str, Any]] = []
+    for measure, spec in ref["measures"].items():
+        m = metrics.get(measure)
+        value = _value_text(m, measure, ref) if m else None
+        if m is None or value is None:
+            continue
+        mild = by_activity(spec.get("mild"), activity)
+        normal = (_NORMAL[spec["direction"]].format(mild=with_unit(float(mild), measure, ref))
+                  if mild is not None and activity in spec.get("activities", []) else None)
+        severities = [f["severity"] for f in findings if f["measure"] == measure]
+        rows.append({
+            "measure": measure,
+            "label": spec["label"],
+            "value": value,
+            "typical": normal,
+            "confidence": m.get("confidence", "low"),
+            "severity": max(severities, key=order.__getitem__, default="none"),
+        })
+    return rows
+
+
 def _finding(fid: str, measure: str, side: str | None, severity: str, spec: dict[str, Any],
              activity: str, value: float, conf: str) -> dict[str, Any]:
     contributor = by_activity(spec["contributor"], activity)

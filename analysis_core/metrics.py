@@ -21,6 +21,7 @@ import numpy as np
 
 from analysis_core import events
 from analysis_core import geometry as g
+from analysis_core.classify import step_rhythm
 from analysis_core.filtering import robust_summary
 from analysis_core.pose import ARM, L_ANKLE, L_HIP, L_SHOULDER, LEG, R_ANKLE, R_HIP, R_SHOULDER
 from analysis_core.track import Track, nanmedian
@@ -382,13 +383,13 @@ def running_side(track: Track, fps_recorded: float) -> MetricsResult:
 def walking(track: Track, view: str) -> MetricsResult:
     """Walking: cadence only (the clinical references here are for running)."""
     res = MetricsResult()
-    leg_len = track.leg_length()
-    step_f, periodicity = events.dominant_frequency(track.mid_hip[:, 1] / leg_len, track.fs)
+    step_f, periodicity = step_rhythm(track)
     res.metrics["cadence_spm"] = {
         "value": _r(step_f * 60.0),
         "unit": "steps/min",
         "confidence": "medium" if periodicity > 0.3 else "low",
-        "method": "pelvis bounce spectrum (one bounce per step)",
+        "method": "pelvis bounce spectrum (one bounce per step), or the feet's alternation "
+                  "when it is clearer (one cycle per two steps)",
     }
     res.notes.append("walking: only cadence is measured; film running for the running measures")
     _omit(res, RUNNING_FRONTAL + RUNNING_SIDE, "measured for running only")
@@ -537,13 +538,32 @@ def _squat_side(track: Track, reps: list[events.Rep], res: MetricsResult) -> Non
                                          (leg["hip"], leg["knee"], leg["ankle"])))
 
 
+# Running is never slower than this; a slower rhythm means the clip's time is stretched
+# (a slow-motion clip exported at normal speed, or a screen recording of one).
+SLOWEST_RUNNING_SPM = 120.0
+TIMING_MEASURES = ("cadence_spm", "stance_time_asymmetry_pct")
+
+
+def _drop_stretched_timing(res: MetricsResult) -> MetricsResult:
+    """Leave out the timing measures when the step rate cannot be real running."""
+    cadence = res.metrics.get("cadence_spm", {}).get("value")
+    if cadence is not None and cadence < SLOWEST_RUNNING_SPM:
+        reason = (f"the steps came {cadence:.0f} a minute, slower than any running: the clip "
+                  "seems to be slowed down")
+        for name in TIMING_MEASURES:
+            res.metrics.pop(name, None)
+            res.omitted[name] = reason
+        res.counts["stretched_rhythm_spm"] = round(cadence)
+    return res
+
+
 def compute(track: Track, activity: str, view: str, fps_recorded: float) -> MetricsResult:
     """Dispatch to the measures for this activity and view."""
     if activity == "running":
         if view in ("front", "back"):
-            return running_frontal(track, fps_recorded)
+            return _drop_stretched_timing(running_frontal(track, fps_recorded))
         if view == "side":
-            return running_side(track, fps_recorded)
+            return _drop_stretched_timing(running_side(track, fps_recorded))
         res = MetricsResult()
         _omit(res, RUNNING_FRONTAL + RUNNING_SIDE, "camera view could not be recognised")
         return res

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from analysis_core import classify, metrics, quality, render
-from analysis_core.findings import make_findings
+from analysis_core.findings import make_findings, measure_table, with_unit
 from analysis_core.posepass import POSE_MAX_LONG_SIDE, PoseRun, run_pose
 from analysis_core.reference import load
 from analysis_core.track import build_track
@@ -71,6 +71,20 @@ def analyze(video_path: str | Path, out_dir: str | Path, activity: str | None = 
     return report
 
 
+def _readable_seconds(pose: PoseRun, info: Any) -> float | None:
+    """Seconds that could be decoded when the file ends early, else None.
+
+    A container cut off part-way announces more frames than it holds; a shortfall of more
+    than a tenth (beyond the time limits, which are reported on their own) means the same.
+    """
+    if pose.timed_out or pose.truncated or not len(pose.frame_index):
+        return None
+    decoded = int(pose.frame_index[-1]) + 1
+    if info.cut_off or decoded < 0.9 * info.frame_count:
+        return decoded / info.fps
+    return None
+
+
 def _subject_section(pose: PoseRun, sub: Any) -> dict[str, Any]:
     others = max(pose.people_counts, default=0) >= 2
     several = others or sub.segments > 1
@@ -98,6 +112,12 @@ def _build(pose: PoseRun, info: Any, activity: str | None, view: str | None, out
               "The time limit was reached; only the first part of the clip was analysed.")
     if pose.truncated:
         q.add("time_limit", "warning", "Only the first 60 seconds of the clip were analysed.")
+    readable_s = _readable_seconds(pose, info)
+    if readable_s is not None:
+        q.add("incomplete", "warning",
+              f"The file seems to have been cut off while it was sent: only the first "
+              f"{readable_s:.0f} of {info.duration_s:.0f} seconds could be read, and the "
+              "measures come from that part.", first=True)
     subject = _subject_section(pose, sub)
     if subject["several_people"]:
         q.add("several_people", "warning", subject["note"])
@@ -112,6 +132,7 @@ def _build(pose: PoseRun, info: Any, activity: str | None, view: str | None, out
         "view_source": "override" if view else "auto",
         "subject": subject,
         "metrics": {},
+        "measures": [],
         "metrics_omitted": {},
         "findings": [],
         "images": [],
@@ -142,7 +163,8 @@ def _build(pose: PoseRun, info: Any, activity: str | None, view: str | None, out
             report["metrics"] = res.metrics
             report["metrics_omitted"] = res.omitted
             report["findings"] = make_findings(res.metrics, activity)
-            report["images"] = _pictures(res, track, pose, video_path, out)
+            report["measures"] = measure_table(res.metrics, activity, report["findings"])
+            report["images"] = _pictures(res, track, pose, video_path, out, activity)
         else:
             report["metrics_omitted"] = {"all": "footage did not pass the quality checks"}
     else:
@@ -166,7 +188,7 @@ def _clean(d: dict[str, float]) -> dict[str, float | None]:
 
 
 def _pictures(res: metrics.MetricsResult, track: Any, pose: PoseRun, video_path: str,
-              out: Path) -> list[dict[str, str]]:
+              out: Path, activity: str) -> list[dict[str, str]]:
     images: list[dict[str, str]] = []
     wanted = [int(track.frame_index[m.sample]) for m in res.key_moments]
     frames = read_frames_at(video_path, wanted, POSE_MAX_LONG_SIDE, thumbs=pose.thumbs)
@@ -181,11 +203,12 @@ def _pictures(res: metrics.MetricsResult, track: Any, pose: PoseRun, video_path:
         lm[:, 1] *= sy
         name = f"keyframe_{k + 1}_{m.measure}{'_' + m.side if m.side else ''}.png"
         cv2.imwrite(str(out / name), render.draw_keyframe(frame, lm, m))
-        images.append({"path": name, "caption": f"{m.caption} ({m.value:.0f}).",
-                       "kind": "keyframe"})
+        images.append({"path": name, "kind": "keyframe",
+                       "caption": f"{m.caption}: {with_unit(m.value, m.measure)}."})
     for key, group in render.group_series(res.series).items():
         title, ylabel = render.PLOTS[key]
+        caption = f"{title}; {render.dots_meaning(key, activity)}"
         name = f"plot_{key}.png"
         render.plot_series(out / name, title, group, ylabel)
-        images.append({"path": name, "caption": title, "kind": "plot"})
+        images.append({"path": name, "caption": caption, "kind": "plot"})
     return images

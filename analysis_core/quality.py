@@ -21,7 +21,8 @@ WARN_SHORT_SIDE_PX = 480
 TIMING_FPS = 50.0
 MIN_FPS = 20.0
 MIN_STEPS = 6
-MIN_REPS = 2
+MIN_REPS = 1  # one clear repetition is measured, with low confidence
+GOOD_REPS = 3
 KEY_POINTS = [11, 12, 23, 24, 25, 26, 27, 28]
 EDGE_POINTS = [0, 27, 28, 29, 30, 31, 32]
 
@@ -33,10 +34,11 @@ class Quality:
     issues: list[dict[str, str]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, code: str, severity: str, message: str) -> None:
-        """Record an issue once."""
+    def add(self, code: str, severity: str, message: str, first: bool = False) -> None:
+        """Record an issue once; ``first`` puts it ahead of the others (and of their tips)."""
         if not any(i["code"] == code for i in self.issues):
-            self.issues.append({"code": code, "severity": severity, "message": message})
+            issue = {"code": code, "severity": severity, "message": message}
+            self.issues.insert(0 if first else len(self.issues), issue)
 
     @property
     def usable(self) -> bool:
@@ -117,6 +119,11 @@ def activity_checks(q: Quality, activity: str, view: str, counts: dict[str, int]
     if view == "unknown":
         q.add("view_unknown", "blocking",
               "The camera angle is neither clearly front, back nor side.")
+    if activity == "running" and counts.get("stretched_rhythm_spm"):
+        q.add("slow_motion", "warning",
+              f"The steps came only {counts['stretched_rhythm_spm']} a minute, slower than "
+              "any running, so the clip looks slowed down (slow motion played at normal "
+              "speed?); step rate and contact times are left out.", first=True)
     if activity == "running" and counts.get("steps", 0) < MIN_STEPS:
         q.add("too_few_steps", "blocking",
               f"Only {counts.get('steps', 0)} clear steps were found; "
@@ -125,7 +132,9 @@ def activity_checks(q: Quality, activity: str, view: str, counts: dict[str, int]
         reps = counts.get("reps", 0)
         if reps < MIN_REPS:
             q.add("too_few_reps", "blocking",
-                  f"Only {reps} clear repetition(s) were found; at least {MIN_REPS} are needed.")
-        elif reps < 3:
+                  "No complete repetition was found; the clip may stop part-way through one.")
+        elif reps < GOOD_REPS:
             q.add("too_few_reps", "warning",
-                  f"Only {reps} repetitions were found; 5 or more give steadier numbers.")
+                  f"Only {reps} repetition{'s were' if reps > 1 else ' was'} found, so the "
+                  f"numbers are less certain; {GOOD_REPS} or more give steadier ones.",
+                  first=True)

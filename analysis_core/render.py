@@ -84,12 +84,21 @@ def plot_series(path: Path, title: str, series: dict[str, dict[str, Any]], ylabe
 
 
 PLOTS = {
-    "knee_fppa": ("Knee frontal-plane angle (positive = inward); dots = measured moments",
+    "knee_fppa": ("Knee angle seen from the front over time (above 0 = knee moving inward)",
                   "degrees"),
-    "knee_flexion": ("Knee flexion; dots = foot strikes or deepest points", "degrees"),
-    "pelvis_tilt": ("Pelvis tilt relative to its average; dots = steps", "degrees"),
-    "pelvis_descent": ("Pelvis descent (squat depth); dots = deepest points", "% leg length"),
+    "knee_flexion": ("Knee bend over time (0 = straight leg)", "degrees"),
+    "pelvis_tilt": ("Pelvis tilt over time, compared with its average", "degrees"),
+    "pelvis_descent": ("How far the hips drop over time (squat depth)", "% leg length"),
 }
+
+
+def dots_meaning(plot: str, activity: str) -> str:
+    """What the dots on a plot mark, in words, for this activity."""
+    if activity in ("squat", "single_leg_squat"):
+        return "the dots mark the deepest point of each repetition"
+    if plot == "knee_flexion":
+        return "the dots mark each foot landing"
+    return "the dots mark the middle of each foot's ground contact"
 
 
 def group_series(series: dict[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:

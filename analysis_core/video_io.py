@@ -42,6 +42,8 @@ class VideoInfo:
         frame_count: Frames announced by the container (may be approximate).
         duration_s: frame_count / fps.
         rotation: Rotation metadata in degrees (0, 90, 180, 270).
+        cut_off: The container ends part-way (an interrupted upload): frames near the
+            end announced by the container may be missing.
     """
 
     width: int
@@ -50,10 +52,42 @@ class VideoInfo:
     frame_count: int
     duration_s: float
     rotation: int
+    cut_off: bool = False
 
     def to_dict(self) -> dict[str, float | int]:
         """Plain dict for JSON."""
         return asdict(self)
+
+
+INCOMPLETE = ("The video file seems incomplete: it was probably cut off while it was sent. "
+              "Please send it again.")
+_BOX_HEADER = 8
+
+
+def iso_media_cut_off(path: Path) -> bool:
+    """True when an MP4/MOV file ends inside one of its top-level boxes.
+
+    Phones write MP4 and MOV as a chain of boxes, each starting with its size; an upload
+    cut off part-way leaves the last box shorter than it says. Other formats return False.
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(_BOX_HEADER)
+        if len(head) < _BOX_HEADER or head[4:8] != b"ftyp":
+            return False
+        offset = 0
+        while offset + _BOX_HEADER <= size:
+            fh.seek(offset)
+            header = fh.read(16)
+            box = int.from_bytes(header[:4], "big")
+            if box == 1 and len(header) == 16:
+                box = int.from_bytes(header[8:16], "big")
+            elif box == 0:  # the last box runs to the end of the file
+                return False
+            if box < _BOX_HEADER:
+                return True  # garbage where a box header should be
+            offset += box
+        return offset != size
 
 
 def _open(path: Path, threads: int = 0) -> cv2.VideoCapture:
@@ -66,6 +100,8 @@ def _open(path: Path, threads: int = 0) -> cv2.VideoCapture:
     cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
     if not cap.isOpened():
         cap.release()
+        if iso_media_cut_off(path):
+            raise VideoError(INCOMPLETE)
         raise VideoError("This file is not a video format that can be read.")
     return cap
 
@@ -114,6 +150,7 @@ def probe(video_path: str | os.PathLike[str]) -> VideoInfo:
         frame_count=count,
         duration_s=round(count / fps, 3),
         rotation=rotation,
+        cut_off=iso_media_cut_off(path),
     )
 
 

@@ -80,3 +80,56 @@ def test_activity_checks():
     q = quality.Quality()
     quality.activity_checks(q, "running", "side", {"steps": 3})
     assert not q.usable and q.issues[0]["code"] == "too_few_steps"
+
+
+def test_one_squat_repetition_is_measured_with_a_warning_none_is_blocking():
+    q = quality.Quality()
+    quality.activity_checks(q, "squat", "front", {"reps": 1})
+    assert q.usable and q.issues[0]["code"] == "too_few_reps"
+    assert "Only 1 repetition was found" in q.issues[0]["message"]
+    assert "repetitions" in q.retake_tip()
+    q = quality.Quality()
+    quality.activity_checks(q, "single_leg_squat", "front", {"reps": 0})
+    assert not q.usable and "part-way" in q.issues[0]["message"]
+    q = quality.Quality()
+    quality.activity_checks(q, "squat", "side", {"reps": 3})
+    assert q.usable and not q.issues
+
+
+def test_an_issue_can_be_put_first_and_its_tip_wins():
+    q = quality.Quality()
+    q.add("low_fps", "warning", "Low fps.")
+    q.add("incomplete", "warning", "Cut off.", first=True)
+    assert [i["code"] for i in q.issues] == ["incomplete", "low_fps"]
+    assert "again" in q.retake_tip()
+
+
+def test_every_measure_has_a_label_and_a_unit_a_runner_reads():
+    for name, spec in load()["measures"].items():
+        assert spec["label"] and spec["label"][0].isupper(), name
+        assert "unit_text" in spec and "_" not in spec["unit_text"], name
+
+
+def test_measure_table_lists_every_measure_with_unit_usual_range_and_severity():
+    metrics = {
+        "cadence_spm": {"value": 158.4, "unit": "steps/min", "confidence": "high"},
+        "knee_flexion_at_contact_deg": {"left": 12.2, "right": 17.0, "confidence": "low"},
+        "overstride": {"value": 0.123, "confidence": "medium"},
+        "hip_shift_hip_widths": {"value": -0.2, "confidence": "medium"},
+        "foot_progression_deg": {"left": 5.0, "right": None, "confidence": "low"},
+        "stance_time_asymmetry_pct": {"value": None, "confidence": "low"},
+    }
+    out = findings.make_findings(metrics, "running")
+    rows = {r["measure"]: r for r in findings.measure_table(metrics, "running", out)}
+    assert rows["cadence_spm"] == {
+        "measure": "cadence_spm", "label": "Step rate (cadence)", "value": "158 steps/min",
+        "typical": "165 steps/min or more", "confidence": "high", "severity": "mild"}
+    assert rows["knee_flexion_at_contact_deg"]["value"] == "left 12°, right 17°"
+    assert rows["knee_flexion_at_contact_deg"]["severity"] == "mild"  # the worse side
+    assert rows["overstride"]["value"] == "0.12 leg lengths"
+    assert rows["overstride"]["typical"] == "below 0.18 leg lengths"
+    assert rows["foot_progression_deg"]["value"] == "left 5°"
+    assert rows["foot_progression_deg"]["typical"] == "sides within 8° of each other"
+    assert rows["hip_shift_hip_widths"]["typical"] is None  # a squat measure: no running band
+    assert "stance_time_asymmetry_pct" not in rows  # nothing measured, nothing claimed
+    assert list(rows) == [m for m in load()["measures"] if m in rows]  # reference order

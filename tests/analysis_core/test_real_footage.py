@@ -4,6 +4,8 @@ tests/fixtures/video/README.md for sources and licences)."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 
 import cv2
 import numpy as np
@@ -13,6 +15,7 @@ from analysis_core import analyze
 from analysis_core.posepass import run_pose
 from analysis_core.track import build_track
 from analysis_core.video_io import probe
+from tests.footage import CLIPS, VARIANTS, derive, ffmpeg_available
 
 from .conftest import FIXTURES, shared_clip, write_clip
 
@@ -127,3 +130,61 @@ def test_treadmill_stance_time_is_sound_or_omitted_with_its_reason(treadmill_rep
     else:
         reason = r["metrics_omitted"]["stance_time_asymmetry_pct"]
         assert "strides" not in reason and ("toe-off" in reason or "contact" in reason)
+
+
+def test_screen_recorded_track_clip_with_frozen_start_and_slow_motion_is_running(tmp_path):
+    """BetterForerunner run.mp4 (MIT repository): a phone's video player screen-recorded,
+    paused for the first second, with a cut and a slow-motion part. The rhythm is unreadable
+    there, the running posture is not."""
+    r = analyze(shared_clip("track_side_screen_recording.mp4"), tmp_path)
+    assert (r["activity"], r["view"]) == ("running", "side")
+    assert r["detection"]["activity"]["evidence"]["knee_flexion_p95_deg"] >= 100
+
+
+def test_walking_towards_and_away_from_the_camera_is_not_a_squat(tmp_path):
+    """stream-pose-ml example video (MIT): the body grows and sinks in the picture as the
+    person approaches, which once read as a squat; the feet travel, so it is not one."""
+    r = analyze(FIXTURES / "streamposeml_walk_front_back.webm", tmp_path)
+    assert r["activity"] not in ("squat", "single_leg_squat", "running")
+    assert r["detection"]["activity"]["evidence"]["planted_foot_travel_leg"] > 0.5
+
+
+@pytest.mark.parametrize(("clip_name", "variant_name"), [
+    ("treadmill_side_male.mp4", "whatsapp_480p"),
+    ("track_side_screen_recording.mp4", "whatsapp_480p"),
+    ("squat_side_gym.mp4", "small_360p"),
+])
+def test_messaging_app_copies_keep_activity_view_and_cadence(tmp_path, clip_name, variant_name):
+    """The compressed-footage matrix (all variants in bench/footage_eval.py), fast subset:
+    the copy a messaging app delivers gives the same decisions as the original."""
+    if not ffmpeg_available():
+        pytest.skip("Debian's ffmpeg is needed to derive the compressed copies")
+    clip = next(c for c in CLIPS if c.name == clip_name)
+    variant = next(v for v in VARIANTS if v.name == variant_name)
+    src = shared_clip(clip_name)
+    copy = derive(src, variant, tmp_path, probe(src).duration_s)
+    assert min(probe(copy).width, probe(copy).height) == variant.short_side
+    r = analyze(copy, tmp_path / "out")
+    assert (r["activity"], r["view"]) == (clip.activity, clip.view)
+    if clip.cadence_spm:
+        assert r["metrics"]["cadence_spm"]["value"] == pytest.approx(clip.cadence_spm, rel=0.04)
+
+
+def test_a_single_squat_repetition_is_measured_with_low_confidence_and_a_tip(tmp_path):
+    """rohanx01 squat.mp4 (MIT) cut to its one repetition between 7 s and 13 s."""
+    if not ffmpeg_available():
+        pytest.skip("Debian's ffmpeg is needed to cut the clip")
+    one = tmp_path / "one_rep.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-ss", "7", "-i", str(shared_clip(
+        "squat_side_gym.mp4")), "-t", "6", "-an", "-c:v", "libx264", str(one)], check=True)
+    r = analyze(one, tmp_path / "out")
+    assert r["activity"] == "squat" and r["counts"]["reps"] == 1
+    assert r["quality"]["usable"] is True
+    assert r["metrics"]["knee_flexion_at_depth_deg"]["confidence"] == "low"
+    assert any(i["code"] == "too_few_reps" and i["severity"] == "warning"
+               for i in r["quality"]["issues"])
+    assert "repetitions" in r["quality"]["retake_tip"]
+    row = next(m for m in r["measures"] if m["measure"] == "knee_flexion_at_depth_deg")
+    assert row["value"].endswith("°") and row["typical"] == "70° or more"
+    assert all(re.search(r"\d(°| %| leg| steps)", i["caption"]) for i in r["images"]
+               if i["kind"] == "keyframe")

@@ -136,3 +136,14 @@ def test_stance_times_are_refused_without_a_flight_phase_or_when_erratic():
     erratic = {"left": [0.12, 0.3, 0.2, 0.33], "right": [0.27, 0.28, 0.27, 0.28]}
     assert "vary" in _stance_problem(erratic, step)
     assert "few" in _stance_problem({"left": [0.25], "right": [0.26, 0.27, 0.25]}, step)
+
+
+def test_a_repetition_cut_off_by_the_clip_counts_only_when_asked():
+    fs = 30.0
+    t = np.arange(0, 3.5, 1 / fs)
+    depth = 0.3 * np.clip(np.sin(2 * np.pi * t / 3.0), 0, None)  # a rep, standing, ...
+    depth[-15:] = np.linspace(0.05, 0.4, 15)  # ... and a descent the clip cuts off
+    assert len(events.detect_reps(depth, fs)) == 1
+    cut = events.detect_reps(depth, fs, include_cut=True)
+    assert len(cut) == 2 and cut[-1].bottom == len(depth) - 1
+    assert all(0 <= r.start <= r.bottom <= r.end < len(depth) for r in cut)
