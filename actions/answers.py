@@ -38,6 +38,7 @@ NON_ANSWER_INTENTS = frozenset(
         "out_of_scope",
         "delete_data",
         "ask_filming",
+        "ask_video_results",
         "ask_exercise_detail",
         "goodbye",
     }

@@ -18,18 +18,20 @@ from rasa_sdk.types import DomainDict
 
 from actions.jobs import VideoRejected, estimate_analysis_s, probe_limited
 from actions.messages import text
-from actions.results import present_outcome
+from actions.results import analysed_video, present_outcome
 from actions.store import media, repo
 from actions.store.repo import QueueUnavailable
 from actions.tracker_answers import answers_from, latest_message, unit_of
 from actions.triage import assess
 from actions.video_findings import (
+    answer_about_measures,
     answers_from_video,
     clip_description,
     findings_messages,
     needs_clarification,
     unusable_messages,
 )
+from analysis_core.reference import load
 
 logger = logging.getLogger(__name__)
 
@@ -233,3 +235,26 @@ class ActionPresentFindings(Action):
             )
             events += [SlotSet("triage_level", result.level), SlotSet("plan", plan_ids)]
         return events
+
+
+class ActionVideoResults(Action):
+    """ "What was my cadence?": the measure asked about, from the stored report."""
+
+    def name(self) -> str:
+        return "action_video_results"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        video = analysed_video(tracker)
+        if video is None:
+            dispatcher.utter_message(
+                text=text("video", "no_video_yet"),
+                buttons=[{"title": "How should I film?", "payload": "/ask_filming"}],
+            )
+            return []
+        asked_as = {name: spec.get("asked_as", []) for name, spec in load()["measures"].items()}
+        question = latest_message(tracker)[2]
+        for answer in answer_about_measures(question, video[1], asked_as):
+            dispatcher.utter_message(text=answer)
+        return []

@@ -13,7 +13,7 @@ from typing import Any
 
 from actions.messages import text
 
-#: Measures shown to the clinic, when the report has them.
+#: Measures whose raw numbers the clinic receives (``measures``), when the report has them.
 KEY_MEASURES = (
     "cadence_spm",
     "knee_fppa_deg",
@@ -23,6 +23,8 @@ KEY_MEASURES = (
     "overstride",
     "trunk_lean_deg",
 )
+#: Quality warnings that change what the numbers mean, so the runner is told them.
+TOLD_WARNINGS = ("incomplete", "too_few_reps", "several_people", "time_limit", "slow_motion")
 VIEW_WORDS = {"front": "front", "back": "back", "side": "side"}
 ACTIVITY_WORDS = {
     "running": "running",
@@ -50,12 +52,16 @@ def findings_messages(job_id: str, report: Mapping[str, Any]) -> list[dict[str, 
     messages: list[dict[str, Any]] = [
         {"text": text("video", "findings_intro", activity=activity, view=view)}
     ]
+    table = measures_text(report)
+    if table:
+        messages.append({"text": table})
+    notes = [i["message"] for i in report.get("quality", {}).get("issues") or []
+             if i.get("code") in TOLD_WARNINGS]
+    if notes:
+        messages.append({"text": text("video", "note", notes=" ".join(notes))})
     relevant = [f for f in report.get("findings", []) if f.get("severity") != "none"]
     for finding in relevant:
-        sure = {"high": "fairly sure", "medium": "moderately sure", "low": "not very sure"}.get(
-            str(finding.get("confidence")), "unsure"
-        )
-        messages.append({"text": f"• {finding['text']} (I'm {sure} about this one.)"})
+        messages.append({"text": f"• {finding['text']} (I'm {_sure(finding)} about this one.)"})
     if not relevant:
         messages.append({"text": text("video", "no_findings")})
     for image in report.get("images", []):
@@ -64,6 +70,69 @@ def findings_messages(job_id: str, report: Mapping[str, Any]) -> list[dict[str, 
         )
     messages.append({"text": text("video", "limits")})
     return messages
+
+
+def _sure(item: Mapping[str, Any]) -> str:
+    return {"high": "fairly sure", "medium": "moderately sure", "low": "not very sure"}.get(
+        str(item.get("confidence")), "unsure"
+    )
+
+
+def _counted(report: Mapping[str, Any]) -> str:
+    """"14 steps" or "2 repetitions": what the measures rest on."""
+    counts = report.get("counts") or {}
+    for key, one, many in (("reps", "repetition", "repetitions"), ("steps", "step", "steps")):
+        if counts.get(key):
+            return f"{counts[key]} {one if counts[key] == 1 else many}"
+    return ""
+
+
+def measures_text(report: Mapping[str, Any]) -> str:
+    """Every measure of the report in one message: value, usual range and how sure."""
+    rows = report.get("measures") or []
+    if not rows:
+        return ""
+    lines = [text("video", "measures_intro", counted=_counted(report) or "the whole clip")]
+    for row in rows:
+        usual = text("video", "measure_usual", typical=row["typical"]) if row.get("typical") else ""
+        lines.append(text("video", "measure_line", label=row["label"], value=row["value"],
+                          usual=usual, sure=_sure(row)))
+    return "\n".join(lines)
+
+
+def _mentions(question: str, words: Sequence[str]) -> bool:
+    return any(re.search(rf"\b{re.escape(word)}", question, re.I) for word in words)
+
+
+def answer_about_measures(
+    question: str, report: Mapping[str, Any], asked_as: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """Answers to "what was my cadence?" from a stored report.
+
+    Args:
+        question: The runner's words.
+        report: The conversation's analysis report.
+        asked_as: Per measure, words a runner may use for it (data/video_reference.yml).
+
+    Returns:
+        One sentence per measure the question names (its value, or why it was not
+        measured), or the whole measure list when it names none.
+    """
+    rows = {row["measure"]: row for row in report.get("measures") or []}
+    omitted = report.get("metrics_omitted") or {}
+    answers = []
+    for measure, words in asked_as.items():
+        if not _mentions(question, words):
+            continue
+        if measure in rows:
+            row = rows[measure]
+            usual = text("video", "measure_usual", typical=row["typical"]) if row.get(
+                "typical") else ""
+            answers.append(text("video", "measure_answer", label=row["label"].lower(),
+                                value=row["value"], usual=usual, sure=_sure(row)))
+        elif measure in omitted:
+            answers.append(text("video", "measure_not_made", reason=omitted[measure]))
+    return answers or [measures_text(report) or text("video", "no_measures")]
 
 
 def unusable_messages(report: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -86,6 +155,12 @@ def video_summary(job_id: str, report: Mapping[str, Any]) -> dict[str, Any]:
         "view": report.get("view"),
         "usable": bool(report.get("quality", {}).get("usable")),
         "measures": {name: metrics[name] for name in KEY_MEASURES if name in metrics},
+        "counted": _counted(report),
+        "measures_in_words": [
+            {k: row.get(k) for k in ("measure", "label", "value", "typical", "confidence",
+                                     "severity")}
+            for row in report.get("measures") or []
+        ],
         "findings": [
             {
                 k: f.get(k)

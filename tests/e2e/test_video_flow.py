@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import time
@@ -148,10 +149,17 @@ def test_real_clip_findings_arrive_in_the_same_conversation(stack: Stack) -> Non
     video = with_video[-1]["video"]
     assert video["activity"] == "running" and video["view"] == "side"
     assert video["measures"]["cadence_spm"]["value"] == pytest.approx(168.9, abs=3)
+    cadence = next(row for row in video["measures_in_words"] if row["measure"] == "cadence_spm")
+    assert cadence["value"].endswith("steps/min") and cadence["typical"]
     assert video["images"], "annotated pictures are linked"
     with urllib.request.urlopen(stack.url + video["images"][0], timeout=30) as picture:
         assert picture.status == 200 and picture.headers["Content-Type"] == "image/png"
     assert with_video[-1]["level"] == "self_care", "a video never lowers, here nothing raises"
+    told = json.dumps(events)
+    assert "Everything I measured, from" in told and "(usual: 165 steps/min or more)" in told
+    replies = " ".join(r.get("text", "") for r in say(stack.url, runner.sender,
+                                                      "what was my cadence?"))
+    assert re.search(r"your step rate \(cadence\) was 1[67]\d(\.\d)? steps/min", replies)
 
 
 @pytest.mark.parametrize(

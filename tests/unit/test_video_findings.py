@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from actions.video_findings import (
+    answer_about_measures,
     answers_from_video,
     clip_description,
     findings_messages,
@@ -50,6 +51,25 @@ def report(**overrides: Any) -> dict[str, Any]:
                 "text": "Cadence is typical.",
             },
         ],
+        "measures": [
+            {
+                "measure": "cadence_spm",
+                "label": "Step rate (cadence)",
+                "value": "158 steps/min",
+                "typical": "165 steps/min or more",
+                "confidence": "high",
+                "severity": "mild",
+            },
+            {
+                "measure": "knee_fppa_deg",
+                "label": "Knee angle seen from the front",
+                "value": "left 6°, right 14°",
+                "typical": None,
+                "confidence": "medium",
+                "severity": "marked",
+            },
+        ],
+        "counts": {"steps": 14},
         "images": [
             {"path": "keyframe_right.png", "caption": "Right mid-stance", "kind": "keyframe"}
         ],
@@ -84,6 +104,34 @@ def test_findings_messages_skip_typical_values_and_say_how_sure() -> None:
     assert "2D" in texts[-1]
 
 
+def test_every_measure_is_told_with_its_usual_range_and_what_it_rests_on() -> None:
+    texts = [m.get("text", "") for m in findings_messages(JOB, report())]
+    table = next(t for t in texts if t.startswith("Everything I measured"))
+    assert "from 14 steps" in table.splitlines()[0]
+    assert "• Step rate (cadence): 158 steps/min (usual: 165 steps/min or more) — fairly sure" in (
+        table.splitlines())
+    assert "• Knee angle seen from the front: left 6°, right 14° — moderately sure" in (
+        table.splitlines())
+
+
+def test_warnings_that_change_the_numbers_are_told() -> None:
+    issues = [
+        {"code": "low_fps", "severity": "warning", "message": "Low fps."},
+        {"code": "too_few_reps", "severity": "warning", "message": "Only 1 repetition was found."},
+    ]
+    squat = report(counts={"reps": 1}, quality={"usable": True, "issues": issues})
+    texts = [m.get("text", "") for m in findings_messages(JOB, squat)]
+    assert any(t.startswith("Everything I measured, from 1 repetition:") for t in texts)
+    assert any("Only 1 repetition was found" in t for t in texts)
+    assert not any("Low fps" in t for t in texts)
+
+
+def test_an_old_report_without_the_measure_list_still_reads() -> None:
+    texts = [m.get("text", "") for m in findings_messages(JOB, report(measures=None))]
+    assert not any(t.startswith("Everything I measured") for t in texts)
+    assert any("right knee moves inward" in t for t in texts)
+
+
 def test_nothing_notable_is_said_plainly() -> None:
     quiet = report(findings=[report()["findings"][1]])
     assert any("Nothing stood out" in m.get("text", "") for m in findings_messages(JOB, quiet))
@@ -111,6 +159,12 @@ def test_video_summary_for_the_clinic() -> None:
     summary = video_summary(JOB, report())
     assert summary["job_id"] == JOB and summary["usable"] is True
     assert set(summary["measures"]) == {"cadence_spm", "knee_fppa_deg"}
+    assert summary["counted"] == "14 steps"
+    assert summary["measures_in_words"][0] == report()["measures"][0]
+    assert [m["measure"] for m in summary["measures_in_words"]] == [
+        "cadence_spm",
+        "knee_fppa_deg",
+    ]
     assert summary["findings"][0] == {
         "id": "valgus_right",
         "measure": "knee_fppa_deg",
@@ -167,3 +221,39 @@ def test_weak_or_mild_gait_findings_add_nothing(severity: str, confidence: str) 
 def test_a_video_never_removes_a_warning_sign() -> None:
     assert "limp" not in answers_from_video(report())
     assert answers_from_video(None) == {}
+
+
+ASKED_AS = {
+    "cadence_spm": ["cadence", "step rate"],
+    "knee_fppa_deg": ["knee angle", "cave"],
+    "pelvic_drop_deg": ["pelvic drop", "hip drop"],
+    "trunk_lean_deg": ["lean"],
+}
+
+
+def test_a_question_about_one_measure_gets_that_measure() -> None:
+    answers = answer_about_measures("what was my cadence??", report(), ASKED_AS)
+    assert answers == ["From your video, your step rate (cadence) was 158 steps/min (usual: "
+                       "165 steps/min or more). I'm fairly sure about it."]
+    both = answer_about_measures("my step rate and did my knees cave", report(), ASKED_AS)
+    assert len(both) == 2 and "left 6°, right 14°" in both[1]
+
+
+def test_a_measure_that_was_not_made_says_why() -> None:
+    side = report(metrics_omitted={"pelvic_drop_deg": "needs a front or back view"})
+    assert answer_about_measures("how much hip drop?", side, ASKED_AS) == [
+        "I couldn't measure that from this clip: needs a front or back view."]
+
+
+def test_a_general_question_gets_every_measure() -> None:
+    (answer,) = answer_about_measures("what did the video show?", report(), ASKED_AS)
+    assert answer.startswith("Everything I measured, from 14 steps:")
+    (none,) = answer_about_measures("what did it show?", report(measures=[]), ASKED_AS)
+    assert "could not be measured" in none
+
+
+def test_every_measure_can_be_asked_about_in_words() -> None:
+    from analysis_core.reference import load
+
+    for name, spec in load()["measures"].items():
+        assert spec.get("asked_as"), name

@@ -282,15 +282,23 @@ function answerRows(answers) {
   });
   return rows;
 }
+var VIDEO_WORDS = { running: "Running", walking: "Walking", squat: "Squat", single_leg_squat: "Single-leg squat", front: "Front", back: "Back", side: "Side", unknown: "Not recognised" };
+/** [[label, words], ...] for the video block: what was filmed, then every measure in words. */
 function videoRows(video) {
   if (!video || typeof video !== "object") return [];
-  return Object.keys(video).filter(function (k) {
-    var v = video[k];
-    return v !== null && v !== undefined && !(typeof v === "object" && !Array.isArray(v)) && !/^(job_id|video_id|images?)$/.test(k);
-  }).map(function (k) {
-    var v = video[k];
-    return [humanise(k), Array.isArray(v) ? v.map(function (x) { return typeof x === "object" ? (x.text || JSON.stringify(x)) : String(x); }).join("; ") : String(v)];
+  var rows = [];
+  if (video.activity) rows.push(["Filmed", (VIDEO_WORDS[video.activity] || humanise(video.activity)) + (video.view ? ", " + (VIDEO_WORDS[video.view] || humanise(video.view)).toLowerCase() + " view" : "")]);
+  if (video.usable === false) rows.push(["Measured", "No: the footage could not be measured reliably"]);
+  if (video.counted) rows.push(["Measured from", String(video.counted)]);
+  (Array.isArray(video.measures_in_words) ? video.measures_in_words : []).forEach(function (m) {
+    if (!m || !m.label || !m.value) return;
+    var words = String(m.value) + (m.typical ? " (usual: " + m.typical + ")" : "");
+    if (m.severity === "marked") words += " – stands out";
+    else if (m.severity === "mild") words += " – slightly outside the usual range";
+    if (m.confidence === "low") words += " – rough estimate";
+    rows.push([String(m.label), words]);
   });
+  return rows;
 }
 
 function escapeHtml(text) {

@@ -53,6 +53,16 @@ export const SUMMARY = {
       limp: null, self_test_hip: null, self_test_foot: null, tried_exercises: ["mini squats"], consent: true,
     },
     plan: ["side_lying_hip_abduction", "clamshell"],
+    video: {  // the shape actions/video_findings.py video_summary() sends
+      job_id: "a".repeat(32), activity: "running", view: "side", usable: true, counted: "14 steps",
+      measures_in_words: [
+        { measure: "cadence_spm", label: "Step rate (cadence)", value: "158 steps/min", typical: "165 steps/min or more", confidence: "high", severity: "mild" },
+        { measure: "knee_flexion_at_contact_deg", label: "Knee bend at landing", value: "left 12°, right 17°", typical: "15° or more", confidence: "low", severity: "mild" },
+      ],
+      measures: { cadence_spm: { value: 158.0, unit: "steps/min", confidence: "high", spread_iqr: 2.1 } },
+      findings: [{ id: "cadence_spm", measure: "cadence_spm", side: null, severity: "mild", contributor: "form", confidence: "high" }],
+      images: ["/webhooks/video/media/" + "a".repeat(32) + "/plot_knee_flexion.png"],
+    },
   },
 };
 export const EXERCISE = {

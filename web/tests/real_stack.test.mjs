@@ -221,6 +221,16 @@ describe("widget against the real assistant", { skip: SKIP }, () => {
     await widget(page).locator(".kw-lightbox img").waitFor();
     await shot(page, "real-phone-findings-enlarged");
     await page.keyboard.press("Escape");
+    // every measure, with its unit and usual range, then "what was my cadence?" answered from it
+    const measured = log(page).getByText(/Everything I measured, from \d+ steps/);
+    await measured.waitFor();
+    assert.match(await measured.innerText(), /Step rate \(cadence\): 1[67]\d steps\/min \(usual: 165 steps\/min or more\)/);
+    await measured.scrollIntoViewIfNeeded();
+    await shot(page, "real-phone-every-measure");
+    await input(page).fill("what was my cadence?");
+    await input(page).press("Enter");
+    await log(page).getByText(/your step rate \(cadence\) was 1[67]\d steps\/min/).waitFor({ timeout: 60000 });
+    await shot(page, "real-phone-cadence-answer");
     await context.close();
   });
 

@@ -72,6 +72,11 @@ describe("widget against a scripted bot", () => {
     assert.match(await card.innerText(), /Right knee/);
     assert.match(await card.innerText(), /Inner side, near the surface/);
     assert.match(await card.innerText(), /After runs, On stairs/);
+    // the video block in words: every measure with its usual range, never raw JSON or ids
+    assert.match(await card.innerText(), /Filmed\s+Running, side view/);
+    assert.match(await card.innerText(), /Step rate \(cadence\)\s+158 steps\/min \(usual: 165 steps\/min or more\)/);
+    assert.match(await card.innerText(), /left 12°, right 17°.*rough estimate/);
+    assert.doesNotMatch(await card.innerText(), /[{}]|cadence_spm|job_id|Emergency check/);
     const exercise = log(page).locator("article.kw-exercise");
     await exercise.waitFor();
     assert.match(await exercise.innerText(), /3 sets of 15/);
@@ -85,6 +90,9 @@ describe("widget against a scripted bot", () => {
     assert.match(html, /See a clinician/);
     assert.match(html, /Clamshell/);          // plan id named from the exercise card
     assert.match(html, /32\.2 km a week/);
+    const visible = html.split('<script type="application/json"')[0];
+    assert.match(visible, /Knee bend at landing/);
+    assert.doesNotMatch(visible, /cadence_spm|\{"/);
     // the printable page renders
     const printable = await context.newPage();
     await printable.setContent(html);
