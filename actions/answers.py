@@ -135,6 +135,7 @@ _NOTHING_TRIED_VOLUNTEERED = re.compile(
     r"\b(?:have ?n[o']?t|have not|not|never|didn'?t|did not) (?:really |yet )?(?:tried|try|done"
     r"|used|use|had) (?:anything|a thing|any (?:treatment|therapy|physio))\b"
     r"|\bain'?t (?:try|tried|done|do) (?:nothing|anything)\b|\btried (?:nowt|nothing)\b"
+    r"|\bnothing (?:i|we) (?:have|'ve|ve|had) (?:tried|done|used)\b"
 )
 _HEDGED_YES = re.compile(
     r"^\W*(?:a (?:bit|little)|some(?:times|what)?|slightly|occasionally|a touch|now and then"
@@ -160,10 +161,13 @@ _SETTLES = re.compile(
     r" (?:fine|ok|okay|gone|better|normal|settled)\b"
 )
 _MORNING_AFTER = (
-    r"(?:(?:the )?(?:next|following) (?:morning|day)|in the morning|by (?:the )?morning|overnight)"
+    r"(?:(?:by )?(?:the )?(?:next|following) (?:morning|day)|in the morning|by (?:the )?morning"
+    r"|overnight)"
 )
 _FINE_AGAIN = (
     r"(?:fine|ok|okay|better|alright|all right|settled|settles|gone|passed|good|normal|grand"
+    r"|calmed|calms|calmed down|eased|eases|eased off|died down|dies down|cleared|chill"
+    r"|sorted|sweet"
     r"|goes away|gone away|go away|went away|disappears|fades"
     r"|right as rain|pain free|pain-free)"
 )
@@ -173,9 +177,12 @@ _SETTLES_NEAR = re.compile(
     rf"\b{_MORNING_AFTER}{_GAP}{_FINE_AGAIN}\b|\b{_FINE_AGAIN}{_GAP}{_MORNING_AFTER}\b"
 )
 _LINGERS = re.compile(
-    r"\b(?:still|sore|hurts?|aching|aches?|stiff|niggl\w*|painful)\b[^.!?]{0,25}"
+    r"\b(?:still|sore|hurts?|aching|aches?|stiff|niggl\w*|painful)\b"
+    r"(?:(?!\b(?:gone|fine|ok|okay|better|settled|eased|calmed|away|cleared)\b)[^.!?]){0,25}"
     r"\b(?:(?:next|following) (?:morning|day)|(?:morning|day) after)\b"
     r"|\b(?:linger\w*|hangs? around|hanging around)\b|\binto the next day\b"
+    r"|\b(?:sore|hurts?|aching|aches?|stiff|painful|niggl\w*)\b[^.!?]{0,12}\bfor (?:(?:a few|a"
+    r" couple of|couple of|several|two|three|2|3) )?days (?:after|afterwards)\b"
     r"|\b(?:next|following) (?:morning|day),? (?:it'?s |its |it is |it |i'?m |i am )?(?:still|sore"
     r"|stiff|aching|hurts?|painful)\b"
 )
@@ -197,7 +204,8 @@ _SAME_LOAD = re.compile(
     r"|(?:haven'?t|have not|didn'?t|did not) (?:cut|reduced?|dropped) (?:back|down|anything"
     r"|my (?:running|mileage|miles|distance|training)))\b"
 )
-_VAGUE_COUNT = re.compile(r"(?:a few|few|several|a couple|couple|some)\b")
+#: "a few / several weeks" is too vague to record unasked; "a couple of weeks" is two.
+_VAGUE_COUNT = re.compile(r"(?:a few|few|several|some)\b")
 _ONSET_CLAUSE = re.compile(
     r"\b(?:slowly|gradual\w*|built up|building up|crept|creeping|came on|bit by bit"
     r"|over time|progressively)\b"
@@ -262,8 +270,14 @@ _UNCHANGED_LOAD = re.compile(
 )
 #: A bare age in a list of facts: "Hi, 53, left knee", "..., 27", "24, running 15 miles".
 _BARE_AGE = re.compile(
-    r"(?:^|[,.;!]|\b(?:hi|hello|hey|hiya|howya|yo|morning|evening))\s*(?P<n>1[2-9]|[2-9]\d)\s*"
-    r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b|and still\b|from (?!\d))"
+    r"(?:^|[,.;!]|\b(?:hi|hello|hey|hiya|howya|yo|morning|evening|myself))\s*(?P<n>1[2-9]|[2-9]\d)\s*"
+    r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b|and still\b|and daft\b|and (?:stupid"
+    r"|silly|clumsy|old) enough\b|from (?!\d))"
+)
+_LEADING_CORRECTION = re.compile(
+    r"^\W*(?:(?:no+|nah|nope|naw|oh|ah|erm?|um+|hmm+)\W+){0,2}(?:wait|sorry|actually|oops"
+    r"|correction|i mean|i meant"
+    r"|my mistake|scratch that|hang on)\b"
 )
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
@@ -299,6 +313,13 @@ _CONSENT_NO = re.compile(
 _HAS_MORE = re.compile(r"\w+\W+\w+\W+\w+")
 _CLAUSE_SPLIT = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?,()]|\bbut\b|\band\b|\bever since\b")
 #: A duration about the runner's training, not the pain ("I've run for years").
+#: "running since 10 years", "been running for 20 years": how long they have run.
+_HISTORY_SINCE = re.compile(
+    r"\b(?:running|run|jogging|racing|been a runner|runner) (?:since|for) (?:about |around "
+    r"|over |almost |nearly )?$"
+)
+#: "over (maybe) a week": how long the pain took to come on.
+_OVER_BEFORE = re.compile(r"\bover (?:maybe |about |around |roughly |like )?$")
 _RUNNING_HISTORY = re.compile(
     r"\b(?:run|runs|running|ran|runner|training|trained|jogging|marathons?|racing)\b"
 )
@@ -422,6 +443,8 @@ def _duration_target(
     if answers.get("pain_duration_weeks") is not None or "pain_duration_weeks" in turn.updates:
         return None
     said = text[entity.get("start", 0) : entity.get("end", len(text))].lower()
+    if _HISTORY_SINCE.search(before) or (requested == "onset" and _OVER_BEFORE.search(before)):
+        return None  # "running since 10 years"; asked how it came on: "slowly, over a week"
     over_the_last = _OVER_THE_LAST.search(text[max(0, start - 20) : end].lower())
     if _VAGUE_COUNT.match(said) or (_ONSET_CLAUSE.search(clause) and not over_the_last):
         return None  # "slowly over a few weeks" says how it came on, not how long ago
@@ -487,7 +510,8 @@ def _apply_entities(
         elif name in LIST_ANSWERS and name != "red_flag":
             lists.setdefault(LIST_ANSWERS[str(name)], []).append(str(value))
         elif name == "location":
-            turn.updates["location"] = value
+            if value != "medial" or turn.updates.get("location") in (None, "medial"):
+                turn.updates["location"] = value  # "around the kneecap, inner edge": kneecap
         elif name in DISTANCE_SLOTS or name == "distance":
             unit = _unit_of(entity, text)
             # A bare number was read as km: in a runner's own unit ("30" after "20 miles").
@@ -509,6 +533,7 @@ def _apply_entities(
         turn.updates["side"] = side
     for slot, values in lists.items():
         turn.updates[slot] = _merge_list(answers.get(slot), values)
+    _apply_exercises_tried(entities, text, requested, answers, turn)
     for test in (e.get("value") for e in entities if e.get("entity") == "self_test"):
         if valid_entity("self_test", test):
             _apply_self_test(str(test), entities, turn)
@@ -519,12 +544,38 @@ def _apply_entities(
         turn.updates.setdefault("onset", "sudden")
 
 
+#: Words that make a named exercise something the runner has done ("bridges seem to help").
+_DOING_CUE = re.compile(
+    r"\b(?:doing|done|did|do|tried|trying|try|been|started|using|every (?:day|night|morning)"
+    r"|each (?:day|night)|daily|nightly|helps?|helped|helping|help)\b"
+)
+
+
+def _apply_exercises_tried(
+    entities: Sequence[Mapping[str, Any]],
+    text: str,
+    requested: str | None,
+    answers: Mapping[str, Any],
+    turn: Turn,
+) -> None:
+    """Exercises named as what was tried ("bridges and clamshells every night"): ``tried``
+    gains "exercises"."""
+    names = [str(e["value"]) for e in entities
+             if e.get("entity") == "exercise" and not e.get("negated")]
+    if not names or (requested != "tried" and not _DOING_CUE.search(text.lower())):
+        return
+    tried = turn.updates.get("tried", answers.get("tried"))
+    turn.updates["tried"] = _merge_list(tried if isinstance(tried, list) else [], ["exercises"])
+
+
 def _about_treatment(
     entities: Sequence[Mapping[str, Any]], requested: str | None, answers: Mapping[str, Any]
 ) -> bool:
     """An outcome ("it helped", "made it worse") is a treatment's only in that context."""
-    if requested == "tried_outcome" or any(e.get("entity") == "treatment" for e in entities):
-        return True
+    if requested == "tried_outcome" or any(
+        e.get("entity") in ("treatment", "exercise") for e in entities
+    ):
+        return True  # "ice helped", "the bridges seem to help"
     return isinstance(answers.get("tried"), list) and bool(answers.get("tried"))
 
 
@@ -663,6 +714,10 @@ def _apply_intent(
     leading_no = bool(_LEADING_NO.match(lower))
     if requested in YES_NO_SLOTS and any(s in turn.updates for s in YES_NO_SLOTS - {requested}):
         return  # "I'm not limping" to "does it swell?": the "not" is about the limp
+    if requested in DISTANCE_SLOTS.values() and any(
+        s in turn.updates for s in DISTANCE_SLOTS.values()
+    ):
+        return  # "ah no, 30k before" to "how far now?": the number is the other distance
     if intent == DONT_KNOW and requested != "consent":
         turn.updates[requested] = UNKNOWN
     elif requested in YES_NO_SLOTS and (leading_no or _LEADING_YES.match(lower)):
@@ -796,7 +851,8 @@ def _apply_correction_of_previous(
     without = {key: value for key, value in answers.items() if key != previous}
     again = Turn()
     _apply_entities(entities, text, previous, without, again)
-    _apply_intent(intent, text, previous, turn.unit, again)
+    # "no wait, more like 7": the "no" rejects the earlier answer, it does not answer this
+    _apply_intent("inform" if intent == "deny" else intent, text, previous, turn.unit, again)
     if previous in again.updates:
         turn.updates[previous] = again.updates[previous]
 
@@ -819,10 +875,7 @@ def give_up(
         _confirm_red_flag("affirm", answers, pending_flags, turn)
     elif requested in CHECKLIST_SLOTS and _LEADING_YES.match(text.lower()):
         # "yes" to a safety checklist, twice, without saying which sign: it counts.
-        flag = UNSPECIFIED_FLAG[requested]
-        turn.updates["red_flags"] = _merge_list(answers.get("red_flags"), [flag])
-        turn.updates[requested] = True
-        turn.new_flags.append(flag)
+        _record_unspecified_flag(requested, answers, turn)
     elif requested == "consent":
         turn.updates["consent"] = False
     elif requested:
@@ -830,6 +883,24 @@ def give_up(
         unclear[requested] = text[:UNCLEAR_TEXT_MAX]
         turn.updates.update({requested: UNKNOWN, "unclear_answers": unclear})
     turn.understood = True
+
+
+def _corrects_previous(text: str, requested: str | None, previous: str | None) -> bool:
+    """ "no wait, more like 7" corrects the last answer: its "no" answers nothing asked now
+    (but "sorry, yes it does" is an apology, then the answer)."""
+    cue = _LEADING_CORRECTION.match(text.lower())
+    if not (cue and previous and previous != requested):
+        return False
+    rest = text.lower()[cue.end():].lstrip(" ,.!-")
+    return not (_LEADING_YES.match(rest) or _LEADING_NO.match(rest))
+
+
+def _record_unspecified_flag(requested: str, answers: Mapping[str, Any], turn: Turn) -> None:
+    """A "yes" to a safety checklist without the sign: the checklist's unspecified flag."""
+    flag = UNSPECIFIED_FLAG[requested]
+    turn.updates["red_flags"] = _merge_list(answers.get("red_flags"), [flag])
+    turn.updates[requested] = True
+    turn.new_flags.append(flag)
 
 
 def interpret_turn(
@@ -872,11 +943,18 @@ def interpret_turn(
         _confirm_red_flag(intent, answers, pending_flags, turn)
     still_pending = pending_flags if turn.pending_flags is None else turn.pending_flags
     _apply_red_flags(entities, answers, still_pending, turn)
-    _apply_entities(entities, text, requested, answers, turn, unit_hint)
+    correcting = _corrects_previous(text, requested, previous)
+    # "sorry, more like 4 weeks": a correction answers the previous question again
+    _apply_entities(entities, text, previous if correcting else requested, answers, turn,
+                    unit_hint)
     corrected = _apply_number_correction(text, answers, unit_hint, turn)
     _apply_unchanged_load(text, answers, turn)
     _apply_phrases(text, answers, turn)
-    if not corrected:
+    if (requested in CHECKLIST_SLOTS and requested not in turn.updates
+            and intent == DONT_KNOW and _LEADING_YES.match(text.lower())):
+        # "yes, one of them, but I'd rather not say which": a yes, however private
+        _record_unspecified_flag(requested, answers, turn)
+    if not corrected and not correcting:
         _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
     _derive_distance_now(answers, turn)
     _keep_settled_facts(text, requested, answers, turn)

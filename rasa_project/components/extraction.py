@@ -196,6 +196,7 @@ PROTECTED_WORDS: frozenset[str] = _words(
     trace tree triple triples tripped twins twister twit type typed typing wake want weak
     weeds week weekly weeknd weigh weighs weight weights well wells went wight woke wore
     worsen worst wright year yearn yelling
+    aye cannae didnae dinnae disnae doesnae isnae nae naw nuh wasnae wee willnae wouldnae
     """
 )
 
@@ -398,10 +399,17 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "c(?:a|o)me on slow", "c(?:a|o)me up over (?:the )?(?:days|weeks)",
         ],
         "sudden": [
-            "all of a sudden", "sudden(?:ly)?", "out of nowhere", "out of the blue",
+            # not a warning sign said with "suddenly": "it suddenly buckles / gives way"
+            "all of a sudden", "sudden(?:ly)?(?! (?:buckles?|buckled|gives? (?:way|out)|gave"
+            " (?:way|out)|locks?|locked|catches|caught|clicks?|clicked|goes|went|slips?))",
+            "out of nowhere", "out of the blue",
             "all at once", "instantly",
             "(?<!settles )(?<!settled )(?<!settling )(?<!goes )(?<!went )(?<!gone )(?<!eases )"
             "(?<!eased )(?<!better )(?<!fine )(?<!clears )(?<!calms down )overnight",
+            # It began at one moment: "hurt it while jumping down", "cut a corner and hurt it"
+            "hurt(?= (?:my (?:\\w+ )?knee |it )?(?:\\w+ ){0,3}(?:while|when|as) (?:i was )?"
+            "(?:jumping|landing|turning|cutting|twisting|stepping|sprinting|pivoting))",
+            "cut a corner(?= (?:\\w+ ){0,4}(?:and )?hurt)",
             # It began at one particular run: "since a long trail run ten days ago".
             "(?:since|started (?:on|during|after)|began (?:on|during|after)) (?:a|my|one|that"
             "|the|last (?:week's|weekend's|sunday's|saturday's)) (?:(?:long|hard|fast|trail"
@@ -430,8 +438,14 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "landed (?:badly|awkwardly|wrong|funny|awkward)",
         ],
         "fall": [
-            "fell", "fallen", "(?:a|bad|nasty) fall", "tripped", "slipped",
-            "went down (?:hard|heavily|badly|onto|on to)", "caught my (?:toe|foot)",
+            # not the season: "training for a fall marathon"
+            "fell", "fallen", "(?:a|bad|nasty) fall(?! (?:marathon|half|race|season|10k|5k|ultra"
+            "|semester|term|training|block|series|classic|meet|league|program|plan)\\b)",
+            "tripped", "slipped",
+            "trip(?= (?:over|on) (?:a|the|some)\\b)",
+            "went down (?:hard|heavily|badly|onto|on to)",
+            "went down(?= on (?:my|the) (?:\\w+ )?knee)",
+            "caught my (?:toe|foot)",
             "went flying", "(?:took|had) a (?:\\w+ )?tumble", "tumbled",
             "fall(?:ing)? (?:over|down|off|on (?:the )?(?:ice|ground|road|pavement|track"
             "|stairs|trail|rocks?|my knee|it))", "came off {D}bike",
@@ -485,6 +499,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     },
     "pain_trigger": {
         "stairs": ["(?:down|up)?stairs", "staircase", "steps"],
+        # not where a fall happened ("went flying on a rocky descent"): CONTEXT_VETO
         "downhill": ["downhills?", "down ?hills?", "descents?", "descending"],
         "uphill": [
             "uphills?", "up ?hills?", "hills?,? (?:going|when going|running|on the way)"
@@ -521,7 +536,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "squatting": ["squat(?:s|ting)?(?! test)", "crouch(?:ing)?", "kneel(?:ing)?"],
         "sitting": [
-            "sitting", "sat (?:down|for)", "long drives?", "driving",
+            # not the kneecap's place: "the kneecap is sitting off to the side"
+            "sitting(?! (?:way |right |a bit |slightly |all )?(?:off|out|to the side|sideways"
+            "|wrong|funny|crooked|higher|lower|in the wrong|still))",
+            "sat (?:down|for)", "long drives?", "driving",
             "sit(?:ting)?(?= (?:at {D}desk|for (?:long|a while|ages|hours)))",
         ],
         "morning": [
@@ -551,7 +569,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "stretching": ["stretch(?:ing|es|ed)?", "yoga"],
         "foam_rolling": ["foam roll(?:ing|er|ed)?(?:'s)?", "roller"],
         "brace": [
-            "braces?", "knee (?:support|sleeve|strap)", "compression sleeve", "sleeve",
+            "braces?", "knee (?:supports?|sleeves?|straps?)", "(?:compression|neoprene) sleeves?",
+            "sleeves?",
             "patell(?:a|ar) strap",
         ],
         "taping": ["tap(?:e|ed|ing)(?! measure)", "kt tape", "kinesio(?: tape)?", "strapping"],
@@ -608,6 +627,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "feels? (?:a (?:bit|lot|little) |much )?better",
             "(?:seems?|seemed) to (?:be )?(?:help|helping|work|working)", "on the right track",
             "takes? the edge off", "took the edge off",
+            "(?:brings?|brought|takes?|took) (?:it|the (?:swelling|puffiness|pain|ache)) down",
+            "calms? (?:it|the pain|things) down", "calmed (?:it|the pain|things) down",
             "(?<=\\w )helps? (?:me|a (?:fair |good )?bit|for (?:a few|some) hours)",
             "(?:it is|it's|its) better", "(?:it )?makes? (?:it )?better",
             "(?<=\\w )helps?$",
@@ -661,6 +682,11 @@ CONTEXT_VETO: dict[tuple[str, str], re.Pattern[str]] = {
     ("symptom", "swelling"): re.compile(
         rf"\b{_OTHER_PARTS}(?:'s)?\b(?:(?!\bknees?\b|\bknee ?caps?\b|\bjoint\b|\bbut\b"
         r"|[.;!?])[^\n])*$"
+    ),
+    # where a fall or trip happened is not what brings the pain on
+    ("pain_trigger", "downhill"): re.compile(
+        r"\b(?:fell|fall|falling|went flying|tripped|trip|slipped|crashed|stacked it|wiped out"
+        r"|went over|landed)\b[^.,;!?]{0,20}$"
     ),
     ("treatment", "physio"): re.compile(
         r"\b(?:talk|speak|connect|book|want|need|like|prefer|rather|get|put|refer|than"
@@ -914,6 +940,7 @@ _ARROW = r"(?:-+>|=+>|\u2192|\u21d2|\u27a1)"
 _DIST_RX = re.compile(
     rf"(?<![\w.£$/])(?P<num>{NUM})"
     rf"(?:(?P<join> ?{_ARROW} ?| ?- ?| to | up to | or )(?P<num2>{NUM}))?"
+    r"(?P<half> and a half)?"
     rf"(?: ?(?P<unit>{_DIST_UNIT})(?![\w']))?(?P<per>{_PER_WEEK})?"
 )
 _NOT_DISTANCE_AFTER = re.compile(
@@ -921,7 +948,10 @@ _NOT_DISTANCE_AFTER = re.compile(
     r"|yo\b|y/o|am\b|pm\b|min|mins|minutes|hours?|hrs?|kg|kgs|lbs?|stone|sec|secs|seconds"
     r"|or so weeks|k\w)"
 )
-_RACE_BEFORE = re.compile(r"(?:\b(?:a|an|the|my first|first|my|this|that|next)) $")
+_RACE_BEFORE = re.compile(
+    r"(?:\b(?:a|an|the|my first|first|my|this|that|next)) $"
+    r"|\btraining for (?:the |a |my )?(?:[a-z]+ ){0,2}$"  # "training for TCS 10k"
+)
 #: "still doing my 40 miles (up from 30)": "my" + a change cue is weekly load, not a race.
 _CHANGE_AFTER = re.compile(
     r"^(?: ?(?:a week|per week|weekly|now|these days|currently))*[ ,(]*"
@@ -995,7 +1025,7 @@ def _find_distances(text: str) -> Iterator[_Candidate]:
         if m.group("num2") and unit:
             values.append(parse_number(m.group("num2")))
         end = m.end("unit") if unit else m.end("num")
-        value = sum(values) / len(values)
+        value = sum(values) / len(values) + (0.5 if m.group("half") and unit else 0.0)
         before = text[max(0, m.start() - 20) : m.start()]
         if unit is None:
             if not (pair_first or _UNITLESS_CUE.search(before)):
@@ -1218,7 +1248,9 @@ _DUR_RX = re.compile(
 )
 _DUR_UNIT_WORDS = r"(?:days?|weeks?|months?|fortnights?|years?)"
 #: No number: "over the last month", "the past week", "since last week" (one unit) and
-#: "for years", "in months" (a bare plural: two units; the dialogue decides what it means).
+#: "for years", "in months" (a bare plural: at least two units, which is already long).
+#: "for weeks" and "for days" give no value: two of them would be a guess below the
+#: long-pain threshold, so the question is asked.
 _DUR_IMPLICIT_RXS = [
     re.compile(
         r"\b(?:over|in|for|during|within|throughout|across|through) the "
@@ -1228,9 +1260,14 @@ _DUR_IMPLICIT_RXS = [
     re.compile(rf"\b(?:the|this) (?P<span>past (?P<unit>{_DUR_UNIT_WORDS}))(?![\w'])"),
     re.compile(
         r"\b(?:for|in|over) (?:(?:many|so many|some) )?"
-        r"(?P<span>(?P<unit>days|weeks|months|years))(?![\w'])(?! (?:ago|before|later|old)\b)"
+        r"(?P<span>(?P<unit>months|years))(?![\w'])(?! (?:ago|before|later|old)\b)"
     ),
 ]
+#: "(sore for 2 days) after a run / after running / afterwards": how long it lingers.
+_LASTS_AFTER_RUNS = re.compile(
+    r"^,? (?:afterwards|after(?:wards)? (?:a |each |every |my |the )?(?:long )?"
+    r"(?:runs?|running|races?|workouts?|sessions?|training))\b"
+)
 _RATE_BEFORE = re.compile(
     r"(?:\d ?[a-z]*|\b(?:times|time|x|once|twice|thrice|days|runs|sessions|hours|hrs"
     r"|minutes|mins|miles|mile|km|kms|k|ks|kilomet\w+|one|two|three|four|five|six|seven"
@@ -1245,6 +1282,8 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
             continue  # "58 years old" is an age
         if re.match(r"^ ?(?:a|per|/|each|every) ?(?:week|month)\b", after):
             continue  # "5 days a week" is a frequency
+        if m.group("unit").startswith("day") and _LASTS_AFTER_RUNS.match(after):
+            continue  # "sore for 2 days after a run": how long it lingers, not since when
         num = m.group("num")
         if num in ("a", "an") and _RATE_BEFORE.search(text[: m.start()].rstrip()):
             continue  # "40k a week", "3 times a month"
@@ -1269,7 +1308,7 @@ def _find_durations(text: str) -> Iterator[_Candidate]:
 _SCORE_NUM = r"(?:10|[0-9](?:\.5)?|zero|two|three|four|five|six|seven|eight|nine|ten|one)"
 _EXPLICIT_SCORE_RX = re.compile(
     rf"(?<![\w.£$/])(?P<n>{_SCORE_NUM})(?: ?(?:-|to|or) ?(?P<n2>{_SCORE_NUM}))?"
-    r" ?(?:/|out of|outta|oot o'?|of|from|form|on|over) ?(?:10|ten)(?![\w/]|\.\d)"
+    r" ?(?:/|out of|outta|oot of|oot o'?|of|from|form|on|over) ?(?:10|ten)(?![\w/]|\.\d)"
 )
 _BARE_SCORE_RX = re.compile(
     rf"(?<![\w.£$/:'-])(?:(?P<hedge>about|around|roughly|approx(?:imately)?) )?"
@@ -1279,7 +1318,7 @@ _BARE_SCORE_RX = re.compile(
 _SCORE_OK_AFTER = re.compile(
     r"^(?: ?$| ?[.,!?;)]| (?:or|ish|at|on|when|during|while|after|if|but|and|in|most"
     r"|tops|max|maybe|now|today|i|i'd|id|probably|right|going|walking|running|usually"
-    r"|normally|sometimes|then|by|first|the|before|pain|for\b(?! \w+ (?:weeks?|days?)))\b)"
+    r"|normally|sometimes|then|by|first|the|before|pain|only|for\b(?! \w+ (?:weeks?|days?)))\b)"
 )
 _SCORE_BAD_BEFORE = re.compile(
     r"\b(?:at|for|in|since|every|page|number|no|top|x|than|last|past|next|those|these"
@@ -1395,7 +1434,8 @@ _NEGATION_RX = re.compile(
     r"\b(?:no|not|never|without|neither|nor|zero|don't|dont|do not|doesn't|doesnt|does not"
     r"|didn't|didnt|did not|isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|hasn't"
     r"|hasnt|haven't|havent|hadn't|hadnt|won't|wont|none|nothing like|free of"
-    r"|doesnae|disnae|dinnae|didnae|cannae|isnae|wasnae|nae|nuh|naw|ain't|aint)\b"
+    r"|doesnae|disnae|dinnae|didnae|cannae|isnae|wasnae|nae|nuh|naw|ain't|aint"
+    r"|dosnt|dosent|doesent|doesnot|didint|didnot|donot|isent|wasent)\b"
 )
 _UNCERTAIN_RX = re.compile(r"\b(?:not sure|no idea|don't know|dont know|not certain|unsure)\b")
 _NEG_SCOPE_BREAK = re.compile(r"[.;!?,]|\b(?:but|though|although|however|except|yet|and)\b")

@@ -59,6 +59,7 @@ def test_runner_typos_are_mended(mended, typed: str, meant: str) -> None:
         "pes anserine, ITB, 5k parkrun, 30kms, 20mi/wk",
         "/inform{\"side\": \"rihgt\"}",  # button payloads are explicit: untouched
         "hips, four, width, thick, plank, taping, slid, gait, sole",  # real words
+        "aye, nae swelling, naw it disnae lock, a wee niggle",  # Scots: "nae" is no "name"
     ],
 )
 def test_words_that_are_no_slips_stay(mended, text: str) -> None:

@@ -106,6 +106,8 @@ CERTAIN = [
     ("locking", "my knee locks sometimes when I squat"),
     ("locking", "it locked yesterday and I couldnt straighten it"),
     ("locking", "I can't fully straighten my leg"),
+    ("locking", "twisted it stepping off a curb, and since then it won't go all the way straight"),
+    ("locking", "it doesn't straighten all the way any more"),
     ("locking", "the knee keeps getting stuck"),
     ("locking", "wont straighten all the way since the twist"),
     ("locking", "inside of the knee and it lokcs up on stairs"),
@@ -219,6 +221,8 @@ def test_uncertain(flag: str, text: str) -> None:
 
 NONE = [
     # negated
+    ("locking", "none, it dosnt lock, no night pain"),
+    ("giving_way_after_twist", "it dosent give way, never twisted it"),
     ("cannot_bear_weight", "I can put weight on it fine"),
     ("deformity", "nothing looks out of place"),
     ("deformity", "it doesn't look deformed"),
