@@ -274,11 +274,14 @@ _BARE_AGE = re.compile(
     r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b|and still\b|and daft\b|and (?:stupid"
     r"|silly|clumsy|old) enough\b|from (?!\d))"
 )
+#: A message that opens by taking the last answer back: "no wait", "nah sorry",
+#: "correction:", "oops". A bare "sorry," or "actually," is often only politeness.
 _LEADING_CORRECTION = re.compile(
-    r"^\W*(?:(?:no+|nah|nope|naw|oh|ah|erm?|um+|hmm+)\W+){0,2}(?:wait|sorry|actually|oops"
-    r"|correction|i mean|i meant"
-    r"|my mistake|scratch that|hang on)\b"
+    r"^\W*(?P<no>(?:(?:no+|nah|nope|naw)\W+))?(?:(?:oh|ah|erm?|um+|hmm+)\W+)?"
+    r"(?:(?P<strong>wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on)"
+    r"|sorry|actually)\b"
 )
+_MORE_LIKE = re.compile(r"\b(?:more like|rather|instead|not \d)")
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
     r"|scratch that|i mean)\b"
@@ -888,10 +891,13 @@ def give_up(
 def _corrects_previous(text: str, requested: str | None, previous: str | None) -> bool:
     """ "no wait, more like 7" corrects the last answer: its "no" answers nothing asked now
     (but "sorry, yes it does" is an apology, then the answer)."""
-    cue = _LEADING_CORRECTION.match(text.lower())
+    lower = text.lower()
+    cue = _LEADING_CORRECTION.match(lower)
     if not (cue and previous and previous != requested):
         return False
-    rest = text.lower()[cue.end():].lstrip(" ,.!-")
+    if not (cue.group("no") or cue.group("strong") or _MORE_LIKE.search(lower)):
+        return False  # "sorry, 42": an apology, then the answer
+    rest = lower[cue.end():].lstrip(" ,.!-")
     return not (_LEADING_YES.match(rest) or _LEADING_NO.match(rest))
 
 

@@ -631,6 +631,10 @@ def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str,
         ("correction: 25 miles a week, not 35", "weeks_since_change",
          {"distance_before_km": 32.2, "distance_now_km": 56.3}, "distance_now_km",
          {"distance_now_km": 40.234, "weeks_since_change": None}),
+        # ... but an apology before the answer is the answer
+        ("sorry, 5", "pain_score", {}, "pain_triggers", {"pain_score": 5}),
+        ("actually 5", "pain_score", {}, "pain_triggers", {"pain_score": 5}),
+        ("sorry, 42", "age_band", {}, "onset", {"age_band": "18_54"}),
     ],
 )  # fmt: skip
 def test_a_correction_answers_the_previous_question_only(
