@@ -278,10 +278,12 @@ _BARE_AGE = re.compile(
 #: "correction:", "oops". A bare "sorry," or "actually," is often only politeness.
 _LEADING_CORRECTION = re.compile(
     r"^\W*(?P<no>(?:(?:no+|nah|nope|naw)\W+))?(?:(?:oh|ah|erm?|um+|hmm+)\W+)?"
-    r"(?:(?P<strong>wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on)"
-    r"|sorry|actually)\b"
+    r"(?:wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on|sorry|actually)\b"
 )
-_MORE_LIKE = re.compile(r"\b(?:more like|rather|instead|not \d)")
+_STRONG_TAKEBACK = re.compile(
+    r"\b(?:wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on|typing mistake"
+    r"|typo|more like|rather|instead)\b|\bnot \d"
+)
 _CORRECTION = re.compile(
     r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
     r"|scratch that|i mean)\b"
@@ -822,6 +824,34 @@ def _apply_number_correction(
     return False
 
 
+#: "25 before and 35 now", "before was 30, now is 42": weekly distances without a unit.
+_NUM = r"(\d+(?:\.\d+)?)"
+_FILLER = r"(?: (?:was|is|it was|it's|its|i'm|im|i was|about|around|at|more like)){0,2}"
+_BEFORE_NUMBER = re.compile(
+    rf"\b(?:before|previously|was|used to be){_FILLER} ?{_NUM}|{_NUM} (?:before|previously)\b"
+)
+_NOW_NUMBER = re.compile(rf"\b(?:now|currently){_FILLER} ?{_NUM}|{_NUM} now\b")
+
+
+def _apply_distance_pair(
+    text: str, requested: str | None, previous: str | None, unit_hint: str | None, turn: Turn
+) -> None:
+    """A unitless "25 before and 35 now" about the weekly distances, in the unit the runner
+    used before."""
+    if any(slot in turn.updates for slot in DISTANCE_SLOTS.values()):
+        return
+    if not unit_hint or not {requested, previous} & set(DISTANCE_SLOTS.values()):
+        return  # without a unit said before, a bare number is not read as a distance
+    lower = text.lower()
+    before, now = _BEFORE_NUMBER.search(lower), _NOW_NUMBER.search(lower)
+    if before is None or now is None or before.span() == now.span():
+        return
+    factor = KM_PER_MILE if unit_hint == "mi" else 1.0
+    for slot, match in (("distance_before_km", before), ("distance_now_km", now)):
+        number = next(group for group in match.groups() if group)
+        turn.updates[slot] = round(float(number) * factor, 3)
+
+
 def _keep_settled_facts(
     text: str, requested: str | None, answers: Mapping[str, Any], turn: Turn
 ) -> None:
@@ -888,15 +918,37 @@ def give_up(
     turn.understood = True
 
 
-def _corrects_previous(text: str, requested: str | None, previous: str | None) -> bool:
+def _slots_named(entities: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The answer slots a message's entities could fill, whatever was asked."""
+    slots: set[str] = set()
+    for entity in entities:
+        name = str(entity.get("entity"))
+        if name in ("distance", *DISTANCE_SLOTS):
+            slots |= set(DISTANCE_SLOTS.values())
+        elif name == "duration":
+            slots |= set(DURATION_SLOTS)
+        elif name in ("location", "age"):
+            slots.add("age_band" if name == "age" else name)
+        elif name in DIRECT_ANSWERS:
+            slots.add(DIRECT_ANSWERS[name])
+    return slots
+
+
+def _corrects_previous(
+    entities: Sequence[Mapping[str, Any]], text: str, requested: str | None,
+    previous: str | None,
+) -> bool:
     """ "no wait, more like 7" corrects the last answer: its "no" answers nothing asked now
     (but "sorry, yes it does" is an apology, then the answer)."""
     lower = text.lower()
     cue = _LEADING_CORRECTION.match(lower)
     if not (cue and previous and previous != requested):
         return False
-    if not (cue.group("no") or cue.group("strong") or _MORE_LIKE.search(lower)):
-        return False  # "sorry, 42": an apology, then the answer
+    named = _slots_named(entities)
+    clear = (cue.group("no") or _STRONG_TAKEBACK.search(lower[:40])
+             or (previous in named and requested not in named))
+    if not clear:
+        return False  # "sorry, 42", "sorry, 5": an apology, then the answer
     rest = lower[cue.end():].lstrip(" ,.!-")
     return not (_LEADING_YES.match(rest) or _LEADING_NO.match(rest))
 
@@ -949,11 +1001,12 @@ def interpret_turn(
         _confirm_red_flag(intent, answers, pending_flags, turn)
     still_pending = pending_flags if turn.pending_flags is None else turn.pending_flags
     _apply_red_flags(entities, answers, still_pending, turn)
-    correcting = _corrects_previous(text, requested, previous)
+    correcting = _corrects_previous(entities, text, requested, previous)
     # "sorry, more like 4 weeks": a correction answers the previous question again
     _apply_entities(entities, text, previous if correcting else requested, answers, turn,
                     unit_hint)
     corrected = _apply_number_correction(text, answers, unit_hint, turn)
+    _apply_distance_pair(text, requested, previous, unit_hint or turn.unit, turn)
     _apply_unchanged_load(text, answers, turn)
     _apply_phrases(text, answers, turn)
     if (requested in CHECKLIST_SLOTS and requested not in turn.updates

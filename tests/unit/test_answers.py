@@ -436,7 +436,7 @@ def test_what_a_treatment_did_in_plain_words(text: str, outcome: str) -> None:
 
 
 def read(text: str, requested: str | None, answers: dict[str, Any] | None = None,
-         previous: str | None = None) -> dict[str, Any]:  # fmt: skip
+         previous: str | None = None, unit_hint: str | None = None) -> dict[str, Any]:  # fmt: skip
     import sys
 
     sys.path.insert(0, str(REPO / "rasa_project"))
@@ -447,7 +447,8 @@ def read(text: str, requested: str | None, answers: dict[str, Any] | None = None
          **({"negated": True} if getattr(e, "negated", False) else {})}
         for e in extract(text)
     ]  # fmt: skip
-    turn = interpret_turn("inform", entities, text, requested, answers or {}, previous=previous)
+    turn = interpret_turn("inform", entities, text, requested, answers or {},
+                          unit_hint=unit_hint, previous=previous)
     return turn.updates
 
 
@@ -631,6 +632,14 @@ def test_facts_volunteered_in_a_runners_own_words(text: str, expected: dict[str,
         ("correction: 25 miles a week, not 35", "weeks_since_change",
          {"distance_before_km": 32.2, "distance_now_km": 56.3}, "distance_now_km",
          {"distance_now_km": 40.234, "weeks_since_change": None}),
+        ("sorry, before was 30, now is 42", "distance_now_km", {"distance_before_km": 40.0},
+         "distance_before_km", {"distance_before_km": 30.0, "distance_now_km": 42.0}),
+        ("sorry, 28 km, typing mistake", "weeks_since_change",
+         {"distance_before_km": 20.0, "distance_now_km": 38.0}, "distance_now_km",
+         {"distance_now_km": 28.0, "weeks_since_change": None}),
+        ("sorry, I mean 3 weeks, not months", "pain_duration_weeks",
+         {"weeks_since_change": 13.0}, "weeks_since_change",
+         {"weeks_since_change": 3.0, "pain_duration_weeks": None}),
         # ... but an apology before the answer is the answer
         ("sorry, 5", "pain_score", {}, "pain_triggers", {"pain_score": 5}),
         ("actually 5", "pain_score", {}, "pain_triggers", {"pain_score": 5}),
@@ -641,7 +650,7 @@ def test_a_correction_answers_the_previous_question_only(
     text: str, requested: str, answers: dict[str, Any], previous: str,
     expected: dict[str, Any],
 ) -> None:
-    updates = read(text, requested, answers, previous=previous)
+    updates = read(text, requested, answers, previous=previous, unit_hint="km")
     assert {key: updates.get(key) for key in expected} == expected
 
 
