@@ -274,19 +274,20 @@ _BARE_AGE = re.compile(
     r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b|and still\b|and daft\b|and (?:stupid"
     r"|silly|clumsy|old) enough\b|from (?!\d))"
 )
+#: Words that take the last answer back ("wait", "my mistake"); "sorry" and "actually"
+#: do too, but are often only politeness.
+_TAKEBACK = r"wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on"
 #: A message that opens by taking the last answer back: "no wait", "nah sorry",
-#: "correction:", "oops". A bare "sorry," or "actually," is often only politeness.
+#: "correction:", "oops".
 _LEADING_CORRECTION = re.compile(
     r"^\W*(?P<no>(?:(?:no+|nah|nope|naw)\W+))?(?:(?:oh|ah|erm?|um+|hmm+)\W+)?"
-    r"(?:wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on|sorry|actually)\b"
+    rf"(?:{_TAKEBACK}|sorry|actually)\b"
 )
 _STRONG_TAKEBACK = re.compile(
-    r"\b(?:wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on|typing mistake"
-    r"|typo|more like|rather|instead)\b|\bnot \d"
+    rf"\b(?:{_TAKEBACK}|typing mistake|typo|more like|rather|instead)\b|\bnot \d"
 )
 _CORRECTION = re.compile(
-    r"\b(?:actually|sorry|i meant|correction|not both|only the|just the|wait|oops|my mistake"
-    r"|scratch that|i mean)\b"
+    rf"\b(?:{_TAKEBACK}|actually|sorry|not both|only the|just the)\b"
     r"|\w,? not (?=\w)"  # "64, not 46", "the left, not the right"
 )
 _PAIN_CLAUSE = re.compile(
@@ -920,18 +921,12 @@ def give_up(
 
 def _slots_named(entities: Sequence[Mapping[str, Any]]) -> set[str]:
     """The answer slots a message's entities could fill, whatever was asked."""
-    slots: set[str] = set()
-    for entity in entities:
-        name = str(entity.get("entity"))
-        if name in ("distance", *DISTANCE_SLOTS):
-            slots |= set(DISTANCE_SLOTS.values())
-        elif name == "duration":
-            slots |= set(DURATION_SLOTS)
-        elif name in ("location", "age"):
-            slots.add("age_band" if name == "age" else name)
-        elif name in DIRECT_ANSWERS:
-            slots.add(DIRECT_ANSWERS[name])
-    return slots
+    by_entity: dict[str, tuple[str, ...]] = {
+        **{name: (slot,) for name, slot in DIRECT_ANSWERS.items()},
+        **dict.fromkeys(("distance", *DISTANCE_SLOTS), tuple(DISTANCE_SLOTS.values())),
+        "duration": DURATION_SLOTS, "location": ("location",), "age": ("age_band",),
+    }
+    return {slot for e in entities for slot in by_entity.get(str(e.get("entity")), ())}
 
 
 def _corrects_previous(

@@ -24,7 +24,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis_core import analyze
-from analysis_core.video_io import probe
 from tests.footage import CLIPS, VARIANTS, Clip, derive, ffmpeg_available
 
 CADENCE_TOLERANCE = 0.04
@@ -59,12 +58,12 @@ def evaluate(clip: Clip, variant_name: str, path: Path, out: Path,
     cadence = _cadence(report)
     error = (abs(cadence - cadence_truth) / cadence_truth
              if cadence is not None and cadence_truth else None)
-    info = probe(path)
+    video = report["video"]  # the container facts the analysis read
     return {
         "clip": clip.name,
         "variant": variant_name,
-        "size": f"{info.width}x{info.height}",
-        "fps": round(info.fps, 2),
+        "size": f"{video['width']}x{video['height']}",
+        "fps": round(video["fps"], 2),
         "activity": report.get("activity"),
         "view": report.get("view"),
         "right": _decision_right(clip, report),
@@ -76,6 +75,7 @@ def evaluate(clip: Clip, variant_name: str, path: Path, out: Path,
         "cadence_error": round(error, 4) if error is not None else None,
         "measures": len(report.get("metrics", {})),
         "seconds": round(seconds, 1),
+        "duration_s": video["duration_s"],
     }
 
 
@@ -91,7 +91,7 @@ def run(work: Path, variant_names: set[str] | None) -> list[dict[str, Any]]:
         rows.append(full)
         truth = clip.cadence_spm or (full["cadence_spm"] if full["right"] else None)
         kind = "pixel" if clip.cadence_spm else "original"
-        duration = probe(clip.path).duration_s
+        duration = full["duration_s"]
         for variant in VARIANTS:
             if variant_names and variant.name not in variant_names:
                 continue
