@@ -37,8 +37,9 @@ shell: setup
 	@scripts/run.sh --shell
 
 lint: envs
-	$(ACTIONS_ENV)/ruff check actions analysis_core rasa_project/components rasa_project/connectors tests bench scripts
-	$(ACTIONS_ENV)/mypy actions analysis_core rasa_project/components/extraction.py rasa_project/components/intent_guard.py rasa_project/components/red_flag_scan.py rasa_project/components/spelling.py
+	$(ACTIONS_ENV)/ruff check actions kneeapp analysis_core rasa_project/components rasa_project/connectors tests bench scripts
+	PYTHONPATH=. $(ACTIONS_ENV)/lint-imports --no-cache
+	$(ACTIONS_ENV)/mypy actions kneeapp analysis_core rasa_project/components/extraction.py rasa_project/components/intent_guard.py rasa_project/components/red_flag_scan.py rasa_project/components/spelling.py
 
 test-tools:
 	@scripts/setup_test_tools.sh
@@ -68,7 +69,7 @@ analyze: envs
 
 erase: envs
 	@test -n "$(CONVERSATION)" || { echo "usage: make erase CONVERSATION=<conversation id>"; exit 2; }
-	@$(ACTIONS_ENV)/python -m actions.store.erase "$(CONVERSATION)"
+	@$(ACTIONS_ENV)/python -m kneeapp.store.erase "$(CONVERSATION)"
 
 clean:
 	rm -rf rasa_project/models rasa_project/results var

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from actions.store.erase import erase_conversation
+from kneeapp.store.erase import erase_conversation
 
 logger = logging.getLogger(__name__)
 

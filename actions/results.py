@@ -25,11 +25,12 @@ from actions.guidance import (
 )
 from actions.messages import clinic_from_env, fresh_text, text
 from actions.questions import OTHER_LOCATIONS, RED_FLAG_CONFIRM, render_red_flag_confirm
-from actions.store import repo
 from actions.summary import build_summary
 from actions.tracker_answers import answers_from, latest_message, unit_of
 from actions.triage import LEVELS, TriageResult, assess
 from actions.video_findings import answers_from_video, plan_findings, video_summary
+from kneeapp.jobs import queue
+from kneeapp.store import repo
 
 #: Ways forward offered when a message outside the questions was not understood.
 NOT_UNDERSTOOD_BUTTONS = {
@@ -83,7 +84,7 @@ def present_outcome(
 
 def analysed_video(tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
     """The conversation's last usable video analysis, if any."""
-    job = repo.get_job(tracker.get_slot("video_report_job") or "")
+    job = queue.get_job(tracker.get_slot("video_report_job") or "")
     if job is None or job.report is None:
         return None
     return job.job_id, job.report

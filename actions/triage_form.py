@@ -28,10 +28,10 @@ from actions.questions import (
     render_question,
     render_red_flag_confirm,
 )
-from actions.store import repo
 from actions.tracker_answers import answers_from, latest_message, message_key
 from actions.triage import UNKNOWN, assess
 from actions.video import accept_video, discard_pending_video
+from kneeapp.store import repo
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Video in the chat: receive an upload, present the analysis, re-analyse on request.
 
-Thin Rasa glue over :mod:`actions.store` (database, media store), :mod:`actions.jobs`
+Thin Rasa glue over :mod:`kneeapp.store` (database, media store), :mod:`kneeapp.jobs`
 (probe, queue) and :mod:`actions.video_findings` (what the runner reads). See
 docs/video_flow.md for the whole flow.
 """
@@ -16,11 +16,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.jobs import VideoRejected, estimate_analysis_s, probe_limited
 from actions.messages import text
 from actions.results import analysed_video, present_outcome
-from actions.store import media, repo
-from actions.store.repo import QueueUnavailable
 from actions.tracker_answers import answers_from, latest_message, unit_of
 from actions.triage import assess
 from actions.video_findings import (
@@ -32,6 +29,9 @@ from actions.video_findings import (
     unusable_messages,
 )
 from analysis_core.reference import load
+from kneeapp.jobs import backends, queue
+from kneeapp.jobs.probe import VideoRejected, estimate_analysis_s, probe_limited
+from kneeapp.store import media, repo
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +70,11 @@ def _enqueue(
     view: str | None = None,
 ) -> list[EventType]:
     try:
-        job_id = repo.enqueue_analysis(video_id, conversation_id, activity=activity, view=view)
-    except QueueUnavailable:
+        job_id = backends.enqueue_analysis(video_id, conversation_id, activity=activity, view=view)
+    except backends.QueueUnavailable:
         dispatcher.utter_message(text=text("video", "failed", reason="our analysis queue is down"))
         return []
-    eta_s = estimate_analysis_s(facts, jobs_ahead=repo.jobs_ahead(job_id))
+    eta_s = estimate_analysis_s(facts, jobs_ahead=queue.jobs_ahead(job_id))
     dispatcher.utter_message(text=text("video", "accepted", eta_s=str(eta_s)))
     dispatcher.utter_message(json_message=_analysis_payload(job_id, "queued", eta_s))
     return [SlotSet("video_job_id", job_id)]
@@ -158,11 +158,11 @@ class ActionReanalyseVideo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        job = repo.get_job(tracker.get_slot("video_job_id") or "")
+        job = queue.get_job(tracker.get_slot("video_job_id") or "")
         message_text = latest_message(tracker)[2]
         typed_activity, typed_view = clip_description(message_text)
-        activity = _known(tracker, "activity", repo.ACTIVITIES) or typed_activity
-        view = _known(tracker, "view", repo.VIEWS) or typed_view
+        activity = _known(tracker, "activity", queue.ACTIVITIES) or typed_activity
+        view = _known(tracker, "view", queue.VIEWS) or typed_view
         video = repo.get_video(job.video_id) if job else None
         if job is None or video is None or video.status != "stored" or not activity:
             dispatcher.utter_message(text=text("video", "not_yours"))
@@ -187,7 +187,7 @@ class ActionPresentFindings(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         job_id = next(tracker.get_latest_entity_values("job_id"), None) or ""
-        job = repo.get_job(job_id)
+        job = queue.get_job(job_id)
         if job is None or job.conversation_id != tracker.sender_id:
             logger.info("analysis notice for an unknown job ignored")
             return []

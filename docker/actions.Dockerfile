@@ -7,6 +7,7 @@ WORKDIR /app
 COPY requirements/actions.lock.txt requirements/actions.lock.txt
 RUN pip install --no-cache-dir -r requirements/actions.lock.txt
 COPY actions actions
+COPY kneeapp kneeapp
 COPY analysis_core analysis_core
 COPY data data
 # Shared with the Rasa server (stdlib + PyYAML only): the upload-token module, and the
@@ -16,4 +17,4 @@ COPY rasa_project/connectors rasa_project/connectors
 COPY rasa_project/components rasa_project/components
 ENV PYTHONPATH=/app
 EXPOSE 5055
-CMD ["sh", "-c", "python -c 'from actions.store.db import init_db; init_db()' && python -m rasa_sdk --actions actions -p 5055"]
+CMD ["sh", "-c", "python -c 'from kneeapp.store.db import init_db; init_db()' && python -m rasa_sdk --actions actions -p 5055"]

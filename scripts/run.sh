@@ -40,10 +40,10 @@ wait_for() {  # wait_for URL NAME PID
 
 cd "$root"
 py="$root/.venv/actions/bin/python"
-"$py" -c "from actions.store.db import init_db; init_db()"   # database migrations
+"$py" -c "from kneeapp.store.db import init_db; init_db()"   # database migrations
 start action-server "$py" -m rasa_sdk --actions actions -p "$ACTIONS_PORT" --quiet
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" action-server "${pids[0]}"
-start worker "$py" -m actions.jobs.worker
+start worker "$py" -m kneeapp.jobs.worker
 cd "$root/rasa_project"
 start rasa-server "$root/.venv/rasa/bin/rasa" run --enable-api -i 127.0.0.1 -p "$RASA_PORT" \
   --cors "*" --credentials credentials.yml --endpoints endpoints.yml -m models/current.tar.gz

@@ -3,7 +3,7 @@
 Rasa 3.6's ``SQLTrackerStore`` takes dialect, host, port, database, user and password
 separately; the rest of the product uses one URL (SQLite file by default, PostgreSQL in
 production). Trackers live in the same database as the app's tables (table ``events``),
-which is what lets ``actions/store/erase.py`` erase a conversation completely.
+which is what lets ``kneeapp/store/erase.py`` erase a conversation completely.
 
 Stock Rasa rebuilds every conversation from all its stored events on every turn. This
 store keeps the trackers it saved recently and hands one back only while it is provably

@@ -106,7 +106,7 @@ def stack_env(actions_port: int, extra: dict[str, str] | None = None) -> dict[st
 
 def start_worker(stack: Stack) -> None:
     """Starts (or restarts) the analysis worker of ``stack``."""
-    command = [str(ACTIONS_PYTHON), "-m", "actions.jobs.worker"]
+    command = [str(ACTIONS_PYTHON), "-m", "kneeapp.jobs.worker"]
     stack.start_process("worker", command, REPO, stack.env)
 
 
@@ -131,7 +131,7 @@ def running_stack(
         "RASA_URL": stack.url,
     }
     stack.env = stack_env(stack.actions_port, storage | (env_extra or {}))
-    migrate = [str(ACTIONS_PYTHON), "-c", "from actions.store.db import init_db; init_db()"]
+    migrate = [str(ACTIONS_PYTHON), "-c", "from kneeapp.store.db import init_db; init_db()"]
     subprocess.run(migrate, cwd=REPO, env=stack.env, check=True)
     actions = [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions"]
     rasa = [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "--cors", "*"]

@@ -205,7 +205,7 @@ def test_worker_killed_mid_job_is_recovered(stack: Stack) -> None:
     sender = consented(stack.url)
     status, _ = upload(stack.url, upload_token(stack.url, sender), TREADMILL)
     assert status == 200
-    worker = next(p for p in stack.processes if p.args[-1] == "actions.jobs.worker")
+    worker = next(p for p in stack.processes if p.args[-1] == "kneeapp.jobs.worker")
     time.sleep(3)  # the job is running now
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)

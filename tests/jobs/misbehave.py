@@ -1,4 +1,4 @@
-"""A stand-in for ``actions.jobs.child`` that misbehaves as ``MISBEHAVE`` says.
+"""A stand-in for ``kneeapp.jobs.child`` that misbehaves as ``MISBEHAVE`` says.
 
 ``memory``: allocates 4 GB; ``loop``: burns CPU forever; ``sleep``: sleeps forever;
 ``abort``: dies with SIGABRT; ``ok``: writes a minimal report like the real child.
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from actions.jobs.limits import EXIT_MEMORY
+from kneeapp.jobs.limits import EXIT_MEMORY
 
 
 def main() -> int:

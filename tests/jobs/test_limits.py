@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from actions.jobs import messages
-from actions.jobs import run as run_module
-from actions.jobs.limits import Limits, run_child
-from actions.store import media, repo
+from kneeapp.jobs import backends, failure_texts, queue
+from kneeapp.jobs import run as run_module
+from kneeapp.jobs.limits import Limits, run_child
+from kneeapp.store import media, repo
 from tests.store.fixtures import register_upload
 
 MODULE = "tests.jobs.misbehave"
@@ -54,10 +54,10 @@ def test_child_ok(tmp_path):
 
 
 @pytest.mark.parametrize(("mode", "code", "message", "env_extra"), [
-    ("memory", "crashed", messages.MEMORY, {}),
-    ("loop", "timeout", messages.TIMEOUT, {"ANALYSIS_TIME_LIMIT_S": "2"}),
-    ("sleep", "timeout", messages.TIMEOUT, {"ANALYSIS_TIME_LIMIT_S": "1.5"}),
-    ("abort", "crashed", messages.CRASHED, {}),
+    ("memory", "crashed", failure_texts.MEMORY, {}),
+    ("loop", "timeout", failure_texts.TIMEOUT, {"ANALYSIS_TIME_LIMIT_S": "2"}),
+    ("sleep", "timeout", failure_texts.TIMEOUT, {"ANALYSIS_TIME_LIMIT_S": "1.5"}),
+    ("abort", "crashed", failure_texts.CRASHED, {}),
 ])
 def test_misbehaving_analysis_becomes_a_failed_job(mode, code, message, env_extra, env, db_url,
                                                    tmp_path, monkeypatch, rasa_stub):
@@ -67,11 +67,11 @@ def test_misbehaving_analysis_becomes_a_failed_job(mode, code, message, env_extr
     for key, value in env_extra.items():
         monkeypatch.setenv(key, value)
     video_id = register_upload(tmp_path / "media", "conv-limits", b"x")
-    job_id = repo.enqueue_analysis(video_id, "conv-limits")
+    job_id = backends.enqueue_analysis(video_id, "conv-limits")
 
     assert run_module.run_analysis_job(job_id) == "failed"
 
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None
     assert (job.status, job.error_code, job.error_message) == ("failed", code, message)
     assert job.report is None and job.finished_at is not None
@@ -86,7 +86,7 @@ def test_real_analysis_under_a_tiny_memory_limit_fails_as_crashed(sqlite_env, tm
                                                                    monkeypatch, short_clip):
     monkeypatch.setenv("ANALYSIS_MEMORY_MB", "200")
     video_id = register_upload(tmp_path / "media", "conv-tiny", short_clip)
-    job_id = repo.enqueue_analysis(video_id, "conv-tiny")
+    job_id = backends.enqueue_analysis(video_id, "conv-tiny")
     assert run_module.run_analysis_job(job_id) == "failed"
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and job.error_code == "crashed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 
-from actions.jobs.notify import notify_rasa
+from kneeapp.jobs.notify import notify_rasa
 
 
 def test_notification_request(monkeypatch, rasa_stub):

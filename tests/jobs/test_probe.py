@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.jobs.probe import VideoRejected, check_facts, estimate_analysis_s, probe_limited
+from kneeapp.jobs.probe import VideoRejected, check_facts, estimate_analysis_s, probe_limited
 
 GOOD = {"width": 720, "height": 1280, "fps": 30.0, "frame_count": 360, "duration_s": 12.0}
 

@@ -9,16 +9,16 @@ import sys
 import threading
 import time
 
-from actions.jobs import messages, queue
-from actions.jobs.worker import maintain
-from actions.store import repo
-from actions.store.models import utcnow
+from kneeapp.jobs import backends, failure_texts, queue
+from kneeapp.jobs.worker import maintain
+from kneeapp.store import repo
+from kneeapp.store.models import utcnow
 from tests.store.fixtures import register_upload, subprocess_env
 
 
 def _jobs(tmp_path, n: int, conversation: str = "conv-q") -> list[str]:
     video_id = register_upload(tmp_path / "media", conversation, b"x")
-    return [repo.enqueue_analysis(video_id, conversation) for _ in range(n)]
+    return [backends.enqueue_analysis(video_id, conversation) for _ in range(n)]
 
 
 def test_claim_takes_the_oldest_queued_job_once(env, db_url, tmp_path):
@@ -26,7 +26,7 @@ def test_claim_takes_the_oldest_queued_job_once(env, db_url, tmp_path):
     assert queue.claim_next("w1") == first
     assert queue.claim_next("w2") == second
     assert queue.claim_next("w3") is None
-    job = repo.get_job(first)
+    job = queue.get_job(first)
     assert job is not None and (job.status, job.attempts) == ("running", 1)
     assert job.started_at is not None
 
@@ -51,8 +51,8 @@ def test_concurrent_claims_in_threads_never_share_a_job(env, db_url, tmp_path):
 
 CLAIM_SCRIPT = """
 import json, os, sys, time
-from actions.jobs import queue
-from actions.store.db import ensure_db
+from kneeapp.jobs import queue
+from kneeapp.store.db import ensure_db
 ensure_db()
 open(sys.argv[2] + "." + sys.argv[1], "w").close()
 while not os.path.exists(sys.argv[2]):  # start together
@@ -88,7 +88,7 @@ def test_heartbeat_and_finish_belong_to_the_claiming_worker(env, db_url, tmp_pat
     assert not queue.finish_failed(job_id, "w2", "crashed", "m")
     assert queue.finish_failed(job_id, "w1", "crashed", "m")
     assert not queue.heartbeat(job_id, "w1")  # finished jobs get no heartbeat
-    assert repo.get_job(job_id).status == "failed"  # type: ignore[union-attr]
+    assert queue.get_job(job_id).status == "failed"  # type: ignore[union-attr]
 
 
 def test_stale_job_is_requeued_once_then_failed(env, db_url, tmp_path, rasa_stub):
@@ -99,17 +99,17 @@ def test_stale_job_is_requeued_once_then_failed(env, db_url, tmp_path, rasa_stub
 
     recovery = queue.recover_stale(now=later, stale_after_s=5)
     assert recovery.requeued == [job_id] and recovery.failed == []
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and (job.status, job.attempts) == ("queued", 1)
 
     assert queue.claim_next("w2") == job_id
-    assert repo.get_job(job_id).attempts == 2  # type: ignore[union-attr]
+    assert queue.get_job(job_id).attempts == 2  # type: ignore[union-attr]
     assert not queue.heartbeat(job_id, "w1")  # the first worker lost it
     recovery = queue.recover_stale(now=utcnow() + dt.timedelta(seconds=10), stale_after_s=5)
     assert recovery.failed == [(job_id, "conv-stale")]
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and job.status == "failed" and job.error_code == "worker_lost"
-    assert job.error_message == messages.WORKER_LOST
+    assert job.error_message == failure_texts.WORKER_LOST
 
 
 def test_maintenance_notifies_rasa_of_a_lost_job(env, db_url, tmp_path, rasa_stub,
@@ -120,19 +120,19 @@ def test_maintenance_notifies_rasa_of_a_lost_job(env, db_url, tmp_path, rasa_stu
         assert queue.claim_next(worker) == job_id
         with_past_heartbeat(job_id)
         maintain()
-    assert repo.get_job(job_id).error_code == "worker_lost"  # type: ignore[union-attr]
+    assert queue.get_job(job_id).error_code == "worker_lost"  # type: ignore[union-attr]
     assert rasa_stub.wait(1)
     assert rasa_stub.requests[0]["path"].startswith("/conversations/conv-lost/trigger_intent")
-    assert repo.get_job(job_id).video_id  # type: ignore[union-attr]
-    video = repo.get_video(repo.get_job(job_id).video_id)  # type: ignore[union-attr]
+    assert queue.get_job(job_id).video_id  # type: ignore[union-attr]
+    video = repo.get_video(queue.get_job(job_id).video_id)  # type: ignore[union-attr]
     assert video is not None and video.status == "deleted"
 
 
 def with_past_heartbeat(job_id: str) -> None:
     from sqlalchemy import update
 
-    from actions.store.db import session_scope
-    from actions.store.models import AnalysisJob
+    from kneeapp.store.db import session_scope
+    from kneeapp.store.models import AnalysisJob
 
     with session_scope() as session:
         session.execute(update(AnalysisJob).where(AnalysisJob.id == job_id)
@@ -144,5 +144,5 @@ def test_requeue_for_shutdown_gives_the_attempt_back(env, db_url, tmp_path):
     assert queue.claim_next("w1") == job_id
     assert not queue.requeue(job_id, "w2")
     assert queue.requeue(job_id, "w1")
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and (job.status, job.attempts) == ("queued", 0)

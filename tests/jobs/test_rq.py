@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import update
 
-from actions.jobs import backends, messages
-from actions.store import repo
-from actions.store.db import session_scope
-from actions.store.models import AnalysisJob, utcnow
+from kneeapp.jobs import backends, failure_texts, queue
+from kneeapp.store import repo
+from kneeapp.store.db import session_scope
+from kneeapp.store.models import AnalysisJob, utcnow
 from tests.store.fixtures import register_upload, subprocess_env
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -34,37 +34,37 @@ def rq_env(sqlite_env, monkeypatch) -> Iterator[dict[str, str]]:
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     monkeypatch.setenv("RQ_QUEUE", name)
     yield {**sqlite_env, "QUEUE_BACKEND": "rq", "REDIS_URL": REDIS_URL, "RQ_QUEUE": name}
-    queue = backends.rq_queue(name)
-    for registry in (queue.started_job_registry, queue.finished_job_registry,
-                     queue.failed_job_registry):
+    rq = backends.rq_queue(name)
+    for registry in (rq.started_job_registry, rq.finished_job_registry,
+                     rq.failed_job_registry):
         for rq_job_id in registry.get_job_ids():
             registry.remove(rq_job_id, delete_job=True)
-    queue.delete(delete_jobs=True)
+    rq.delete(delete_jobs=True)
 
 
 def test_rq_runs_the_same_job_function_and_recovers_lost_jobs(rq_env, tmp_path, short_clip,
                                                               rasa_stub):
     video_id = register_upload(tmp_path / "media", "conv-rq", short_clip)
-    job_id = repo.enqueue_analysis(video_id, "conv-rq")
-    queue = backends.rq_queue()
-    assert queue.count == 1
-    (rq_job,) = queue.get_jobs()
-    assert rq_job.func_name == "actions.jobs.run.run_analysis_job" and rq_job.args == (job_id,)
+    job_id = backends.enqueue_analysis(video_id, "conv-rq")
+    rq = backends.rq_queue()
+    assert rq.count == 1
+    (rq_job,) = rq.get_jobs()
+    assert rq_job.func_name == "kneeapp.jobs.run.run_analysis_job" and rq_job.args == (job_id,)
 
     # a second job whose RQ worker died mid-run: running in the database, gone from Redis
-    lost_id = repo.enqueue_analysis(video_id, "conv-rq")
-    queue.remove(queue.get_jobs()[-1])
+    lost_id = backends.enqueue_analysis(video_id, "conv-rq")
+    rq.remove(rq.get_jobs()[-1])
     with session_scope() as session:
         session.execute(update(AnalysisJob).where(AnalysisJob.id == lost_id).values(
             status="running", worker_id="rq:dead", attempts=1,
             heartbeat_at=utcnow() - dt.timedelta(minutes=5)))
 
-    proc = subprocess.run([sys.executable, "-m", "actions.jobs.worker", "--backend", "rq",
+    proc = subprocess.run([sys.executable, "-m", "kneeapp.jobs.worker", "--backend", "rq",
                            "--burst"], env=subprocess_env({}), capture_output=True, text=True,
                           timeout=150)
     assert proc.returncode == 0, proc.stderr[-2000:]
     for jid, attempts in ((job_id, 1), (lost_id, 2)):
-        job = repo.get_job(jid)
+        job = queue.get_job(jid)
         assert job is not None and job.status == "done", (job, proc.stderr[-2000:])
         assert job.attempts == attempts and job.report is not None
     assert rasa_stub.wait(2)
@@ -82,8 +82,8 @@ def test_rq_unreachable_fails_the_job_with_a_friendly_message(sqlite_env, monkey
     monkeypatch.setenv("QUEUE_BACKEND", "rq")
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
     video_id = register_upload(tmp_path / "media", "conv-rq-down", b"x")
-    with pytest.raises(repo.QueueUnavailable) as info:
-        repo.enqueue_analysis(video_id, "conv-rq-down")
-    job = repo.get_job(info.value.job_id)
+    with pytest.raises(backends.QueueUnavailable) as info:
+        backends.enqueue_analysis(video_id, "conv-rq-down")
+    job = queue.get_job(info.value.job_id)
     assert job is not None and job.status == "failed"
-    assert (job.error_code, job.error_message) == ("crashed", messages.QUEUE_DOWN)
+    assert (job.error_code, job.error_message) == ("crashed", failure_texts.QUEUE_DOWN)

@@ -8,23 +8,23 @@ import os
 import threading
 import time
 
-from actions.jobs import queue, retention
-from actions.jobs import run as run_module
-from actions.jobs.run import run_analysis_job
-from actions.store import media, repo
-from actions.store.erase import erase_conversation
-from actions.store.models import utcnow
+from kneeapp.jobs import backends, queue, retention
+from kneeapp.jobs import run as run_module
+from kneeapp.jobs.run import run_analysis_job
+from kneeapp.store import media, repo
+from kneeapp.store.erase import erase_conversation
+from kneeapp.store.models import utcnow
 from tests.store.fixtures import register_upload
 
 
 def test_full_job_run_on_a_real_clip(sqlite_env, monkeypatch, tmp_path, short_clip,
                                      rasa_stub):
     video_id = register_upload(tmp_path / "media", "conv-run", short_clip)
-    job_id = repo.enqueue_analysis(video_id, "conv-run", activity="running")
+    job_id = backends.enqueue_analysis(video_id, "conv-run", activity="running")
 
     assert run_analysis_job(job_id) == "done"
 
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and job.status == "done" and job.error_code is None
     assert job.attempts == 1 and job.started_at and job.finished_at
     assert job.report is not None and job.report["schema_version"] == "1.0"
@@ -52,9 +52,9 @@ def test_full_job_run_on_a_real_clip(sqlite_env, monkeypatch, tmp_path, short_cl
 def test_unusable_footage_is_a_done_job_with_a_retake_tip(sqlite_env, monkeypatch,
                                                           tmp_path, blank_clip, rasa_stub):
     video_id = register_upload(tmp_path / "media", "conv-blank", blank_clip)
-    job_id = repo.enqueue_analysis(video_id, "conv-blank")
+    job_id = backends.enqueue_analysis(video_id, "conv-blank")
     assert run_analysis_job(job_id) == "done"
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and job.report is not None
     assert job.report["quality"]["usable"] is False
     assert job.report["quality"]["retake_tip"]
@@ -63,9 +63,9 @@ def test_unusable_footage_is_a_done_job_with_a_retake_tip(sqlite_env, monkeypatc
 
 def test_unreadable_upload_is_a_failed_job(env, db_url, tmp_path, rasa_stub):
     video_id = register_upload(tmp_path / "media", "conv-bad", b"not a video at all" * 100)
-    job_id = repo.enqueue_analysis(video_id, "conv-bad")
+    job_id = backends.enqueue_analysis(video_id, "conv-bad")
     assert run_analysis_job(job_id) == "failed"
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and job.error_code == "unreadable"
     assert job.error_message and "Traceback" not in job.error_message
     assert repo.get_video(video_id).status == "deleted"  # type: ignore[union-attr]
@@ -74,19 +74,19 @@ def test_unreadable_upload_is_a_failed_job(env, db_url, tmp_path, rasa_stub):
 
 def test_missing_upload_is_a_failed_job(env, db_url, tmp_path, rasa_stub):
     video_id = register_upload(tmp_path / "media", "conv-gone", b"x")
-    job_id = repo.enqueue_analysis(video_id, "conv-gone")
+    job_id = backends.enqueue_analysis(video_id, "conv-gone")
     media.delete_upload(video_id)
     assert run_analysis_job(job_id) == "failed"
-    assert repo.get_job(job_id).error_code == "unreadable"  # type: ignore[union-attr]
+    assert queue.get_job(job_id).error_code == "unreadable"  # type: ignore[union-attr]
 
 
 def test_a_job_runs_only_once(env, db_url, tmp_path, monkeypatch, rasa_stub):
     monkeypatch.setattr(run_module, "CHILD_MODULE", "tests.jobs.misbehave")
     video_id = register_upload(tmp_path / "media", "conv-once", b"x")
-    job_id = repo.enqueue_analysis(video_id, "conv-once")
+    job_id = backends.enqueue_analysis(video_id, "conv-once")
     assert run_analysis_job(job_id) == "done"
     assert run_analysis_job(job_id) is None
-    assert repo.get_job(job_id).attempts == 1  # type: ignore[union-attr]
+    assert queue.get_job(job_id).attempts == 1  # type: ignore[union-attr]
     assert len(rasa_stub.requests) == 1
 
 
@@ -95,7 +95,7 @@ def test_retention_keeps_the_upload_until_it_expires(env, db_url, tmp_path, monk
     monkeypatch.setattr(run_module, "CHILD_MODULE", "tests.jobs.misbehave")
     monkeypatch.setenv("VIDEO_RETENTION_S", "3600")
     video_id = register_upload(tmp_path / "media", "conv-keep", b"x")
-    job_id = repo.enqueue_analysis(video_id, "conv-keep")
+    job_id = backends.enqueue_analysis(video_id, "conv-keep")
     assert run_analysis_job(job_id) == "done"
     assert media.upload_path(video_id) is not None
     assert retention.purge_expired() == 0
@@ -109,11 +109,11 @@ def test_upload_is_kept_while_the_runner_is_asked_what_it_shows(env, db_url, tmp
     monkeypatch.setattr(run_module, "CHILD_MODULE", "tests.jobs.misbehave")
     monkeypatch.setenv("MISBEHAVE_ACTIVITY", "unknown")
     video_id = register_upload(tmp_path / "media", "conv-what", b"x")
-    job_id = repo.enqueue_analysis(video_id, "conv-what")
+    job_id = backends.enqueue_analysis(video_id, "conv-what")
     assert run_analysis_job(job_id) == "done"
     assert media.upload_path(video_id) is not None  # kept for a second analysis
     assert retention.purge_expired() == 0
-    second = repo.enqueue_analysis(video_id, "conv-what", activity="running", view="back")
+    second = backends.enqueue_analysis(video_id, "conv-what", activity="running", view="back")
     monkeypatch.setenv("MISBEHAVE_ACTIVITY", "running")
     assert run_analysis_job(second) == "done"
     assert media.upload_path(video_id) is None  # conclusive now: released at once
@@ -124,7 +124,7 @@ def test_an_unclarified_upload_goes_after_the_window(env, db_url, tmp_path, monk
     monkeypatch.setattr(run_module, "CHILD_MODULE", "tests.jobs.misbehave")
     monkeypatch.setenv("MISBEHAVE_ACTIVITY", "unknown")
     video_id = register_upload(tmp_path / "media", "conv-late", b"x")
-    assert run_analysis_job(repo.enqueue_analysis(video_id, "conv-late")) == "done"
+    assert run_analysis_job(backends.enqueue_analysis(video_id, "conv-late")) == "done"
     assert retention.purge_expired(now=utcnow() + dt.timedelta(minutes=20)) == 1
     assert media.upload_path(video_id) is None
 
@@ -146,7 +146,7 @@ def test_erase_while_the_job_runs_leaves_nothing(env, db_url, tmp_path, monkeypa
     monkeypatch.setenv("MISBEHAVE", "sleep")
     monkeypatch.setenv("WORKER_HEARTBEAT_S", "0.2")
     video_id = register_upload(tmp_path / "media", "conv-erase", b"x")
-    job_id = repo.enqueue_analysis(video_id, "conv-erase")
+    job_id = backends.enqueue_analysis(video_id, "conv-erase")
     worker = queue.make_worker_id()
     assert queue.claim_next(worker) == job_id
     result: list[str | None] = []
@@ -156,7 +156,7 @@ def test_erase_while_the_job_runs_leaves_nothing(env, db_url, tmp_path, monkeypa
     erase_conversation("conv-erase")
     thread.join(timeout=20)
     assert result == [None]
-    assert repo.get_job(job_id) is None
+    assert queue.get_job(job_id) is None
     assert not any((tmp_path / "media").rglob("*" + job_id + "*"))
     assert not any((tmp_path / "media").rglob("*" + video_id + "*"))
     assert rasa_stub.requests == []

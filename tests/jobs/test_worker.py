@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.store import repo
+from kneeapp.jobs import backends, queue
+from kneeapp.store import repo
 from tests.store.fixtures import register_upload, subprocess_env
 
 
@@ -25,7 +26,7 @@ class Workers:
 
     def start(self, *args: str) -> subprocess.Popen[bytes]:
         log = (self.log_dir / f"worker{len(self.procs)}.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "actions.jobs.worker", *args],
+        proc = subprocess.Popen([sys.executable, "-m", "kneeapp.jobs.worker", *args],
                                 env=subprocess_env({}), stdout=log, stderr=log)
         self.procs.append(proc)
         return proc
@@ -71,14 +72,14 @@ def analysis_children(media_dir: str) -> list[int]:
             environ = (entry / "environ").read_bytes()
         except OSError:
             continue
-        if b"actions.jobs.child" in cmdline and marker in environ.split(b"\0"):
+        if b"kneeapp.jobs.child" in cmdline and marker in environ.split(b"\0"):
             found.append(int(entry.name))
     return found
 
 
 def running_with_heartbeat(job_id: str, attempts: int) -> Callable[[], bool]:
     def check() -> bool:
-        job = repo.get_job(job_id)
+        job = queue.get_job(job_id)
         return job is not None and job.status == "running" and job.attempts == attempts
 
     return check
@@ -98,14 +99,14 @@ def test_killed_worker_job_is_requeued_and_completed_by_a_new_worker(
         sqlite_env, workers, tmp_path, short_clip, rasa_stub):
     env = sqlite_env
     video_id = register_upload(tmp_path / "media", "conv-worker-kill", short_clip)
-    job_id = repo.enqueue_analysis(video_id, "conv-worker-kill")
+    job_id = backends.enqueue_analysis(video_id, "conv-worker-kill")
 
     kill_mid_job(workers, job_id, 1, env["MEDIA_DIR"])
-    assert repo.get_job(job_id).status == "running"  # type: ignore[union-attr]
+    assert queue.get_job(job_id).status == "running"  # type: ignore[union-attr]
 
     workers.start()  # recovers the stale job (WORKER_STALE_S=2), then runs it
-    wait_until(lambda: repo.get_job(job_id).finished, 90, "the job to finish")  # type: ignore[union-attr]
-    job = repo.get_job(job_id)
+    wait_until(lambda: queue.get_job(job_id).finished, 90, "the job to finish")  # type: ignore[union-attr]
+    job = queue.get_job(job_id)
     assert job is not None and job.status == "done" and job.attempts == 2
     assert job.report is not None and job.report["schema_version"] == "1.0"
     assert rasa_stub.wait(1)
@@ -118,14 +119,14 @@ def test_killed_worker_job_is_requeued_and_completed_by_a_new_worker(
 def test_second_loss_fails_the_job_and_tells_the_runner(env, db_url, workers, tmp_path,
                                                         short_clip, rasa_stub):
     video_id = register_upload(tmp_path / "media", "conv-worker-lost", short_clip)
-    job_id = repo.enqueue_analysis(video_id, "conv-worker-lost")
+    job_id = backends.enqueue_analysis(video_id, "conv-worker-lost")
 
     kill_mid_job(workers, job_id, 1, env["MEDIA_DIR"])
     kill_mid_job(workers, job_id, 2, env["MEDIA_DIR"])  # its start-up or loop re-queues it
 
     workers.start()
-    wait_until(lambda: repo.get_job(job_id).finished, 30, "the job to fail")  # type: ignore[union-attr]
-    job = repo.get_job(job_id)
+    wait_until(lambda: queue.get_job(job_id).finished, 30, "the job to fail")  # type: ignore[union-attr]
+    job = queue.get_job(job_id)
     assert job is not None and job.status == "failed" and job.error_code == "worker_lost"
     assert job.error_message and job.report is None
     assert rasa_stub.wait(1)
@@ -140,14 +141,14 @@ def test_second_loss_fails_the_job_and_tells_the_runner(env, db_url, workers, tm
 def test_sigterm_stops_the_child_and_requeues_the_job(sqlite_env, workers, tmp_path,
                                                       short_clip, rasa_stub):
     video_id = register_upload(tmp_path / "media", "conv-worker-term", short_clip)
-    job_id = repo.enqueue_analysis(video_id, "conv-worker-term")
+    job_id = backends.enqueue_analysis(video_id, "conv-worker-term")
     proc = workers.start()
     wait_until(running_with_heartbeat(job_id, 1), 30, "the job to run")
     wait_until(lambda: bool(analysis_children(sqlite_env["MEDIA_DIR"])), 15, "the child")
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     assert not analysis_children(sqlite_env["MEDIA_DIR"])
-    job = repo.get_job(job_id)
+    job = queue.get_job(job_id)
     assert job is not None and (job.status, job.attempts) == ("queued", 0)
     assert rasa_stub.requests == []
     assert os.path.exists(tmp_path / "media" / "uploads" / f"{video_id}.mp4")
@@ -155,19 +156,19 @@ def test_sigterm_stops_the_child_and_requeues_the_job(sqlite_env, workers, tmp_p
 
 def test_maintenance_process_recovers_lost_jobs_and_stops_on_sigterm(env, db_url, workers,
                                                                      tmp_path, rasa_stub):
-    from actions.jobs import queue
+    from kneeapp.jobs import queue
     from tests.jobs.test_queue import with_past_heartbeat
 
     video_id = register_upload(tmp_path / "media", "conv-maint", b"x")
-    job_id = repo.enqueue_analysis(video_id, "conv-maint")
+    job_id = backends.enqueue_analysis(video_id, "conv-maint")
     assert queue.claim_next("dead1") == job_id
     with_past_heartbeat(job_id)
     assert queue.recover_stale().requeued == [job_id]
     assert queue.claim_next("dead2") == job_id
     with_past_heartbeat(job_id)  # attempts == 2, heartbeat stale: lost for good
     proc = workers.start("--maintain")
-    wait_until(lambda: repo.get_job(job_id).finished, 20, "the lost job to fail")  # type: ignore[union-attr]
-    assert repo.get_job(job_id).error_code == "worker_lost"  # type: ignore[union-attr]
+    wait_until(lambda: queue.get_job(job_id).finished, 20, "the lost job to fail")  # type: ignore[union-attr]
+    assert queue.get_job(job_id).error_code == "worker_lost"  # type: ignore[union-attr]
     assert rasa_stub.wait(1)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0

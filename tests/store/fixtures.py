@@ -56,7 +56,7 @@ def create_pg_database(prefix: str = "knee_test") -> tuple[str, Any]:
     url = f"postgresql+psycopg2://{user_or_reason}@{PG_HOST}:{PG_PORT}/{name}"
 
     def drop() -> None:
-        from actions.store.db import dispose_engines
+        from kneeapp.store.db import dispose_engines
 
         dispose_engines()
         with admin.cursor() as cur:
@@ -78,7 +78,7 @@ def pg_url() -> Iterator[str]:
 def _truncate_pg(url: str) -> None:
     from sqlalchemy import inspect, text
 
-    from actions.store.db import ensure_db
+    from kneeapp.store.db import ensure_db
 
     engine = ensure_db(url)
     with engine.begin() as conn:
@@ -178,7 +178,7 @@ def _setup_env(monkeypatch, tmp_path: Path, url: str, stub: RasaStub) -> dict[st
 def env(monkeypatch, tmp_path, db_url, rasa_stub) -> Iterator[dict[str, str]]:
     """Environment of a test on SQLite and PostgreSQL: database, media folder, Rasa stub."""
     yield _setup_env(monkeypatch, tmp_path, db_url, rasa_stub)
-    from actions.store.db import dispose_engines
+    from kneeapp.store.db import dispose_engines
 
     dispose_engines()
 
@@ -187,7 +187,7 @@ def env(monkeypatch, tmp_path, db_url, rasa_stub) -> Iterator[dict[str, str]]:
 def sqlite_env(monkeypatch, tmp_path, sqlite_url, rasa_stub) -> Iterator[dict[str, str]]:
     """Like ``env``, on SQLite only (tests that run the real analysis)."""
     yield _setup_env(monkeypatch, tmp_path, sqlite_url, rasa_stub)
-    from actions.store.db import dispose_engines
+    from kneeapp.store.db import dispose_engines
 
     dispose_engines()
 
@@ -219,7 +219,7 @@ def put_upload(media_dir: Path, conversation_id: str, source: Path | bytes,
 def register_upload(media_dir: Path, conversation_id: str, source: Path | bytes,
                     container: str = "mp4") -> str:
     """put_upload + repo.register_video; returns the video id."""
-    from actions.store import repo
+    from kneeapp.store import repo
 
     side = put_upload(media_dir, conversation_id, source, container)
     repo.register_video(side["video_id"], conversation_id, side["sha256"], side["size_bytes"],

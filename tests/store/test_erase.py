@@ -8,10 +8,10 @@ import sys
 
 from sqlalchemy import inspect, text
 
-from actions.jobs import queue
-from actions.store import media, repo
-from actions.store.db import get_engine
-from actions.store.erase import erase_conversation
+from kneeapp.jobs import backends, queue
+from kneeapp.store import media, repo
+from kneeapp.store.db import get_engine
+from kneeapp.store.erase import erase_conversation
 from tests.store.fixtures import APP_TABLES, put_upload, register_upload, subprocess_env
 
 EVENTS_DDL = """CREATE TABLE events (
@@ -33,8 +33,8 @@ def _populate(conversation: str, media_dir) -> dict[str, str]:
     repo.record_consent(conversation, "v1")
     repo.save_assessment(conversation, {"side": "left"}, "self_care", [], ["clamshell"])
     video_id = register_upload(media_dir, conversation, b"video bytes")
-    done_job = repo.enqueue_analysis(video_id, conversation)
-    queued_job = repo.enqueue_analysis(video_id, conversation)
+    done_job = backends.enqueue_analysis(video_id, conversation)
+    queued_job = backends.enqueue_analysis(video_id, conversation)
     worker = queue.make_worker_id()
     assert queue.start_job(done_job, worker)
     result_dir = media.result_dir(done_job)
@@ -76,7 +76,7 @@ def test_erase_removes_every_row_and_file(env, db_url, tmp_path):
         assert _rows_mentioning(mine[key]) == {}
         assert not list(media_dir.rglob(f"*{mine[key]}*"))
     # the other conversation is untouched
-    assert repo.get_job(other["done"]).report == {"quality": {"usable": True}}  # type: ignore[union-attr]
+    assert queue.get_job(other["done"]).report == {"quality": {"usable": True}}  # type: ignore[union-attr]
     assert media.upload_path(other["video"]) is not None
     assert media.result_dir(other["done"]).is_dir()
     assert _rows_mentioning("conv-keep")["events"] == 1
@@ -92,7 +92,7 @@ def test_erase_without_rasa_events_table(env, db_url, tmp_path):
 
 def test_erase_command_prints_the_report(env, db_url, tmp_path):
     _populate("conv-cli", tmp_path / "media")
-    proc = subprocess.run([sys.executable, "-m", "actions.store.erase", "conv-cli"],
+    proc = subprocess.run([sys.executable, "-m", "kneeapp.store.erase", "conv-cli"],
                           env=subprocess_env(env), capture_output=True, text=True, timeout=60,
                           check=True)
     report = json.loads(proc.stdout)

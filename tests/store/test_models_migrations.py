@@ -9,9 +9,9 @@ import sys
 import pytest
 from sqlalchemy import inspect, select, text
 
-from actions.store import settings
-from actions.store.db import alembic_config, dispose_engines, ensure_db, get_engine, init_db
-from actions.store.models import AnalysisJob, Base, Consent, Video, utcnow
+from kneeapp import settings
+from kneeapp.store.db import alembic_config, dispose_engines, ensure_db, get_engine, init_db
+from kneeapp.store.models import AnalysisJob, Base, Consent, Video, utcnow
 from tests.store.fixtures import APP_TABLES, create_pg_database, subprocess_env
 
 
@@ -48,7 +48,7 @@ def test_downgrade_then_upgrade_again(env, db_url):
 
 
 def test_times_come_back_timezone_aware_utc(env, db_url):
-    from actions.store.db import session_scope
+    from kneeapp.store.db import session_scope
 
     local = dt.datetime(2026, 5, 1, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     with session_scope() as session:
@@ -63,7 +63,7 @@ def test_times_come_back_timezone_aware_utc(env, db_url):
 def test_check_constraint_rejects_unknown_status(env, db_url):
     from sqlalchemy.exc import IntegrityError
 
-    from actions.store.db import session_scope
+    from kneeapp.store.db import session_scope
 
     with pytest.raises(IntegrityError), session_scope() as session:
         session.add(Video(id="a" * 32, conversation_id="c", sha256="0" * 64, size_bytes=1,
@@ -73,7 +73,7 @@ def test_check_constraint_rejects_unknown_status(env, db_url):
 def test_foreign_key_cascade_from_video_to_jobs(env, db_url):
     from sqlalchemy import delete
 
-    from actions.store.db import session_scope
+    from kneeapp.store.db import session_scope
 
     with session_scope() as session:
         session.add(Video(id="b" * 32, conversation_id="c", sha256="0" * 64, size_bytes=1,
@@ -112,7 +112,7 @@ def test_concurrent_init_db_from_several_processes(kind, tmp_path):
     else:
         url, drop = create_pg_database("knee_test_race")
     try:
-        code = "from actions.store.db import init_db; init_db()"
+        code = "from kneeapp.store.db import init_db; init_db()"
         procs = [subprocess.Popen([sys.executable, "-c", code],
                                   env=subprocess_env({"DATABASE_URL": url}),
                                   stderr=subprocess.PIPE) for _ in range(3)]

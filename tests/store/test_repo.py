@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.store import media, repo
+from kneeapp.jobs import backends, queue
+from kneeapp.store import media, repo
 from tests.store.fixtures import put_upload, register_upload
 
 
@@ -51,37 +52,37 @@ def test_register_and_get_video(env, db_url, tmp_path):
 
 def test_enqueue_get_and_list_jobs(env, db_url, tmp_path):
     video_id = register_upload(tmp_path / "media", "conv-a", b"x")
-    first = repo.enqueue_analysis(video_id, "conv-a")
-    second = repo.enqueue_analysis(video_id, "conv-a", activity="squat", view="front")
+    first = backends.enqueue_analysis(video_id, "conv-a")
+    second = backends.enqueue_analysis(video_id, "conv-a", activity="squat", view="front")
     assert media.ID_RE.fullmatch(first) and first != second
-    job = repo.get_job(first)
+    job = queue.get_job(first)
     assert job is not None
     assert (job.status, job.video_id, job.conversation_id, job.attempts) == (
         "queued", video_id, "conv-a", 0)
     assert job.report is None and job.result_dir is None and not job.finished
-    assert repo.get_job(second).activity == "squat"  # type: ignore[union-attr]
-    assert [j.job_id for j in repo.jobs_for("conv-a")] == [first, second]
-    assert repo.jobs_for("conv-b") == []
-    assert repo.jobs_ahead(first) == 0 and repo.jobs_ahead(second) == 1
-    assert repo.get_job("f" * 32) is None and repo.get_job("nope") is None
+    assert queue.get_job(second).activity == "squat"  # type: ignore[union-attr]
+    assert [j.job_id for j in queue.jobs_for("conv-a")] == [first, second]
+    assert queue.jobs_for("conv-b") == []
+    assert queue.jobs_ahead(first) == 0 and queue.jobs_ahead(second) == 1
+    assert queue.get_job("f" * 32) is None and queue.get_job("nope") is None
 
 
 def test_enqueue_refuses_foreign_or_missing_video(env, db_url, tmp_path):
     video_id = register_upload(tmp_path / "media", "conv-a", b"x")
     with pytest.raises(repo.NotFound):
-        repo.enqueue_analysis(video_id, "conv-b")
+        backends.enqueue_analysis(video_id, "conv-b")
     with pytest.raises(repo.NotFound):
-        repo.enqueue_analysis("e" * 32, "conv-a")
+        backends.enqueue_analysis("e" * 32, "conv-a")
     with pytest.raises(ValueError):
-        repo.enqueue_analysis(video_id, "conv-a", activity="dancing")
+        backends.enqueue_analysis(video_id, "conv-a", activity="dancing")
     with pytest.raises(ValueError):
-        repo.enqueue_analysis(video_id, "conv-a", view="top")
-    from actions.jobs.queue import mark_video_deleted
+        backends.enqueue_analysis(video_id, "conv-a", view="top")
+    from kneeapp.jobs.queue import mark_video_deleted
 
     mark_video_deleted(video_id)
     assert repo.get_video(video_id).status == "deleted"  # type: ignore[union-attr]
     with pytest.raises(repo.NotFound):
-        repo.enqueue_analysis(video_id, "conv-a")
+        backends.enqueue_analysis(video_id, "conv-a")
 
 
 def test_media_ids_are_checked_before_paths_are_built(env, db_url):

@@ -1,6 +1,6 @@
 """Erasing everything stored about one conversation.
 
-``python -m actions.store.erase <conversation_id>`` prints what was removed, as JSON.
+``python -m kneeapp.store.erase <conversation_id>`` prints what was removed, as JSON.
 Removes Rasa's tracker events (table ``events``, column ``sender_id``, if the table
 exists), consents, assessments, videos, analysis jobs and results, the raw uploads and
 sidecars (also uploads never registered, found by their sidecar) and the result folders.
@@ -17,9 +17,9 @@ import sys
 
 from sqlalchemy import delete, inspect, select, text
 
-from actions.store import media
-from actions.store.db import session_scope
-from actions.store.models import AnalysisJob, AnalysisResult, Assessment, Consent, Video
+from kneeapp.store import media
+from kneeapp.store.db import session_scope
+from kneeapp.store.models import AnalysisJob, AnalysisResult, Assessment, Consent, Video
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,8 @@ def _count(result: object) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m actions.store.erase <conversation_id>``: erase and print the counts."""
-    parser = argparse.ArgumentParser(prog="python -m actions.store.erase",
+    """``python -m kneeapp.store.erase <conversation_id>``: erase and print the counts."""
+    parser = argparse.ArgumentParser(prog="python -m kneeapp.store.erase",
                                      description="Erase everything stored about a conversation.")
     parser.add_argument("conversation_id")
     args = parser.parse_args(argv)

@@ -17,13 +17,19 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
-from actions.store import media, settings
-from actions.store.db import ensure_db, session_scope
-from actions.store.models import AnalysisJob, AnalysisResult, Video, utcnow
+from kneeapp import settings
+from kneeapp.jobs import failure_texts
+from kneeapp.store import media
+from kneeapp.store.db import ensure_db, session_scope
+from kneeapp.store.models import AnalysisJob, AnalysisResult, Video, utcnow
+from kneeapp.store.repo import NotFound, new_id
 
 log = logging.getLogger(__name__)
+
+ACTIVITIES = ("running", "squat", "single_leg_squat", "walking")
+VIEWS = ("front", "back", "side")
 
 #: A job whose worker was lost is re-queued while ``attempts`` is below this.
 MAX_ATTEMPTS = 2
@@ -54,6 +60,111 @@ class Recovery:
 
     requeued: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (job_id, conversation_id)
+
+
+@dataclass(frozen=True)
+class JobView:
+    """An analysis job as the actions see it.
+
+    ``report`` and ``result_dir`` are set once the job is ``done``; ``error_code`` and
+    ``error_message`` (one sentence for the runner) once it ``failed``.
+    """
+
+    job_id: str
+    video_id: str
+    conversation_id: str
+    status: str
+    error_code: str | None
+    error_message: str | None
+    attempts: int
+    activity: str | None
+    view: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    report: dict[str, Any] | None
+    result_dir: str | None
+
+    @property
+    def finished(self) -> bool:
+        """True when the job is ``done`` or ``failed``."""
+        return self.status in ("done", "failed")
+
+
+def _job_view(row: AnalysisJob, result: AnalysisResult | None) -> JobView:
+    return JobView(
+        job_id=row.id, video_id=row.video_id, conversation_id=row.conversation_id,
+        status=row.status, error_code=row.error_code, error_message=row.error_message,
+        attempts=row.attempts, activity=row.activity, view=row.view,
+        created_at=row.created_at, started_at=row.started_at, finished_at=row.finished_at,
+        report=dict(result.report) if result is not None else None,
+        result_dir=result.result_dir if result is not None else None,
+    )
+
+
+def insert_job(
+    video_id: str,
+    conversation_id: str,
+    activity: str | None = None,
+    view: str | None = None,
+) -> str:
+    """Write a ``queued`` job row for a registered video (the backend is told separately).
+
+    Raises:
+        NotFound: No such video in this conversation, or its file was already deleted.
+        ValueError: Unknown activity or view.
+    """
+    if activity is not None and activity not in ACTIVITIES:
+        raise ValueError(f"activity must be one of {ACTIVITIES}")
+    if view is not None and view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}")
+    job_id = new_id()
+    with session_scope() as session:
+        video = session.get(Video, video_id) if media.ID_RE.fullmatch(str(video_id)) else None
+        if video is None or video.conversation_id != conversation_id:
+            raise NotFound("no such video in this conversation")
+        if video.status != "stored":
+            raise NotFound("the video file was already deleted")
+        session.add(AnalysisJob(id=job_id, video_id=video_id, conversation_id=conversation_id,
+                                status="queued", attempts=0, created_at=utcnow(),
+                                activity=activity, view=view))
+    return job_id
+
+
+def get_job(job_id: str) -> JobView | None:
+    """The job with its report once done, or None (also for a malformed id)."""
+    if not media.ID_RE.fullmatch(str(job_id)):
+        return None
+    with session_scope() as session:
+        row = session.get(AnalysisJob, job_id)
+        if row is None:
+            return None
+        return _job_view(row, session.get(AnalysisResult, job_id))
+
+
+def jobs_for(conversation_id: str) -> list[JobView]:
+    """Every job of the conversation, oldest first."""
+    with session_scope() as session:
+        rows = session.execute(
+            select(AnalysisJob, AnalysisResult)
+            .outerjoin(AnalysisResult, AnalysisResult.job_id == AnalysisJob.id)
+            .where(AnalysisJob.conversation_id == conversation_id)
+            .order_by(AnalysisJob.created_at, AnalysisJob.id)
+        ).all()
+        return [_job_view(job, result) for job, result in rows]
+
+
+def jobs_ahead(job_id: str) -> int:
+    """How many queued or running jobs were created before ``job_id`` (0 when unknown)."""
+    with session_scope() as session:
+        row = session.get(AnalysisJob, job_id) if media.ID_RE.fullmatch(str(job_id)) else None
+        if row is None:
+            return 0
+        return int(session.scalar(
+            select(func.count()).select_from(AnalysisJob).where(
+                AnalysisJob.status.in_(("queued", "running")),
+                AnalysisJob.created_at < row.created_at,
+            )) or 0)
 
 
 def _running_values(worker_id: str, now: dt.datetime) -> dict[str, Any]:
@@ -168,7 +279,7 @@ def finish_failed(job_id: str, worker_id: str | None, code: str, message: str) -
     Args:
         job_id: The job.
         worker_id: The owning worker; None fails a job that is not running yet (queue down).
-        code: One of :data:`actions.store.models.ERROR_CODES`.
+        code: One of :data:`kneeapp.store.models.ERROR_CODES`.
         message: One sentence for the runner.
 
     Returns:
@@ -221,8 +332,6 @@ def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = 
     Returns:
         What was recovered.
     """
-    from actions.jobs import messages
-
     now = now or utcnow()
     cutoff = now - dt.timedelta(seconds=stale_after_s if stale_after_s is not None
                                 else settings.stale_after_s())
@@ -242,7 +351,7 @@ def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = 
             {"status": "queued", "worker_id": None, "heartbeat_at": None, "started_at": None}
             if requeue_it else
             {"status": "failed", "error_code": "worker_lost",
-             "error_message": messages.WORKER_LOST, "finished_at": now, "heartbeat_at": None})
+             "error_message": failure_texts.WORKER_LOST, "finished_at": now, "heartbeat_at": None})
         guard = (AnalysisJob.heartbeat_at.is_(None) if beat is None
                  else AnalysisJob.heartbeat_at == beat)
         with session_scope() as session:

@@ -13,10 +13,11 @@ import logging
 
 from sqlalchemy import exists, select
 
-from actions.jobs import queue
-from actions.store import media, settings
-from actions.store.db import session_scope
-from actions.store.models import AnalysisJob, Video, utcnow
+from kneeapp import settings
+from kneeapp.jobs import queue
+from kneeapp.store import media
+from kneeapp.store.db import session_scope
+from kneeapp.store.models import AnalysisJob, Video, utcnow
 
 log = logging.getLogger(__name__)
 

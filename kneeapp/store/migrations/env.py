@@ -1,6 +1,6 @@
 """Alembic environment for the app's tables (run by Alembic, never imported by the app).
 
-The URL comes from ``config.attributes["database_url"]`` (set by ``actions.store.db``) or
+The URL comes from ``config.attributes["database_url"]`` (set by ``kneeapp.store.db``) or
 ``DATABASE_URL``; a connection passed in ``config.attributes["connection"]`` is reused.
 Only the app's tables are compared by autogenerate: Rasa's ``events`` table is ignored.
 """
@@ -13,8 +13,8 @@ from typing import Any
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from actions.store import settings
-from actions.store.models import Base
+from kneeapp import settings
+from kneeapp.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,7 +1,7 @@
-"""The analysis worker: ``python -m actions.jobs.worker [--backend local|rq] [--burst]``.
+"""The analysis worker: ``python -m kneeapp.jobs.worker [--backend local|rq] [--burst]``.
 
 Local backend: ``WORKER_CONCURRENCY`` threads (default 1) claim queued jobs from the
-database and run :func:`actions.jobs.run.run_analysis_job`. At start-up and every
+database and run :func:`kneeapp.jobs.run.run_analysis_job`. At start-up and every
 ``WORKER_STALE_S / 2`` seconds the worker recovers jobs whose heartbeat went stale (re-queued
 once, then failed with ``worker_lost`` and Rasa notified) and deletes expired uploads.
 SIGTERM / SIGINT: running children are stopped, their jobs re-queued, the worker exits 0.
@@ -25,11 +25,12 @@ import threading
 import time
 from types import FrameType
 
-from actions.jobs import backends, queue, retention
-from actions.jobs.notify import notify_rasa
-from actions.jobs.run import run_analysis_job
-from actions.store import media, settings
-from actions.store.db import init_db
+from kneeapp import settings
+from kneeapp.jobs import backends, queue, retention
+from kneeapp.jobs.notify import notify_rasa
+from kneeapp.jobs.run import run_analysis_job
+from kneeapp.store import media
+from kneeapp.store.db import init_db
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def run_rq(burst: bool = False) -> int:
     companion = None
     if not burst:
         companion = subprocess.Popen(  # the same program, housekeeping only
-            [sys.executable, "-m", "actions.jobs.worker", "--maintain"],
+            [sys.executable, "-m", "kneeapp.jobs.worker", "--maintain"],
             preexec_fn=_die_with_parent)
     try:
         rq_q = backends.rq_queue()
@@ -170,7 +171,7 @@ def run_rq(burst: bool = False) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m actions.jobs.worker",
+    parser = argparse.ArgumentParser(prog="python -m kneeapp.jobs.worker",
                                      description="Run video analysis jobs.")
     parser.add_argument("--backend", choices=["local", "rq"], default=None,
                         help="default: QUEUE_BACKEND (local)")

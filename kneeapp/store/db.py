@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.store import settings
+from kneeapp import settings
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import requests
 
-from actions.store import settings
+from kneeapp import settings
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
-"""Entry point of the limited child process: ``python -m actions.jobs.child``.
+"""Entry point of the limited child process: ``python -m kneeapp.jobs.child``.
 
 Reads ``{"op": "probe"|"analyze", "video", "out", "activity", "view", "time_limit_s",
 "result"}`` as JSON on stdin and writes its answer to ``result``:
 ``{"facts": {...}}`` for probe, ``{"report_path": ...}`` for analyze, or
 ``{"code": "unreadable", "message": ...}`` for a video the analysis cannot read.
-Exit codes as in :mod:`actions.jobs.limits`.
+Exit codes as in :mod:`kneeapp.jobs.limits`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from actions.jobs.limits import EXIT_HANDLED, EXIT_MEMORY, EXIT_OK
+from kneeapp.jobs.limits import EXIT_HANDLED, EXIT_MEMORY, EXIT_OK
 
 
 def _write(path: str, answer: dict[str, Any]) -> None:

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from actions.jobs import messages
-from actions.jobs.limits import Limits, run_child
+from kneeapp.jobs import failure_texts
+from kneeapp.jobs.limits import Limits, run_child
 
 PROBE_MEMORY_MB = 1024
 PROBE_CPU_S = 15
@@ -61,9 +61,9 @@ def check_facts(facts: dict[str, Any]) -> None:
         fps, frames = float(facts["fps"]), int(facts["frame_count"])
         duration = float(facts["duration_s"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise VideoRejected("rejected", messages.PROBE_FAILED) from exc
+        raise VideoRejected("rejected", failure_texts.PROBE_FAILED) from exc
     if not all(math.isfinite(v) for v in (fps, duration)):
-        raise VideoRejected("rejected", messages.PROBE_FAILED)
+        raise VideoRejected("rejected", failure_texts.PROBE_FAILED)
     if min(width, height) < MIN_SIDE_PX:
         raise VideoRejected("rejected", "The video's picture is too small to see a runner; "
                                         "please film at 720p or more.")
@@ -81,11 +81,11 @@ def check_facts(facts: dict[str, Any]) -> None:
                                         "again.")
 
 
-def probe_limited(path: str | os.PathLike[str]) -> dict[str, Any]:
+def probe_limited(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     """Probe a video in a limited child process and check that it is plausible.
 
     Args:
-        path: The upload.
+        path: The upload (None when it is no longer on disk).
 
     Returns:
         ``{width, height, fps, frame_count, duration_s, rotation}`` (analysis_core.probe).
@@ -94,17 +94,17 @@ def probe_limited(path: str | os.PathLike[str]) -> dict[str, Any]:
         VideoRejected: ``unreadable`` when the file is not a readable video (or the probe
             failed, ran out of time or memory), ``rejected`` when its facts are absurd.
     """
-    video = Path(path)
-    if not video.is_file() or video.stat().st_size == 0:
-        raise VideoRejected("unreadable", messages.UNREADABLE)
-    outcome = run_child("actions.jobs.child", {"op": "probe", "video": str(video)},
+    video = Path(path) if path is not None else None
+    if video is None or not video.is_file() or video.stat().st_size == 0:
+        raise VideoRejected("unreadable", failure_texts.UNREADABLE)
+    outcome = run_child("kneeapp.jobs.child", {"op": "probe", "video": str(video)},
                         Limits(PROBE_MEMORY_MB, PROBE_CPU_S, PROBE_WALL_S))
     if outcome.kind == "error":
         raise VideoRejected("unreadable", str(outcome.answer.get("message") or
-                                              messages.UNREADABLE))
+                                              failure_texts.UNREADABLE))
     facts = outcome.answer.get("facts")
     if outcome.kind != "ok" or not isinstance(facts, dict):
-        raise VideoRejected("unreadable", messages.PROBE_FAILED)
+        raise VideoRejected("unreadable", failure_texts.PROBE_FAILED)
     check_facts(facts)
     return facts
 
@@ -116,13 +116,13 @@ def estimate_analysis_s(facts: dict[str, Any], jobs_ahead: int = 0,
     Args:
         facts: From :func:`probe_limited`.
         jobs_ahead: Jobs queued or running before this one
-            (:func:`actions.store.repo.jobs_ahead`).
+            (:func:`kneeapp.jobs.queue.jobs_ahead`).
         time_limit_s: Cap of one analysis (default ``ANALYSIS_TIME_LIMIT_S``).
 
     Returns:
         Seconds.
     """
-    from actions.store import settings
+    from kneeapp import settings
 
     limit = time_limit_s if time_limit_s is not None else settings.analysis_time_limit_s()
     fps = float(facts.get("fps") or 30.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ANALYSIS_TIME_LIMIT_S = 240.0
 DEFAULT_ANALYSIS_MEMORY_MB = 1500
 

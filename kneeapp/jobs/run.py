@@ -1,7 +1,7 @@
 """The job function: ``run_analysis_job(job_id)``, the same for every backend.
 
 1. Take ownership of the job (claimed by the local worker, or queued → running for RQ).
-2. Run ``analysis_core.analyze`` in a limited child process (:mod:`actions.jobs.limits`)
+2. Run ``analysis_core.analyze`` in a limited child process (:mod:`kneeapp.jobs.limits`)
    writing into ``MEDIA_DIR/results/.<job_id>.partial``, sending heartbeats meanwhile.
 3. Move the result to ``MEDIA_DIR/results/<job_id>/`` and store the report (``done``; also
    for unusable footage, whose report says ``quality.usable = false`` with a retake tip),
@@ -21,15 +21,16 @@ import shutil
 import threading
 from typing import Any
 
-from actions.jobs import messages, queue, retention
-from actions.jobs.limits import ChildOutcome, Limits, run_child
-from actions.jobs.notify import notify_rasa
-from actions.store import media, settings
+from kneeapp import settings
+from kneeapp.jobs import failure_texts, queue, retention
+from kneeapp.jobs.limits import ChildOutcome, Limits, run_child
+from kneeapp.jobs.notify import notify_rasa
+from kneeapp.store import media
 
 log = logging.getLogger(__name__)
 
 #: Module run in the child process (tests point it at a misbehaving stand-in).
-CHILD_MODULE = "actions.jobs.child"
+CHILD_MODULE = "kneeapp.jobs.child"
 #: Share of the wall-clock limit given to analysis_core as its own soft limit, so a long
 #: clip still ends with a (partial) report before the hard stop.
 SOFT_LIMIT_SHARE = 0.8
@@ -68,12 +69,12 @@ def limits_from_env() -> Limits:
 def _failure(outcome: ChildOutcome) -> tuple[str, str]:
     if outcome.kind == "error":
         code = str(outcome.answer.get("code") or "unreadable")
-        return code, str(outcome.answer.get("message") or messages.UNREADABLE)
+        return code, str(outcome.answer.get("message") or failure_texts.UNREADABLE)
     if outcome.kind == "timeout":
-        return "timeout", messages.TIMEOUT
+        return "timeout", failure_texts.TIMEOUT
     if outcome.kind == "memory":
-        return "crashed", messages.MEMORY
-    return "crashed", messages.CRASHED
+        return "crashed", failure_texts.MEMORY
+    return "crashed", failure_texts.CRASHED
 
 
 def run_analysis_job(job_id: str, worker_id: str | None = None,
@@ -99,7 +100,7 @@ def run_analysis_job(job_id: str, worker_id: str | None = None,
         return None
     video = media.upload_path(context.video_id, context.container)
     if video is None:
-        return _finish_failed(job_id, worker_id, context, "unreadable", messages.VIDEO_MISSING)
+        return _finish_failed(job_id, worker_id, context, "unreadable", failure_texts.VIDEO_MISSING)
 
     partial = media.tmp_result_dir(job_id)
     final = media.result_dir(job_id)

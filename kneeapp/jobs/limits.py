@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from actions.store.settings import REPO_ROOT
+from kneeapp.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def run_child(
     """Run ``python -m module`` with ``payload`` under ``limits`` and wait for it.
 
     Args:
-        module: Importable module with a ``__main__`` guard (e.g. ``actions.jobs.child``).
+        module: Importable module with a ``__main__`` guard (e.g. ``kneeapp.jobs.child``).
         payload: JSON-serialisable input; ``result`` is added (the answer file).
         limits: Memory (MB), CPU seconds and wall-clock seconds.
         should_abort: Polled every 0.1 s; when it returns True the child is stopped.

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from actions.store import settings
+from kneeapp import settings
 
 ID_RE = re.compile(r"^[0-9a-f]{32}$")
 CONTAINERS = ("mp4", "mov", "webm")
