@@ -8,12 +8,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import clinic_contact_line, clinic_from_env, fresh_text, text
+from actions.messages import clinic_contact_line, fresh_text, text
 from actions.privacy import erase_after_turn
 from actions.questions import question_for
 from actions.results import read_after_triage
 from actions.tracker_answers import latest_message, reset_events
-from actions.uploads import upload_offer, upload_ttl_s
+from actions.uploads import upload_offer
+from kneeapp import settings
 
 #: Intents answered by a short reply from messages.yml ``replies``.
 SMALL_TALK_INTENTS = ("thank", "goodbye", "chitchat", "out_of_scope", "greet")
@@ -155,7 +156,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        clinic = clinic_from_env()
+        clinic = settings.current().clinic
         if clinic:
             dispatcher.utter_message(
                 text=fresh_text(
@@ -183,7 +184,7 @@ class ActionFilmingInstructions(Action):
         dispatcher.utter_message(text=text("filming"))
         offer = upload_offer(tracker.sender_id)
         max_mb = str(offer["upload"]["max_bytes"] // 1_000_000)
-        ttl_min = str(upload_ttl_s() // 60)
+        ttl_min = str(settings.current().upload_token_ttl_s // 60)
         dispatcher.utter_message(text=text("video", "upload_ready", max_mb=max_mb, ttl_min=ttl_min))
         dispatcher.utter_message(json_message=offer)
         return []

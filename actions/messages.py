@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -10,8 +9,6 @@ import yaml
 from rasa_sdk import Tracker
 
 from actions.content import data_dir
-
-CLINIC_FIELDS = ("name", "phone", "email", "url")
 
 
 @lru_cache(maxsize=1)
@@ -50,16 +47,6 @@ def last_bot_text(tracker: Tracker) -> str | None:
         if event.get("event") == "bot" and event.get("text"):
             return str(event["text"]).strip()
     return None
-
-
-def clinic_from_env() -> dict[str, str] | None:
-    """The running clinic's contact (CLINIC_NAME, CLINIC_PHONE, CLINIC_EMAIL, CLINIC_URL)."""
-    clinic = {
-        f: os.environ[f"CLINIC_{f.upper()}"]
-        for f in CLINIC_FIELDS
-        if os.environ.get(f"CLINIC_{f.upper()}")
-    }
-    return clinic or None
 
 
 def clinic_contact_line(clinic: dict[str, str]) -> str:

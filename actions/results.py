@@ -23,12 +23,13 @@ from actions.guidance import (
     render_level_message,
     render_plan,
 )
-from actions.messages import clinic_from_env, fresh_text, text
+from actions.messages import fresh_text, text
 from actions.questions import OTHER_LOCATIONS, RED_FLAG_CONFIRM, render_red_flag_confirm
 from actions.summary import build_summary
 from actions.tracker_answers import answers_from, latest_message, unit_of
 from actions.triage import LEVELS, TriageResult, assess
 from actions.video_findings import answers_from_video, plan_findings, video_summary
+from kneeapp import settings
 from kneeapp.jobs import queue
 from kneeapp.store import repo
 
@@ -67,7 +68,7 @@ def present_outcome(
     Args:
         video: (job id, report) of an analysed video whose findings refine the plan.
     """
-    clinic = clinic_from_env()
+    clinic = settings.current().clinic
     findings = plan_findings(video[1]) if video else ()
     plan = build_plan(answers, result, video_findings=findings, clinic=clinic, unit=unit)
     _send(dispatcher, render_level_message(result, clinic))

@@ -1,129 +1,218 @@
-"""Settings read from the environment at call time (docs/video_flow.md, "Settings").
+"""Every setting of the app, once: environment variable, type, unit, default and meaning.
 
-Every function reads ``os.environ`` when called, so a test or a process can change a
-variable without reloading modules.
+:class:`Settings` is one frozen object read from the environment by :func:`current`, which
+reads ``os.environ`` on every call, so a test or a process can change a variable without
+reloading modules. Standard library only: the Rasa environment's connectors import it too.
+``docs/settings.md`` is generated from these definitions (``python -m kneeapp.settings``)
+and a test fails when it is out of date.
+
+Production (``APP_ENV=production``) refuses default secrets in one place:
+:meth:`Settings.production_problems`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ANALYSIS_TIME_LIMIT_S = 240.0
-DEFAULT_ANALYSIS_MEMORY_MB = 1500
+#: Shortest secret accepted in production (32 random bytes, e.g. ``openssl rand -hex 32``).
+MIN_SECRET_BYTES = 32
+PRODUCTION_NAMES = frozenset({"production", "prod"})
+DOCS = REPO_ROOT / "docs" / "settings.md"
+DOCS_START, DOCS_END = "<!-- settings table: start -->", "<!-- settings table: end -->"
+_KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "Path": Path}
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
+class SettingsError(ValueError):
+    """A variable holds a value the app cannot use; the message names the variable."""
+
+
+def _var(env: str, default: Any, meaning: str, *, unit: str = "", minimum: float | None = None,
+         choices: tuple[str, ...] = (), used_by: str = "", shown_default: str = "") -> Any:
+    """A field of :class:`Settings` with what the docs table and the parser need to know."""
+    metadata = {"env": env, "meaning": meaning, "unit": unit, "minimum": minimum,
+                "choices": choices, "used_by": used_by, "shown_default": shown_default}
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The app's settings (docs/settings.md). Build with :func:`current`."""
+
+    app_env: str = _var(
+        "APP_ENV", "development", "`production` refuses to run on default secrets",
+        used_by="connector, actions")
+    database_url: str = _var(
+        "DATABASE_URL", f"sqlite:///{REPO_ROOT / 'var' / 'app.db'}",
+        "the app's tables and Rasa's conversations (one database)",
+        used_by="actions, worker, erase command, Rasa's tracker store",
+        shown_default="sqlite:///<repo>/var/app.db")
+    tracker_cache_size: int = _var(
+        "TRACKER_CACHE_SIZE", 1000, "recently saved conversations Rasa keeps in memory",
+        unit="conversations", minimum=0, used_by="Rasa's tracker store")
+    media_dir: Path = _var(
+        "MEDIA_DIR", REPO_ROOT / "var" / "media", "raw uploads and analysis results",
+        used_by="connector, actions, worker", shown_default="<repo>/var/media")
+    upload_token_secret: str = _var(
+        "UPLOAD_TOKEN_SECRET", "",
+        "signs upload links; at least 32 bytes in production",
+        used_by="connector, actions",
+        shown_default="development only: random, created once in var/upload_secret")
+    upload_max_bytes: int = _var(
+        "UPLOAD_MAX_BYTES", 200 * 1024 * 1024, "largest video accepted", unit="bytes",
+        minimum=1, used_by="connector, widget offer")
+    upload_token_ttl_s: int = _var(
+        "UPLOAD_TOKEN_TTL_S", 1800, "how long an upload link stays valid", unit="s",
+        minimum=1, used_by="actions")
+    queue_backend: str = _var(
+        "QUEUE_BACKEND", "local", "where analysis jobs wait: the database or RQ on Redis",
+        choices=("local", "rq"), used_by="actions, worker")
+    redis_url: str = _var(
+        "REDIS_URL", "redis://127.0.0.1:6379/0", "Redis for the RQ backend", used_by="RQ backend")
+    rq_queue: str = _var("RQ_QUEUE", "analysis", "RQ queue name", used_by="RQ backend")
+    rasa_url: str = _var(
+        "RASA_URL", "", "where the worker tells Rasa a result is ready", used_by="worker",
+        shown_default="http://127.0.0.1:${RASA_PORT}")
+    rasa_port: int = _var("RASA_PORT", 5005, "Rasa's port on this machine", minimum=1,
+                          used_by="make run, worker")
+    rasa_token: str = _var(
+        "RASA_TOKEN", "", "Rasa's `--auth-token`, sent as `?token=` (redacted in logs)",
+        used_by="worker", shown_default="unset")
+    video_retention_s: float = _var(
+        "VIDEO_RETENTION_S", 0.0, "how long a raw video is kept after its analysis (0: none)",
+        unit="s", minimum=0.0, used_by="worker")
+    video_clarify_s: float = _var(
+        "VIDEO_CLARIFY_S", 900.0,
+        "an upload whose activity or view was unclear is kept this long for a re-analysis",
+        unit="s", minimum=0.0, used_by="worker")
+    orphan_upload_s: float = _var(
+        "ORPHAN_UPLOAD_S", 3600.0,
+        "uploads never registered (or registered, never queued) are deleted after this",
+        unit="s", minimum=60.0, used_by="worker")
+    analysis_time_limit_s: float = _var(
+        "ANALYSIS_TIME_LIMIT_S", 240.0, "wall-clock limit of one analysis", unit="s",
+        minimum=1.0, used_by="worker")
+    analysis_memory_mb: int = _var(
+        "ANALYSIS_MEMORY_MB", 1500, "address-space limit of the analysis process", unit="MB",
+        minimum=64, used_by="worker")
+    worker_concurrency: int = _var(
+        "WORKER_CONCURRENCY", 1, "jobs one local worker runs at once", unit="jobs", minimum=1,
+        used_by="worker")
+    worker_heartbeat_s: float = _var(
+        "WORKER_HEARTBEAT_S", 5.0, "seconds between heartbeats of a running job", unit="s",
+        minimum=0.05, used_by="worker")
+    worker_stale_s: float = _var(
+        "WORKER_STALE_S", 60.0, "a running job without a heartbeat this long is lost", unit="s",
+        minimum=0.2, used_by="worker")
+    worker_poll_s: float = _var(
+        "WORKER_POLL_S", 1.0, "an idle local worker looks for queued jobs this often",
+        unit="s", minimum=0.05, used_by="worker")
+    notify_attempts: int = _var(
+        "NOTIFY_ATTEMPTS", 5, "tries to reach Rasa before giving up", unit="tries", minimum=1,
+        used_by="worker")
+    notify_backoff_s: float = _var(
+        "NOTIFY_BACKOFF_S", 1.0, "first wait between tries, doubled each time", unit="s",
+        minimum=0.0, used_by="worker")
+    clinic_name: str = _var("CLINIC_NAME", "", "the clinic named in referrals",
+                            used_by="actions", shown_default="unset")
+    clinic_phone: str = _var("CLINIC_PHONE", "", "its phone", used_by="actions",
+                             shown_default="unset")
+    clinic_email: str = _var("CLINIC_EMAIL", "", "its e-mail", used_by="actions",
+                             shown_default="unset")
+    clinic_url: str = _var("CLINIC_URL", "", "its web address", used_by="actions",
+                           shown_default="unset")
+
+    @property
+    def production(self) -> bool:
+        """True with ``APP_ENV=production`` (or ``prod``)."""
+        return self.app_env.lower() in PRODUCTION_NAMES
+
+    @property
+    def rasa_base_url(self) -> str:
+        """``RASA_URL`` without a trailing slash, else Rasa on this machine's ``RASA_PORT``."""
+        return self.rasa_url.rstrip("/") or f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def clinic(self) -> dict[str, str] | None:
+        """The running clinic's contact fields that are set, or None."""
+        contact = {name: getattr(self, f"clinic_{name}") for name in ("name", "phone", "email",
+                                                                       "url")}
+        return {name: value for name, value in contact.items() if value} or None
+
+    def production_problems(self) -> list[str]:
+        """Why these settings may not run in production (empty outside production)."""
+        if not self.production:
+            return []
+        if not self.upload_token_secret:
+            return ["UPLOAD_TOKEN_SECRET is required when APP_ENV=production"]
+        if len(self.upload_token_secret.encode("utf-8")) < MIN_SECRET_BYTES:
+            return [f"UPLOAD_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes"]
+        return []
+
+
+#: The settings with no variable set (constructor defaults elsewhere refer to these).
+DEFAULTS = Settings()
+
+
+def _parse(field: dataclasses.Field[Any], raw: str) -> Any:
+    meta = field.metadata
+    kind = _KINDS[str(field.type)]
+    if kind is Path:
+        return Path(raw)
+    if kind is str:
+        value = raw.lower() if meta["choices"] else raw
+        if meta["choices"] and value not in meta["choices"]:
+            choices = " or ".join(f"'{choice}'" for choice in meta["choices"])
+            raise SettingsError(f"{meta['env']} must be {choices}")
+        return value
     try:
-        return float(raw)
+        number = float(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a number") from exc
+        raise SettingsError(f"{meta['env']} must be a number") from exc
+    if meta["minimum"] is not None:
+        number = max(float(meta["minimum"]), number)
+    return int(number) if kind is int else number
 
 
-def _int(name: str, default: int) -> int:
-    return int(_float(name, float(default)))
+def current(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings as the environment says now (unset or blank variables take defaults).
+
+    Raises:
+        SettingsError: A number that is not a number, or a value outside its choices.
+    """
+    environ = os.environ if environ is None else environ
+    values = {}
+    for field in dataclasses.fields(Settings):
+        raw = environ.get(field.metadata["env"], "").strip()
+        if raw:
+            values[field.name] = _parse(field, raw)
+    return Settings(**values)
 
 
-def database_url() -> str:
-    """``DATABASE_URL``, default ``sqlite:///<repo>/var/app.db``."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    return url or f"sqlite:///{REPO_ROOT / 'var' / 'app.db'}"
+def markdown_table() -> str:
+    """docs/settings.md's table, generated from :class:`Settings`."""
+    rows = ["| variable | default | unit | meaning | used by |", "|---|---|---|---|---|"]
+    for field in dataclasses.fields(Settings):
+        meta = field.metadata
+        default = meta["shown_default"] or str(field.default)
+        choices = f" (`{'` or `'.join(meta['choices'])}`)" if meta["choices"] else ""
+        rows.append(f"| `{meta['env']}` | `{default}` | {meta['unit']} | "
+                    f"{meta['meaning']}{choices} | {meta['used_by']} |")
+    return "\n".join(rows) + "\n"
 
 
-def media_dir() -> Path:
-    """``MEDIA_DIR``, default ``<repo>/var/media``."""
-    raw = os.environ.get("MEDIA_DIR", "").strip()
-    return Path(raw) if raw else REPO_ROOT / "var" / "media"
+def docs_with_table(docs: str) -> str:
+    """``docs`` with the text between the table markers replaced by :func:`markdown_table`."""
+    head, rest = docs.split(DOCS_START, 1)
+    _, tail = rest.split(DOCS_END, 1)
+    return f"{head}{DOCS_START}\n{markdown_table()}{DOCS_END}{tail}"
 
 
-def queue_backend() -> str:
-    """``QUEUE_BACKEND``: ``local`` (default) or ``rq``."""
-    backend = os.environ.get("QUEUE_BACKEND", "").strip().lower() or "local"
-    if backend not in ("local", "rq"):
-        raise ValueError("QUEUE_BACKEND must be 'local' or 'rq'")
-    return backend
-
-
-def redis_url() -> str:
-    """``REDIS_URL``, default ``redis://127.0.0.1:6379/0``."""
-    return os.environ.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
-
-
-def rq_queue_name() -> str:
-    """``RQ_QUEUE``, the RQ queue's name (default ``analysis``)."""
-    return os.environ.get("RQ_QUEUE", "").strip() or "analysis"
-
-
-def rasa_url() -> str:
-    """``RASA_URL``, default ``http://127.0.0.1:${RASA_PORT:-5005}``."""
-    url = os.environ.get("RASA_URL", "").strip()
-    if url:
-        return url.rstrip("/")
-    port = os.environ.get("RASA_PORT", "").strip() or "5005"
-    return f"http://127.0.0.1:{port}"
-
-
-def rasa_token() -> str | None:
-    """``RASA_TOKEN``: Rasa's ``--auth-token`` if the server was started with one."""
-    return os.environ.get("RASA_TOKEN", "").strip() or None
-
-
-def video_retention_s() -> float:
-    """``VIDEO_RETENTION_S``: seconds a raw upload is kept after its analysis (0 = none)."""
-    return max(0.0, _float("VIDEO_RETENTION_S", 0.0))
-
-
-def analysis_time_limit_s() -> float:
-    """``ANALYSIS_TIME_LIMIT_S``: wall-clock limit of one analysis (default 240)."""
-    return max(1.0, _float("ANALYSIS_TIME_LIMIT_S", DEFAULT_ANALYSIS_TIME_LIMIT_S))
-
-
-def analysis_memory_mb() -> int:
-    """``ANALYSIS_MEMORY_MB``: address-space limit of the analysis process (default 1500)."""
-    return max(64, _int("ANALYSIS_MEMORY_MB", DEFAULT_ANALYSIS_MEMORY_MB))
-
-
-def worker_concurrency() -> int:
-    """``WORKER_CONCURRENCY``: jobs one local worker runs at once (default 1)."""
-    return max(1, _int("WORKER_CONCURRENCY", 1))
-
-
-def heartbeat_s() -> float:
-    """``WORKER_HEARTBEAT_S``: seconds between heartbeats of a running job (default 5)."""
-    return max(0.05, _float("WORKER_HEARTBEAT_S", 5.0))
-
-
-def stale_after_s() -> float:
-    """``WORKER_STALE_S``: a running job without heartbeat for this long is lost (default 60)."""
-    return max(0.2, _float("WORKER_STALE_S", 60.0))
-
-
-def poll_s() -> float:
-    """``WORKER_POLL_S``: seconds between looks for queued jobs when idle (default 1)."""
-    return max(0.05, _float("WORKER_POLL_S", 1.0))
-
-
-def notify_attempts() -> int:
-    """``NOTIFY_ATTEMPTS``: tries to reach Rasa before giving up (default 5)."""
-    return max(1, _int("NOTIFY_ATTEMPTS", 5))
-
-
-def notify_backoff_s() -> float:
-    """``NOTIFY_BACKOFF_S``: first wait between tries, doubled each time (default 1)."""
-    return max(0.0, _float("NOTIFY_BACKOFF_S", 1.0))
-
-
-def video_clarify_s() -> float:
-    """``VIDEO_CLARIFY_S``: how long an upload is kept when its analysis could not tell the
-    activity or camera view, so it can be analysed again once the runner says (default 900)."""
-    return max(0.0, _float("VIDEO_CLARIFY_S", 900.0))
-
-
-def orphan_upload_s() -> float:
-    """``ORPHAN_UPLOAD_S``: an upload never registered as a video is deleted after this
-    many seconds (default 3600)."""
-    return max(60.0, _float("ORPHAN_UPLOAD_S", 3600.0))
+if __name__ == "__main__":
+    DOCS.write_text(docs_with_table(DOCS.read_text(encoding="utf-8")), encoding="utf-8")
+    sys.stdout.write(f"wrote {DOCS.relative_to(REPO_ROOT)}\n")

@@ -64,8 +64,8 @@ def rq_queue(name: str | None = None) -> Any:
     from redis import Redis
     from rq import Queue
 
-    connection = Redis.from_url(settings.redis_url(), socket_connect_timeout=5)
-    return Queue(name or settings.rq_queue_name(), connection=connection)
+    connection = Redis.from_url(settings.current().redis_url, socket_connect_timeout=5)
+    return Queue(name or settings.current().rq_queue, connection=connection)
 
 
 def submit(job_id: str) -> None:
@@ -77,12 +77,12 @@ def submit(job_id: str) -> None:
     Raises:
         QueueUnavailable: RQ could not be reached; the job was marked failed (``crashed``).
     """
-    if settings.queue_backend() == "local":
+    if settings.current().queue_backend == "local":
         return
     try:
         rq_queue().enqueue(
             JOB_FUNCTION, job_id,
-            job_timeout=int(settings.analysis_time_limit_s()) + RQ_TIMEOUT_MARGIN_S,
+            job_timeout=int(settings.current().analysis_time_limit_s) + RQ_TIMEOUT_MARGIN_S,
             result_ttl=3600, failure_ttl=7 * 86400,
             description=f"analysis job {job_id}",
         )

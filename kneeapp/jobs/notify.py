@@ -49,14 +49,14 @@ def notify_rasa(conversation_id: str, job_id: str) -> bool:
     Returns:
         True when Rasa accepted the intent.
     """
-    url = f"{settings.rasa_url()}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+    config = settings.current()
+    url = f"{config.rasa_base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
     params = {"output_channel": "latest"}
-    token = settings.rasa_token()
-    if token:
-        params["token"] = token
+    if config.rasa_token:
+        params["token"] = config.rasa_token
     body = {"name": INTENT, "entities": {"job_id": job_id}}
-    attempts = settings.notify_attempts()
-    wait = settings.notify_backoff_s()
+    attempts = config.notify_attempts
+    wait = config.notify_backoff_s
     for attempt in range(1, attempts + 1):
         try:
             response = requests.post(url, params=params, json=body, timeout=TIMEOUT_S)

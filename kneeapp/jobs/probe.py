@@ -124,7 +124,7 @@ def estimate_analysis_s(facts: dict[str, Any], jobs_ahead: int = 0,
     """
     from kneeapp import settings
 
-    limit = time_limit_s if time_limit_s is not None else settings.analysis_time_limit_s()
+    limit = time_limit_s if time_limit_s is not None else settings.current().analysis_time_limit_s
     fps = float(facts.get("fps") or 30.0)
     frames = float(facts.get("frame_count") or 0)
     step = max(1, int(fps // 30.0))  # the analysis samples high-fps clips to ~30 Hz

@@ -334,7 +334,7 @@ def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = 
     """
     now = now or utcnow()
     cutoff = now - dt.timedelta(seconds=stale_after_s if stale_after_s is not None
-                                else settings.stale_after_s())
+                                else settings.current().worker_stale_s)
     recovery = Recovery()
     with session_scope() as session:
         stale = session.execute(

@@ -28,7 +28,7 @@ def release_video(video_id: str) -> bool:
     Returns:
         True when the raw upload was deleted.
     """
-    if settings.video_retention_s() > 0 or queue.active_jobs_of_video(video_id):
+    if settings.current().video_retention_s > 0 or queue.active_jobs_of_video(video_id):
         return False
     queue.mark_video_deleted(video_id)
     return True
@@ -46,9 +46,10 @@ def purge_expired(now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     # Uploads released after a conclusive analysis are already gone (release_video); what is
     # left waits at least the clarification window (analysis could not tell what it shows).
-    keep_s = max(settings.video_retention_s(), settings.video_clarify_s())
+    config = settings.current()
+    keep_s = max(config.video_retention_s, config.video_clarify_s)
     retention_cut = now - dt.timedelta(seconds=keep_s)
-    orphan_cut = now - dt.timedelta(seconds=settings.orphan_upload_s())
+    orphan_cut = now - dt.timedelta(seconds=config.orphan_upload_s)
     active = exists().where(AnalysisJob.video_id == Video.id,
                             AnalysisJob.status.in_(("queued", "running")))
     any_job = exists().where(AnalysisJob.video_id == Video.id)
@@ -71,7 +72,7 @@ def purge_expired(now: dt.datetime | None = None) -> int:
                 age = now.timestamp() - sidecar.stat().st_mtime
             except FileNotFoundError:
                 continue
-            if age >= settings.orphan_upload_s():
+            if age >= settings.current().orphan_upload_s:
                 media.delete_upload(video_id)
                 removed += 1
     if removed:

@@ -46,7 +46,7 @@ class _Heartbeat(threading.Thread):
         self.done = threading.Event()
 
     def run(self) -> None:
-        interval = settings.heartbeat_s()
+        interval = settings.current().worker_heartbeat_s
         while not self.done.wait(interval):
             try:
                 if not queue.heartbeat(self.job_id, self.worker_id):
@@ -61,8 +61,9 @@ def limits_from_env() -> Limits:
 
     CPU time may use two cores for the whole wall-clock budget, plus 10 s for start-up.
     """
-    wall = settings.analysis_time_limit_s()
-    return Limits(memory_mb=settings.analysis_memory_mb(), cpu_s=int(wall * 2) + 10,
+    config = settings.current()
+    wall = config.analysis_time_limit_s
+    return Limits(memory_mb=config.analysis_memory_mb, cpu_s=int(wall * 2) + 10,
                   wall_s=wall)
 
 

@@ -80,13 +80,13 @@ class LocalWorker:
                 job_id = queue.claim_next(worker_id)
             except Exception as exc:
                 log.error("claim failed (%s); retrying", type(exc).__name__)
-                self.stop.wait(settings.poll_s())
+                self.stop.wait(settings.current().worker_poll_s)
                 continue
             if job_id is None:
                 self._idle[index] = True
                 if self.burst and all(self._idle):
                     return
-                self.stop.wait(settings.poll_s())
+                self.stop.wait(settings.current().worker_poll_s)
                 continue
             self._idle[index] = False
             try:
@@ -106,7 +106,7 @@ class LocalWorker:
                    for i in range(self.concurrency)]
         for thread in threads:
             thread.start()
-        period = max(0.5, settings.stale_after_s() / 2)
+        period = max(0.5, settings.current().worker_stale_s / 2)
         next_maintenance = time.monotonic() + period
         while any(t.is_alive() for t in threads):
             if self.stop.wait(0.2):
@@ -132,7 +132,7 @@ class LocalWorker:
 def maintain_forever(stop: threading.Event) -> int:
     """Housekeeping only (``--maintain``): every ``WORKER_STALE_S / 2`` until ``stop``."""
     init_db()
-    period = max(0.5, settings.stale_after_s() / 2)
+    period = max(0.5, settings.current().worker_stale_s / 2)
     while True:
         try:
             maintain()
@@ -190,10 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         return maintain_forever(stop)
-    backend = args.backend or settings.queue_backend()
+    backend = args.backend or settings.current().queue_backend
     if backend == "rq":
         return run_rq(burst=args.burst)
-    worker = LocalWorker(args.concurrency or settings.worker_concurrency(), burst=args.burst)
+    concurrency = args.concurrency or settings.current().worker_concurrency
+    worker = LocalWorker(concurrency, burst=args.burst)
     signal.signal(signal.SIGTERM, worker.handle_signal)
     signal.signal(signal.SIGINT, worker.handle_signal)
     return worker.run()

@@ -23,28 +23,17 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kneeapp import settings
+from kneeapp.store.sqlite_pragmas import BUSY_TIMEOUT_S, tune_sqlite_connection
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
-SQLITE_BUSY_TIMEOUT_S = 30.0
 _PG_MIGRATION_LOCK = 4_217_311  # arbitrary constant for pg_advisory_xact_lock
 
 _lock = threading.RLock()
 _engines: dict[str, tuple[int, Engine]] = {}
 _migrated: set[tuple[int, str]] = set()
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
 
 
 def _create_engine(url: str) -> Engine:
@@ -53,8 +42,8 @@ def _create_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", tune_sqlite_connection)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
@@ -68,7 +57,7 @@ def get_engine(url: str | None = None) -> Engine:
     Returns:
         The cached engine.
     """
-    url = url or settings.database_url()
+    url = url or settings.current().database_url
     pid = os.getpid()
     with _lock:
         cached = _engines.get(url)
@@ -104,7 +93,7 @@ def alembic_config(url: str | None = None) -> Any:
 
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["database_url"] = url or settings.database_url()
+    config.attributes["database_url"] = url or settings.current().database_url
     return config
 
 
@@ -119,7 +108,7 @@ def init_db(url: str | None = None) -> None:
     """
     from alembic import command
 
-    url = url or settings.database_url()
+    url = url or settings.current().database_url
     engine = get_engine(url)
     for attempt in range(5):
         try:
@@ -149,7 +138,7 @@ def ensure_db(url: str | None = None) -> Engine:
     Returns:
         The engine.
     """
-    url = url or settings.database_url()
+    url = url or settings.current().database_url
     if (os.getpid(), url) not in _migrated:
         init_db(url)
     return get_engine(url)

@@ -43,12 +43,12 @@ def check_id(value: str) -> str:
 
 def uploads_dir() -> Path:
     """``MEDIA_DIR/uploads``."""
-    return settings.media_dir() / "uploads"
+    return settings.current().media_dir / "uploads"
 
 
 def results_root() -> Path:
     """``MEDIA_DIR/results``."""
-    return settings.media_dir() / "results"
+    return settings.current().media_dir / "results"
 
 
 def result_dir(job_id: str) -> Path:

@@ -15,7 +15,6 @@ since (a turn that failed before saving). Anything else is loaded from the datab
 from __future__ import annotations
 
 import itertools
-import os
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,13 +28,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event, func
 from sqlalchemy.engine.url import make_url
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def database_url() -> str:
-    """``DATABASE_URL``, or the embedded SQLite default shared with the action server."""
-    default = f"sqlite:///{REPO / 'var' / 'app.db'}"
-    return os.environ.get("DATABASE_URL") or default
+from kneeapp import settings
+from kneeapp.store.sqlite_pragmas import tune_sqlite_connection
 
 
 def connection_kwargs(url: str) -> dict[str, Any]:
@@ -55,18 +49,6 @@ def connection_kwargs(url: str) -> dict[str, Any]:
     }
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL (readers never wait for the writer), and commits without a full fsync each time:
-    in WAL mode, ``synchronous=NORMAL`` keeps the database consistent after a crash and only
-    risks the last commits on power loss. SQLAlchemy's commits block Rasa's event loop, so
-    a full fsync per turn delayed every other conversation."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
 @dataclass
 class _Saved:
     tracker: DialogueStateTracker
@@ -74,23 +56,19 @@ class _Saved:
     rows_in_database: int
 
 
-def cache_size() -> int:
-    """``TRACKER_CACHE_SIZE``: recently saved conversations kept in memory (default 1000)."""
-    return max(0, int(os.environ.get("TRACKER_CACHE_SIZE", "1000")))
-
-
 class DatabaseUrlTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose connection comes from ``DATABASE_URL``, with a safe cache."""
 
     def __init__(self, domain: Domain | None = None, url: str | None = None, **kwargs: Any) -> None:
+        config = settings.current()
         for key in ("dialect", "host", "port", "db", "username", "password", "query"):
             kwargs.pop(key, None)
-        super().__init__(domain, **connection_kwargs(url or database_url()), **kwargs)
+        super().__init__(domain, **connection_kwargs(url or config.database_url), **kwargs)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _tune_sqlite)
+            event.listen(self.engine, "connect", tune_sqlite_connection)
             self.engine.dispose()  # connections opened while creating tables get the pragmas too
         self._saved: OrderedDict[str, _Saved] = OrderedDict()
-        self._cache_size = cache_size()
+        self._cache_size = config.tracker_cache_size
 
     def _rows(self, sender_id: str) -> int:
         with self.session_scope() as session:

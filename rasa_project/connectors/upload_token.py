@@ -1,7 +1,7 @@
 """Signed, expiring upload tokens that bind a video upload to one conversation.
 
-Standard library only: imported by the Rasa connector (``.venv/rasa``) and by the action
-server (``.venv/actions``), which hands tokens out.
+Standard library and the app's settings only: imported by the Rasa connector
+(``.venv/rasa``) and by the action server (``.venv/actions``), which hands tokens out.
 
 Format: ``<payload>.<signature>``, both base64url without padding. The payload is the
 compact JSON ``{"c": conversation_id, "exp": unix_time, "n": nonce}``; the signature is
@@ -24,10 +24,11 @@ import secrets
 import time
 from pathlib import Path
 
-DEFAULT_TTL_S = 1800
-MIN_SECRET_BYTES = 32
+from kneeapp import settings
+from kneeapp.settings import MIN_SECRET_BYTES
+
+DEFAULT_TTL_S = settings.DEFAULTS.upload_token_ttl_s
 MAX_TOKEN_CHARS = 2048
-SECRET_ENV = "UPLOAD_TOKEN_SECRET"
 DEV_SECRET_FILE = Path(__file__).resolve().parents[2] / "var" / "upload_secret"
 
 
@@ -160,10 +161,6 @@ def verify(token: str, secret: str | bytes, now: float | None = None) -> str:
     return claims["c"]
 
 
-def _production() -> bool:
-    return os.environ.get("APP_ENV", "development").strip().lower() in {"production", "prod"}
-
-
 def _dev_secret(path: Path) -> bytes:
     """Reads, or creates once with 32 random bytes, the development secret file."""
     try:
@@ -194,14 +191,12 @@ def secret_from_env(path: Path | None = None) -> bytes:
     Raises:
         SecretError: when no acceptable secret is available.
     """
-    value = os.environ.get(SECRET_ENV, "")
-    if value:
-        secret = value.encode("utf-8")
-        if _production() and len(secret) < MIN_SECRET_BYTES:
-            raise SecretError(f"{SECRET_ENV} must be at least {MIN_SECRET_BYTES} bytes")
-        return secret
-    if _production():
-        raise SecretError(f"{SECRET_ENV} is required when APP_ENV=production")
+    config = settings.current()
+    problems = config.production_problems()
+    if problems:
+        raise SecretError("; ".join(problems))
+    if config.upload_token_secret:
+        return config.upload_token_secret.encode("utf-8")
     secret = _dev_secret(path or DEV_SECRET_FILE)
     if len(secret) < 16:
         raise SecretError("the development upload secret file is too short; delete it")

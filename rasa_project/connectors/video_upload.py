@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections import ChainMap
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,10 @@ from sanic.handlers import ContentRangeHandler
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from kneeapp import settings
+
 logger = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_MEDIA_DIR = REPO / "var" / "media"
-DEFAULT_MAX_BYTES = 209_715_200  # 200 MB
 TOKEN_HEADER = "X-Upload-Token"
 JOB_ID_RE = re.compile(r"[0-9a-f]{32}")
 FILENAME_RE = re.compile(r"[A-Za-z0-9._-]+")
@@ -116,16 +116,6 @@ async def _body_chunks(request: Request) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _int_setting(env_name: str, configured: Any, default: int) -> int:
-    value = os.environ.get(env_name) or configured
-    if value in (None, ""):
-        return default
-    number = int(value)
-    if number <= 0:
-        raise ValueError(f"{env_name} must be positive")
-    return number
-
-
 class VideoUploadInput(InputChannel):
     """Receives videos over HTTP and hands them to the conversation named by a token.
 
@@ -148,16 +138,15 @@ class VideoUploadInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Reads ``max_bytes`` and ``media_dir``; ``UPLOAD_MAX_BYTES`` / ``MEDIA_DIR`` win."""
         credentials = credentials or {}
-        max_bytes = _int_setting(
-            "UPLOAD_MAX_BYTES", credentials.get("max_bytes"), DEFAULT_MAX_BYTES
-        )
-        media_dir = os.environ.get("MEDIA_DIR") or credentials.get("media_dir")
-        return cls(max_bytes=max_bytes, media_dir=Path(media_dir or DEFAULT_MEDIA_DIR))
+        configured = {"UPLOAD_MAX_BYTES": str(credentials.get("max_bytes") or ""),
+                      "MEDIA_DIR": str(credentials.get("media_dir") or "")}
+        config = settings.current(ChainMap(dict(os.environ), configured))
+        return cls(max_bytes=config.upload_max_bytes, media_dir=config.media_dir)
 
     def __init__(
         self,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        media_dir: Path = DEFAULT_MEDIA_DIR,
+        max_bytes: int = settings.DEFAULTS.upload_max_bytes,
+        media_dir: Path = settings.DEFAULTS.media_dir,
         secret: bytes | None = None,
     ) -> None:
         """Creates the channel (the secret is resolved now so a bad set-up fails fast)."""

@@ -98,7 +98,7 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(env, sqlite_url, monkeypatch,
 
 def test_default_database_url_is_var_app_db(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert settings.database_url() == f"sqlite:///{settings.REPO_ROOT / 'var' / 'app.db'}"
+    assert settings.current().database_url == f"sqlite:///{settings.REPO_ROOT / 'var' / 'app.db'}"
 
 
 def test_metadata_lists_the_five_tables():

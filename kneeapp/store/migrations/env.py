@@ -29,7 +29,7 @@ def _include_object(obj: Any, name: str | None, type_: str, reflected: bool,
 
 
 def _url() -> str:
-    return str(config.attributes.get("database_url") or settings.database_url())
+    return str(config.attributes.get("database_url") or settings.current().database_url)
 
 
 def run_offline() -> None:
