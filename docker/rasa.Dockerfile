@@ -8,6 +8,7 @@ COPY rasa_project rasa_project
 # Content the NLU components read at run time: red-flag phrases, intent-guard words,
 # exercise names (data/*.yml).
 COPY data data
+COPY content_schema content_schema
 RUN python scripts/build_spacy_pipeline.py rasa_project/spacy_pipeline/en_knee
 WORKDIR /app/rasa_project
 ENV PYTHONPATH=/app/rasa_project:/app
