@@ -10,6 +10,7 @@ from typing import Any, Literal
 import pytest
 import yaml
 
+from analysis_core import reference
 from content_schema import FILE_SCHEMAS, ContentError, content_field, load, parse, read_yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -180,3 +181,8 @@ def test_other_files_are_checked_by_their_schema(
     with pytest.raises(ContentError, match=re.escape(name) + ": field " + message):
         load(path)
 
+
+def test_video_reference_loader_checks_the_schema(tmp_path: Path) -> None:
+    path = _edited_copy(tmp_path, "video_reference.yml", lambda d: d.pop("retake_tips"))
+    with pytest.raises(ContentError, match=r"'retake_tips': is required"):
+        reference.load(str(path))
