@@ -5,16 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from rasa_sdk import Tracker
 
 from actions.content import data_dir
+from content_schema import check_file
 
 
 @lru_cache(maxsize=1)
 def _messages() -> dict[str, Any]:
-    with (data_dir() / "messages.yml").open(encoding="utf-8") as handle:
-        loaded: dict[str, Any] = yaml.safe_load(handle)
+    """``data/messages.yml`` as plain YAML (looked up by key path), checked against
+    :class:`content_schema.schemas.MessagesFile`."""
+    loaded: dict[str, Any] = check_file(data_dir() / "messages.yml")
     return loaded
 
 

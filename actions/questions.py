@@ -7,14 +7,13 @@ validation action asks :func:`next_question` after every answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from actions.content import data_dir, load_content
 from actions.triage import known_answers
+from content_schema import Where, load
+from content_schema.schemas import Question, QuestionsFile
 
 #: The pseudo-question confirming an ambiguous warning sign (docs/conversation.md).
 RED_FLAG_CONFIRM = "red_flag_confirm"
@@ -45,21 +44,6 @@ ASK_CONDITIONS: dict[str, Callable[[Answers], bool]] = {
 }
 
 
-@dataclass(frozen=True)
-class Question:
-    """One triage question as configured in ``data/questions.yml``."""
-
-    slot: str
-    ask: str
-    example: str
-    why: str
-    buttons: tuple[dict[str, str], ...] = ()
-    ask_if: str | None = None
-    always_buttons: bool = False
-    ask_again: str | None = None
-    ask_after_sign: str | None = None
-
-
 def _load_increased(answers: Answers) -> bool:
     before, now = answers.get("distance_before_km"), answers.get("distance_now_km")
     if before is not None and now is not None:
@@ -68,39 +52,26 @@ def _load_increased(answers: Answers) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _questions_file() -> dict[str, Any]:
-    with (data_dir() / "questions.yml").open(encoding="utf-8") as handle:
-        loaded: dict[str, Any] = yaml.safe_load(handle)
+def _questions_file() -> QuestionsFile:
+    """``data/questions.yml``, checked against its schema and the known ``ask_if`` names."""
+    path = data_dir() / "questions.yml"
+    loaded: QuestionsFile = load(path)
+    for index, question in enumerate(loaded.questions):
+        if question.ask_if and question.ask_if not in ASK_CONDITIONS:
+            where = Where(path.name).sub("questions").sub(index).sub("ask_if")
+            raise where.fail(f"unknown condition '{question.ask_if}' "
+                             f"(not one of {sorted(ASK_CONDITIONS)})")  # fmt: skip
     return loaded
 
 
 def consent_version() -> str:
     """The version of the consent text (recorded with each consent)."""
-    return str(_questions_file()["consent_version"])
+    return _questions_file().consent_version
 
 
-@lru_cache(maxsize=1)
 def all_questions() -> tuple[Question, ...]:
     """Returns the questions in asking order, validated once."""
-    raw = _questions_file()["questions"]
-    questions = tuple(
-        Question(
-            slot=item["slot"],
-            ask=item["ask"],
-            example=item["example"],
-            why=item["why"],
-            buttons=tuple(item.get("buttons", ())),
-            ask_if=item.get("ask_if"),
-            always_buttons=bool(item.get("always_buttons", False)),
-            ask_again=item.get("ask_again"),
-            ask_after_sign=item.get("ask_after_sign"),
-        )
-        for item in raw
-    )
-    unknown = {q.ask_if for q in questions if q.ask_if and q.ask_if not in ASK_CONDITIONS}
-    if unknown:
-        raise ValueError(f"data/questions.yml: unknown ask_if condition(s): {sorted(unknown)}")
-    return questions
+    return _questions_file().questions
 
 
 def question_for(slot: str | None) -> Question | None:

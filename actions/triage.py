@@ -114,9 +114,9 @@ def load_increase_pct(
 def age_band(age_years: float) -> str:
     """Convert an age in years to the band used by the rules (limits from the YAML)."""
     limits = load_content().triage.age_band_limits
-    if age_years < limits["under_18_below"]:
+    if age_years < limits.under_18_below:
         return "under_18"
-    if age_years >= limits["55_plus_from"]:
+    if age_years >= limits.from_55_plus:
         return "55_plus"
     return "18_54"
 

@@ -6,18 +6,21 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
+from content_schema import check_file
+from content_schema.video_reference import VideoReferenceFile
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "video_reference.yml"
 
 
 @functools.lru_cache(maxsize=4)
 def load(path: str | None = None) -> dict[str, Any]:
-    """Parse ``data/video_reference.yml`` (cached)."""
-    with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    if not isinstance(data, dict) or "measures" not in data:
-        raise ValueError("video reference file has no 'measures' section")
+    """Parse ``data/video_reference.yml`` (cached), checked against
+    :class:`content_schema.video_reference.VideoReferenceFile`.
+
+    Raises:
+        content_schema.ContentError: If the file is missing or malformed.
+    """
+    data: dict[str, Any] = check_file(Path(path or DEFAULT_PATH), VideoReferenceFile)
     return data
 
 

@@ -10,6 +10,7 @@ COPY actions actions
 COPY kneeapp kneeapp
 COPY analysis_core analysis_core
 COPY data data
+COPY content_schema content_schema
 # Shared with the Rasa server (stdlib + PyYAML only): the upload-token module, and the
 # extractor's typo correction and the guard's intent names that the answer reader uses.
 COPY rasa_project/__init__.py rasa_project/__init__.py

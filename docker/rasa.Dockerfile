@@ -8,6 +8,7 @@ COPY rasa_project rasa_project
 # Content the NLU components read at run time: red-flag phrases, intent-guard words,
 # exercise names (data/*.yml).
 COPY data data
+COPY content_schema content_schema
 # the app settings and SQLite set-up the connectors share with the action server (stdlib only)
 COPY kneeapp/__init__.py kneeapp/settings.py kneeapp/
 COPY kneeapp/store/__init__.py kneeapp/store/sqlite_pragmas.py kneeapp/store/

@@ -26,7 +26,7 @@ HEADER = (
 
 def colliding_words() -> list[str]:
     """Frequent words that the scanner's typo correction would change."""
-    sys.path.insert(0, str(REPO / "rasa_project"))
+    sys.path[:0] = [str(REPO / "rasa_project"), str(REPO)]  # the components, content_schema
     from components import red_flag_scan
     from components.spelling import frequent_english_words
 

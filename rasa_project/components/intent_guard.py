@@ -13,6 +13,7 @@ Limitations:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -20,13 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from content_schema import load
+from content_schema.schemas import DestructiveWords, IntentGuardFile
 
 from .extraction import correct_typo
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "intent_guard.yml"
 
-DESTRUCTIVE_INTENTS = ("delete_data", "stop", "start_over")
+#: Intents that erase, stop or restart (one word list each in the data file).
+DESTRUCTIVE_INTENTS = tuple(field.name for field in dataclasses.fields(DestructiveWords))
 #: Intents a warning sign may arrive with and still be read as an answer.
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny"})
 #: Entities that answer a triage question (their presence makes a message an answer).
@@ -66,17 +69,14 @@ def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=1)
 def guard_words(path: Path = DATA_FILE) -> GuardWords:
-    """Loads and compiles the word lists once."""
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
-    destructive = data["destructive"]
-    missing = set(DESTRUCTIVE_INTENTS) - set(destructive)
-    if missing:
-        raise ValueError(f"{path.name}: destructive words missing for {sorted(missing)}")
+    """Loads (checked against :class:`IntentGuardFile`) and compiles the word lists once."""
+    data: IntentGuardFile = load(path)
     return GuardWords(
-        destructive={name: _alternation(destructive[name]) for name in DESTRUCTIVE_INTENTS},
-        uncertain=_alternation(data["uncertain"]),
-        request_human=_alternation(data["request_human"]),
+        destructive={
+            name: _alternation(getattr(data.destructive, name)) for name in DESTRUCTIVE_INTENTS
+        },
+        uncertain=_alternation(data.uncertain),
+        request_human=_alternation(data.request_human),
     )
 
 

@@ -50,6 +50,7 @@ Limitations (honest list):
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import itertools
@@ -58,9 +59,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-import yaml
+from content_schema import ContentError, Where, parse, read_yaml
+from content_schema.schemas import Concept, Cues, PhraseRule, PhrasesFile, Scope
 
 from .extraction import PROTECTED_WORDS
 from .spelling import edit_distance, shared_ends
@@ -70,16 +72,14 @@ PHRASES_PATH = Path(__file__).resolve().parents[2] / "data" / "red_flag_phrases.
 #: Environment variable that points at another phrase file (e.g. inside a container).
 PHRASES_ENV = "KNEE_RED_FLAG_PHRASES"
 
-SCOPES = ("clause", "sentence", "message")
-CUE_KINDS = ("negation", "negation_after", "hedge", "hedge_after", "hypothetical",
-             "question_start", "modal", "contrast", "connector", "clause_start",
-             "interjection")  # fmt: skip
+SCOPES: tuple[str, ...] = get_args(Scope)
+CUE_KINDS = tuple(cue.name for cue in dataclasses.fields(Cues))
 HEDGE_AHEAD = 5  # words after a hedge that it makes uncertain
 HEDGE_BEHIND = 3  # words before a trailing hedge ("swollen-ish") that it makes uncertain
 
 
-class PhraseDataError(ValueError):
-    """Raised when the phrase file is missing or malformed."""
+#: Raised when the phrase file is missing or malformed (a content error like any other).
+PhraseDataError = ContentError
 
 
 @dataclass(frozen=True)
@@ -209,17 +209,16 @@ class _Data:
     vocabulary: frozenset[str] = frozenset()  # every word of the phrases (typo targets)
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _END = ""  # trie key for "a phrase ends here"
 
 
-def _expand(phrase: str, classes: Mapping[str, list[str]], depth: int = 0) -> Iterator[str]:
+def _expand(phrase: str, classes: Mapping[str, Sequence[str]], depth: int = 0) -> Iterator[str]:
     """All spellings of a phrase with ``{class}`` / ``{class?}`` placeholders."""
     for words in _expand_tokens(phrase, classes, depth):
         yield " ".join(words)
 
 
-def _expand_tokens(phrase: str, classes: Mapping[str, list[str]],
+def _expand_tokens(phrase: str, classes: Mapping[str, Sequence[str]],
                    depth: int = 0) -> list[tuple[str, ...]]:  # fmt: skip
     """Normalised word tuples of every spelling of ``phrase``."""
     if depth > 4:
@@ -240,12 +239,6 @@ def _expand_tokens(phrase: str, classes: Mapping[str, list[str]],
     return [tuple(w for part in combo for w in part) for combo in itertools.product(*pieces)]
 
 
-def _str_list(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise PhraseDataError(f"{where}: expected a list of non-empty strings")
-    return value
-
-
 def _add(trie: dict[str, Any], words: Sequence[str], label: str) -> None:
     if not words:
         return
@@ -255,40 +248,84 @@ def _add(trie: dict[str, Any], words: Sequence[str], label: str) -> None:
     node.setdefault(_END, set()).add(label)
 
 
-def _parse_rule(raw: Any, where: str, concepts: set[str], parts: set[str]) -> _Rule:
-    if not isinstance(raw, Mapping):
-        raise PhraseDataError(f"{where}: a rule must be a mapping")
-    unknown = set(raw) - {"certain", "scope", "all", "parts", "near", "unless", "unless_scope"}
-    if unknown:
-        raise PhraseDataError(f"{where}: unknown keys {sorted(unknown)}")
-    if not isinstance(raw.get("certain"), bool):
-        raise PhraseDataError(f"{where}.certain: expected true or false")
-    scope = raw.get("scope", "sentence")
-    unless_scope = raw.get("unless_scope", scope)
-    if scope not in SCOPES or unless_scope not in SCOPES:
-        raise PhraseDataError(f"{where}: scope must be one of {SCOPES}")
-    groups = []
-    if not isinstance(raw.get("all"), list) or not raw["all"]:
-        raise PhraseDataError(f"{where}.all: expected a non-empty list")
-    for group in raw["all"]:
-        names = [group] if isinstance(group, str) else _str_list(group, f"{where}.all")
-        groups.append(frozenset(names))
-    unless = frozenset(_str_list(raw.get("unless", []), f"{where}.unless") if "unless" in raw
-                       else [])  # fmt: skip
+@dataclass
+class _TrieBuilder:
+    """Adds phrases (every spelling of their ``{class}`` placeholders) to a word trie."""
+
+    classes: Mapping[str, Sequence[str]]
+    trie: dict[str, Any] = field(default_factory=dict)
+
+    def spellings(self, phrase: str) -> list[tuple[str, ...]]:
+        return _expand_tokens(phrase, self.classes)
+
+    def add(self, phrases: Iterable[str], label: str) -> None:
+        for phrase in phrases:
+            for words in self.spellings(phrase):
+                _add(self.trie, words, label)
+
+
+#: Cue kinds whose phrases go into the trie (the others are looked up word by word).
+_TRIE_CUES = ("negation", "hedge", "hedge_after", "hypothetical", "contrast")
+#: Cue kinds also matched as phrases of several words.
+_MULTI_WORD_CUES = ("negation_after", "modal")
+
+
+def _cue_words(cues: Cues, builder: _TrieBuilder) -> dict[str, frozenset[str]]:
+    """Single cue words per kind (``<kind>_multi``: cues of several words)."""
+    single: dict[str, frozenset[str]] = {}
+    for kind in CUE_KINDS:
+        phrases = getattr(cues, kind)
+        if kind in _TRIE_CUES:
+            builder.add(phrases, f"cue:{kind}")
+        expanded = [words for phrase in phrases for words in builder.spellings(phrase)]
+        single[kind] = frozenset(words[0] for words in expanded if len(words) == 1)
+        if kind in _MULTI_WORD_CUES:
+            single[kind + "_multi"] = frozenset(" ".join(w) for w in expanded if len(w) > 1)
+    return single
+
+
+def _add_concepts(top: Where, concepts: Mapping[str, Concept], builder: _TrieBuilder) -> None:
+    """Each concept's phrases; ``@other`` includes another concept's own phrases."""
+    for name, concept in concepts.items():
+        for phrase in concept.phrases:
+            included = phrase[1:] if phrase.startswith("@") else None
+            if included is None:
+                builder.add([phrase], f"concept:{name}")
+            elif included in concepts and included != name:
+                own = [p for p in concepts[included].phrases if not p.startswith("@")]
+                builder.add(own, f"concept:{name}")
+            else:
+                raise top.sub("concepts").sub(name).fail(f"cannot include '{phrase}'")
+
+
+def _rule(where: Where, rule: PhraseRule, concepts: Mapping[str, Concept],
+          parts: frozenset[str]) -> _Rule:  # fmt: skip
+    groups = tuple(frozenset([g] if isinstance(g, str) else g) for g in rule.groups)
+    unless = frozenset(rule.unless)
     for name in set().union(*groups, unless):
         if name not in concepts:
-            raise PhraseDataError(f"{where}: unknown concept '{name}'")
-    rule_parts = None
-    if "parts" in raw:
-        rule_parts = frozenset(_str_list(raw["parts"], f"{where}.parts"))
-        if not rule_parts <= parts:
-            raise PhraseDataError(f"{where}.parts: unknown part(s) {sorted(rule_parts - parts)}")
-    near = raw.get("near")
-    if near is not None and (isinstance(near, bool) or not isinstance(near, int) or near < 0):
-        raise PhraseDataError(f"{where}.near: expected a whole number")
-    if near is not None and len(groups) < 2:
-        raise PhraseDataError(f"{where}.near: needs at least two groups")
-    return _Rule(raw["certain"], scope, tuple(groups), rule_parts, near, unless, unless_scope)
+            raise where.fail(f"unknown concept '{name}'")
+    rule_parts = None if rule.parts is None else frozenset(rule.parts)
+    if rule_parts is not None and not rule_parts <= parts:
+        raise where.sub("parts").fail(f"unknown part(s) {sorted(rule_parts - parts)}")
+    if rule.near is not None and rule.near < 0:
+        raise where.sub("near").fail("expected a whole number of at least 0")
+    if rule.near is not None and len(groups) < 2:
+        raise where.sub("near").fail("needs at least two groups")
+    return _Rule(rule.certain, rule.scope, groups, rule_parts, rule.near, unless,
+                 rule.unless_scope or rule.scope)  # fmt: skip
+
+
+def _flags(top: Where, phrases: PhrasesFile) -> tuple[_Flag, ...]:
+    parts = frozenset(phrases.body_parts)
+    return tuple(
+        _Flag(flag_id, flag.sources, tuple(
+            _rule(top.sub("flags").sub(flag_id).sub("rules").sub(index), rule,
+                  phrases.concepts, parts)
+            for index, rule in enumerate(flag.rules)
+        ))
+        for flag_id, flag in phrases.flags.items()
+    )  # fmt: skip
 
 
 def parse_phrase_data(raw: Any) -> _Data:
@@ -297,91 +334,26 @@ def parse_phrase_data(raw: Any) -> _Data:
     Raises:
         PhraseDataError: naming the field that is wrong.
     """
-    if not isinstance(raw, Mapping):
-        raise PhraseDataError("the phrase file must contain a mapping")
-    classes = raw.get("classes") or {}
-    if not isinstance(classes, Mapping):
-        raise PhraseDataError("classes: expected a mapping")
-    classes = {str(k): _str_list(v, f"classes.{k}") for k, v in classes.items()}
-    trie: dict[str, Any] = {}
-
-    def add_phrases(phrases: Iterable[str], label: str) -> None:
-        for phrase in phrases:
-            for words in _expand_tokens(phrase, classes):
-                _add(trie, words, label)
-
-    cues = raw.get("cues")
-    if not isinstance(cues, Mapping) or set(cues) != set(CUE_KINDS):
-        raise PhraseDataError(f"cues: expected exactly the kinds {list(CUE_KINDS)}")
-    single: dict[str, frozenset[str]] = {}
-    for kind in CUE_KINDS:
-        phrases = _str_list(cues[kind], f"cues.{kind}")
-        if kind in ("negation", "hedge", "hedge_after", "hypothetical", "contrast"):
-            add_phrases(phrases, f"cue:{kind}")
-        expanded = [w for p in phrases for w in _expand_tokens(p, classes)]
-        single[kind] = frozenset(t[0] for t in expanded if len(t) == 1)
-        if kind in ("negation_after", "modal"):
-            single[kind + "_multi"] = frozenset(" ".join(t) for t in expanded if len(t) > 1)
-
-    body_parts = raw.get("body_parts")
-    if not isinstance(body_parts, Mapping) or not body_parts:
-        raise PhraseDataError("body_parts: expected a mapping of part -> phrases")
-    for part, phrases in body_parts.items():
-        add_phrases(_str_list(phrases, f"body_parts.{part}"), f"part:{part}")
-    parts = {str(p) for p in body_parts}
-    default_part = raw.get("default_part")
-    if default_part not in parts:
-        raise PhraseDataError("default_part: must name one of body_parts")
-
-    concepts_raw = raw.get("concepts")
-    if not isinstance(concepts_raw, Mapping) or not concepts_raw:
-        raise PhraseDataError("concepts: expected a mapping")
-    local = set()
-    phrase_lists: dict[str, list[str]] = {}
-    for name, spec in concepts_raw.items():
-        where = f"concepts.{name}"
-        if not isinstance(spec, Mapping) or "phrases" not in spec:
-            raise PhraseDataError(f"{where}: expected a mapping with phrases")
-        extra = set(spec) - {"phrases", "local"}
-        if extra:
-            raise PhraseDataError(f"{where}: unknown keys {sorted(extra)}")
-        if not isinstance(spec.get("local", False), bool):
-            raise PhraseDataError(f"{where}.local: expected true or false")
-        if spec.get("local"):
-            local.add(str(name))
-        phrase_lists[str(name)] = _str_list(spec["phrases"], f"{where}.phrases")
-    for name, phrases in phrase_lists.items():
-        for phrase in phrases:
-            if phrase.startswith("@"):
-                included = phrase[1:]
-                if included not in phrase_lists or included == name:
-                    raise PhraseDataError(f"concepts.{name}: cannot include '{phrase}'")
-                add_phrases([p for p in phrase_lists[included] if not p.startswith("@")],
-                            f"concept:{name}")  # fmt: skip
-            else:
-                add_phrases([phrase], f"concept:{name}")
-
-    flags_raw = raw.get("flags")
-    if not isinstance(flags_raw, Mapping) or not flags_raw:
-        raise PhraseDataError("flags: expected a mapping of flag id -> rules")
-    flags = []
-    concept_names = set(phrase_lists)
-    for flag_id, spec in flags_raw.items():
-        where = f"flags.{flag_id}"
-        if not isinstance(spec, Mapping):
-            raise PhraseDataError(f"{where}: expected a mapping")
-        sources = tuple(_str_list(spec.get("sources"), f"{where}.sources"))
-        rules_raw = spec.get("rules")
-        if not isinstance(rules_raw, list) or not rules_raw:
-            raise PhraseDataError(f"{where}.rules: expected a non-empty list")
-        rules = tuple(
-            _parse_rule(r, f"{where}.rules[{i}]", concept_names, parts)
-            for i, r in enumerate(rules_raw)
-        )
-        flags.append(_Flag(str(flag_id), sources, rules))
-    vocabulary = frozenset(_trie_words(trie))
-    return _Data(trie, frozenset(local), single, str(default_part), tuple(flags),
-                 frozenset(concept_names), frozenset(parts), vocabulary)  # fmt: skip
+    top = Where(PHRASES_PATH.name)
+    phrases = parse(raw, PhrasesFile, top.file)
+    builder = _TrieBuilder(phrases.classes)
+    single = _cue_words(phrases.cues, builder)
+    for part, part_phrases in phrases.body_parts.items():
+        builder.add(part_phrases, f"part:{part}")
+    if phrases.default_part not in phrases.body_parts:
+        raise top.sub("default_part").fail("must name one of body_parts")
+    _add_concepts(top, phrases.concepts, builder)
+    local = frozenset(name for name, concept in phrases.concepts.items() if concept.local)
+    return _Data(
+        trie=builder.trie,
+        local=local,
+        single=single,
+        default_part=phrases.default_part,
+        flags=_flags(top, phrases),
+        concepts=frozenset(phrases.concepts),
+        parts=frozenset(phrases.body_parts),
+        vocabulary=frozenset(_trie_words(builder.trie)),
+    )
 
 
 def _trie_words(node: Mapping[str, Any]) -> Iterator[str]:
@@ -402,14 +374,7 @@ def phrases_path() -> Path:
 def load_phrase_data(path: Path | None = None) -> _Data:
     """Read and validate the phrase file once (cached). A missing or bad file raises:
     a scanner that silently finds nothing would be a bypass."""
-    path = path or phrases_path()
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
-    except FileNotFoundError as exc:
-        raise PhraseDataError(f"{path}: red-flag phrase file not found") from exc
-    except yaml.YAMLError as exc:
-        raise PhraseDataError(f"{path.name}: not valid YAML: {exc}") from exc
-    return parse_phrase_data(raw)
+    return parse_phrase_data(read_yaml(path or phrases_path()))
 
 
 def flag_ids(path: Path | None = None) -> tuple[str, ...]:

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -29,6 +28,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from content_schema import check_file
 
 from .extraction import PROTECTED_WORDS, TYPO_TARGETS
 from .spelling import Speller, build_speller, frequent_english_words
@@ -96,7 +97,7 @@ def _project_texts(training_data: TrainingData) -> Iterator[str]:
     for table in training_data.lookup_tables:
         yield from (str(element) for element in table.get("elements", []))
     for name in VOCABULARY_FILES:
-        yield from _strings(yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8")))
+        yield from _strings(check_file(DATA_DIR / name))
     yield " ".join(TYPO_TARGETS)
 
 

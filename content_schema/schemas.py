@@ -1,0 +1,702 @@
+"""The shape of every content file in ``data/``: one frozen dataclass per file, nested ones
+for its parts (read by :func:`content_schema.checker.parse`).
+
+These say which keys exist and what type each value has. What is not a shape — the
+condition language, ``{placeholders}``, unique ids, references between files — is checked
+by the loaders (:mod:`actions.content`, :mod:`actions.questions`, the red-flag scanner).
+The video reference file is described in :mod:`content_schema.video_reference`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from .checker import content_field
+from .video_reference import VideoReferenceFile
+
+# --------------------------------------------------------------------------- choices
+
+#: Triage levels, in ascending severity.
+Level = Literal["self_care", "clinician", "urgent", "emergency"]
+RedFlagLevel = Literal["urgent", "emergency"]
+#: Possible contributors to the knee pain; exercises address all but training load.
+Contributor = Literal["training_load", "hip_core", "foot_ankle", "quads", "form"]
+ExerciseContributor = Literal["hip_core", "foot_ankle", "quads", "form"]
+AgeBand = Literal["under_18", "18_54", "55_plus"]
+Irritability = Literal["low", "moderate", "high"]
+LoadLevel = Literal["none", "low", "moderate", "heavy"]
+ImpactLevel = Literal["none", "low", "moderate", "high"]
+
+LEVELS: tuple[str, ...] = get_args(Level)
+CONTRIBUTORS: tuple[str, ...] = get_args(Contributor)
+AGE_BANDS: tuple[str, ...] = get_args(AgeBand)
+IRRITABILITY_LEVELS: tuple[str, ...] = get_args(Irritability)
+
+#: A condition tree of the rule language (docs/triage.md); its grammar is checked by
+#: :func:`actions.content.validate_condition`, not here.
+Condition = Mapping[str, Any]
+Texts = tuple[str, ...]
+
+# --------------------------------------------------------------------------- red_flags.yml
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """One red flag the runner can tick or that symptoms map to.
+
+    Attributes:
+        id: Stable identifier (also used in answers["red_flags"]).
+        level: ``urgent`` or ``emergency``.
+        label: Short checklist wording for a button.
+        reason: Why this matters, plain language.
+        what_to_do: What to do now.
+        source: Where the rule comes from.
+        confirm_question: One yes/no question asked when the red-flag scanner's hit is
+            uncertain ("yes" means the sign is there).
+    """
+
+    id: str
+    level: RedFlagLevel
+    label: str
+    reason: str
+    what_to_do: str
+    source: str
+    confirm_question: str
+
+
+@dataclass(frozen=True)
+class RedFlagsFile:
+    """``data/red_flags.yml``."""
+
+    red_flags: tuple[RedFlag, ...]
+
+
+# --------------------------------------------------------------------------- triage_rules.yml
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A computed triage rule: if ``when`` holds for the facts, raise to ``level``."""
+
+    id: str
+    level: Level
+    when: Condition
+    reason: str
+    source: str
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class SymptomMapping:
+    """Maps NLU symptom values (plus context) to one red-flag id."""
+
+    red_flag: str
+    when: Condition
+    source: str
+
+
+@dataclass(frozen=True)
+class AgeBandLimits:
+    """Ages (years) where the age bands change."""
+
+    under_18_below: float
+    from_55_plus: float = content_field(key="55_plus_from")
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    """``data/triage_rules.yml``: everything the triage engine interprets."""
+
+    levels: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    symptom_map: tuple[SymptomMapping, ...]
+    injury_values: tuple[str, ...]
+    age_band_limits: AgeBandLimits
+
+
+# --------------------------------------------------------------------------- exercises.yml
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A runner fact that makes an exercise a particularly good choice."""
+
+    when: Condition
+    bonus: float
+    because: str | None = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise from the library (``data/exercises.yml``).
+
+    Attributes:
+        id: Stable id (NLU ``exercise`` entity value); never shown to the runner.
+        name: Display name — the only name the runner sees.
+        contributor: Which possible contributor it addresses.
+        how_to: Step-by-step instructions in the project's own words.
+        dosage: Full dose: sets, reps and frequency.
+        progression: How to make it harder when it is easy.
+        cue: One short coaching cue.
+        source: Where the exercise and its dosage come from.
+        aliases: Names a runner might type.
+        gentle: Safe to do while waiting for a clinician assessment.
+        start_dosage: Gentler first dose (irritable knee, 55 and over, waiting to be seen).
+        benefit: What it does for the knee (second half of "why this one for you").
+        age_bands: Age bands it suits.
+        irritability: Irritability levels it suits.
+        load: External load at the full dose (none/low/moderate/heavy).
+        impact: Landing impact (none/low/moderate/high).
+        during_runs: Practised while running (left out while running is paused).
+        suitability_source: Where the suitability and fit choices come from.
+        avoid_when: Condition under which it is left out (None: never).
+        fits: Runner facts that make it a particularly good choice.
+    """
+
+    id: str
+    name: str
+    contributor: ExerciseContributor
+    how_to: str
+    dosage: str
+    progression: str
+    cue: str
+    source: str
+    aliases: tuple[str, ...]
+    gentle: bool
+    start_dosage: str
+    benefit: str
+    load: LoadLevel
+    impact: ImpactLevel
+    during_runs: bool
+    suitability_source: str
+    age_bands: tuple[AgeBand, ...] = content_field(non_empty=True)
+    irritability: tuple[Irritability, ...] = content_field(non_empty=True)
+    avoid_when: Condition | None = None
+    fits: tuple[Fit, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExercisesFile:
+    """``data/exercises.yml``."""
+
+    exercises: tuple[Exercise, ...]
+
+
+# --------------------------------------------------------------------------- guidance.yml
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    """A self-test the runner can try to see which contributor matters most."""
+
+    id: str
+    name: str
+    how: str
+    source: str
+    what_it_means_if_better: str = content_field(key="if_better")
+    what_it_means_if_not: str = content_field(key="if_not")
+
+
+@dataclass(frozen=True)
+class ContributorEntry:
+    """How a contributor is named and which of its exercises come first."""
+
+    label: str
+    exercise_order: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PerContributor:
+    """One entry per contributor (``guidance.yml: contributors``)."""
+
+    training_load: ContributorEntry
+    hip_core: ContributorEntry
+    foot_ankle: ContributorEntry
+    quads: ContributorEntry
+    form: ContributorEntry
+
+
+@dataclass(frozen=True)
+class ContributorClauses:
+    """One clause per contributor (``guidance.yml: video_because``)."""
+
+    training_load: str
+    hip_core: str
+    foot_ankle: str
+    quads: str
+    form: str
+
+
+@dataclass(frozen=True)
+class LevelTexts:
+    """One text per triage level."""
+
+    self_care: str
+    clinician: str
+    urgent: str
+    emergency: str
+
+
+@dataclass(frozen=True)
+class ContributorRule:
+    """Scores a contributor when ``when`` holds, with the words that explain why."""
+
+    contributor: Contributor
+    when: Condition
+    score: float
+    why: str
+    source: str
+    because: str | None = None
+
+
+@dataclass(frozen=True)
+class ContributorAdjustment:
+    """Adds ``points`` to a contributor's score when ``when`` holds."""
+
+    contributor: Contributor
+    when: Condition
+    points: float
+    source: str
+
+
+@dataclass(frozen=True)
+class IrritabilityRule:
+    """Adds ``points`` to the irritability score when ``when`` holds."""
+
+    when: Condition
+    points: float
+    because: str
+    source: str
+
+
+@dataclass(frozen=True)
+class IrritabilityThresholds:
+    """Scores from which the knee counts as moderately or highly irritable."""
+
+    high: float
+    moderate: float
+
+
+@dataclass(frozen=True)
+class IrritabilityScoring:
+    """``guidance.yml: irritability``."""
+
+    rules: tuple[IrritabilityRule, ...]
+    thresholds: IrritabilityThresholds
+
+
+@dataclass(frozen=True)
+class ExercisesByIrritability:
+    """Most exercises in a plan, per irritability level."""
+
+    low: int
+    moderate: int
+    high: int
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    """How many exercises a plan holds and how they are ranked."""
+
+    max_exercises: float
+    clinician_max_exercises: float
+    max_exercises_by_irritability: ExercisesByIrritability
+    order_step: float
+    helped_bonus: float
+    worse_family_penalty: float
+    no_change_family_penalty: float
+    exercises_per_rank: tuple[int, ...] = content_field(non_empty=True)
+    clinician_exercises_per_rank: tuple[int, ...] = content_field(non_empty=True)
+
+
+@dataclass(frozen=True)
+class DoseTexts:
+    """How a dose is worded, per dose tier (placeholders: the exercise's dosages)."""
+
+    start: str
+    standard: str
+    progress: str
+
+
+@dataclass(frozen=True)
+class DoseReasons:
+    """Why a plan starts gently or progresses (one clause each)."""
+
+    clinician: str
+    progress: str
+
+
+@dataclass(frozen=True)
+class StartDoseRule:
+    """Starts the exercises at the gentler dose when ``when`` holds."""
+
+    when: Condition
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Referral:
+    """Where the runner is sent, per situation."""
+
+    with_clinic: str
+    general: str
+    emergency: str
+    urgent: str
+    clinician: str
+    other_location: str
+
+
+@dataclass(frozen=True)
+class ClinicFormat:
+    """How each field of the clinic's contact is shown."""
+
+    name: str
+    phone: str
+    url: str
+    email: str
+
+
+@dataclass(frozen=True)
+class PlanTexts:
+    """The fixed wording of a plan."""
+
+    contributors_intro: str
+    exercises_intro: str
+    clinician_exercises_intro: str
+    exercises_wait: str
+    clinician_no_exercises: str
+    self_tests_intro: str
+    avoid_intro: str
+    detail_button: str
+    exercise_line: str
+    helped_note: str
+    worse_note: str
+    not_medial_note: str
+    load_heading: str
+    detail_dosage: str
+    detail_doses: str
+    detail_progression: str
+    detail_cue: str
+
+
+@dataclass(frozen=True)
+class LoadAdvice:
+    """The running-load advice, per situation."""
+
+    spike: str
+    spike_stated: str
+    steady: str
+    unknown: str
+    already_reduced: str
+    over_weeks: str
+    pain_rule: str
+    pain_rule_source: str
+    clinician: str
+    stop: str
+    limp: str
+    clinician_pause: str
+    return_with_distance: str
+    return_without_distance: str
+
+
+@dataclass(frozen=True)
+class AvoidTexts:
+    """What to avoid for now, per situation."""
+
+    always: Texts
+    stop: Texts
+    paused: Texts
+    limp: str
+    worse_family: str
+    band_aids: str
+    band_aid_treatments: Texts
+
+
+@dataclass(frozen=True)
+class GuidanceFile:
+    """``data/guidance.yml``: contributors, plan rules and the texts of a plan."""
+
+    contributors: PerContributor
+    contributor_rules: tuple[ContributorRule, ...]
+    contributor_adjustments: tuple[ContributorAdjustment, ...]
+    video_severity_scores: dict[str, float]
+    video_why: str
+    video_because: ContributorClauses
+    irritability: IrritabilityScoring
+    plan_limits: PlanLimits
+    default_age_band: AgeBand
+    family_keywords: dict[Contributor, Texts]
+    default_worse_family: Contributor
+    location_words: dict[str, str]
+    trigger_words: dict[str, str]
+    dose_texts: DoseTexts
+    why_sentence: str
+    why_fallback_lead: str
+    start_dose_rules: tuple[StartDoseRule, ...]
+    progress_when: Condition
+    dose_reasons: DoseReasons
+    self_tests: tuple[SelfTest, ...]
+    level_messages: LevelTexts
+    referral: Referral
+    clinic_format: ClinicFormat
+    plan_texts: PlanTexts
+    load_advice: LoadAdvice
+    avoid: AvoidTexts
+    come_back: LevelTexts
+
+
+# --------------------------------------------------------------------------- questions.yml
+
+
+@dataclass(frozen=True)
+class Question:
+    """One triage question as configured in ``data/questions.yml``."""
+
+    slot: str
+    ask: str
+    example: str
+    why: str
+    source: str
+    buttons: tuple[dict[str, str], ...] = ()
+    ask_if: str | None = None
+    always_buttons: bool = False
+    ask_again: str | None = None
+    ask_after_sign: str | None = None
+
+
+@dataclass(frozen=True)
+class QuestionsFile:
+    """``data/questions.yml``: the triage questions in asking order."""
+
+    version: int
+    consent_version: str
+    questions: tuple[Question, ...]
+
+
+# --------------------------------------------------------------------------- messages.yml
+
+#: One text, or several wordings of it (the bot avoids repeating its last message).
+Wordings = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OtherLocationTexts:
+    """Replies for pain outside the inner knee."""
+
+    outer: str
+    back: str
+    also_inner: str
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Asking before a destructive request is carried out."""
+
+    ask: str
+    yes_button: str
+
+
+@dataclass(frozen=True)
+class Confirmations:
+    """``messages.yml: confirm``."""
+
+    delete_data: Confirmation
+    stop: Confirmation
+    start_over: Confirmation
+    no_button: str
+    cancelled: str
+
+
+@dataclass(frozen=True)
+class HandoffTexts:
+    """Handing the conversation to a person."""
+
+    with_clinic: Wordings
+    without_clinic: Wordings
+
+
+@dataclass(frozen=True)
+class FollowupTexts:
+    """Replies when the runner comes back."""
+
+    nothing_new: Wordings
+    level_raised: str
+    plan_updated: str
+    not_started: Wordings
+
+
+@dataclass(frozen=True)
+class VideoTexts:
+    """The video flow: upload, analysis and findings."""
+
+    upload_ready: str
+    accepted: str
+    after_consent: str
+    not_yours: str
+    rejected: str
+    failed: str
+    worker_lost: str
+    unusable: str
+    retake: str
+    findings_intro: str
+    note: str
+    measure_answer: str
+    measure_not_made: str
+    no_measures: str
+    no_video_yet: str
+    measures_intro: str
+    measure_line: str
+    measure_usual: str
+    no_findings: str
+    limits: str
+    ask_what: str
+    still_working: str
+
+
+@dataclass(frozen=True)
+class NotUnderstoodTexts:
+    """Replies to a message the bot did not understand."""
+
+    before_triage: Wordings
+    after_triage: Wordings
+
+
+@dataclass(frozen=True)
+class Replies:
+    """Replies to small talk, per intent."""
+
+    thank: Wordings
+    goodbye: Wordings
+    chitchat: Wordings
+    out_of_scope: Wordings
+    greet: Wordings
+
+
+@dataclass(frozen=True)
+class MessagesFile:
+    """``data/messages.yml``: the conversation's own texts."""
+
+    version: int
+    no_consent: str
+    other_location: OtherLocationTexts
+    stop: str
+    start_over: str
+    confirm: Confirmations
+    delete_data: str
+    handoff: HandoffTexts
+    why_general: str
+    filming: str
+    video_offer: str
+    followup: FollowupTexts
+    exercise_unknown: str
+    exercise_unknown_no_plan: str
+    video: VideoTexts
+    action_failed: str
+    not_understood: NotUnderstoodTexts
+    replies: Replies
+
+
+# --------------------------------------------------------------------------- intent_guard.yml
+
+
+@dataclass(frozen=True)
+class DestructiveWords:
+    """Words that make a message a destructive request, per intent."""
+
+    delete_data: Texts = content_field(non_empty=True)
+    stop: Texts = content_field(non_empty=True)
+    start_over: Texts = content_field(non_empty=True)
+
+
+@dataclass(frozen=True)
+class IntentGuardFile:
+    """``data/intent_guard.yml``: word lists of the intent guard."""
+
+    version: int
+    destructive: DestructiveWords
+    request_human: Texts
+    uncertain: Texts
+
+
+# --------------------------------------------------------------------------- red_flag_phrases.yml
+
+Scope = Literal["clause", "sentence", "message"]
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    """When a flag fires: every group in ``groups`` has a hit in one ``scope`` unit."""
+
+    certain: bool
+    groups: tuple[str | Texts, ...] = content_field(key="all", non_empty=True)
+    scope: Scope = "sentence"
+    parts: Texts | None = None
+    near: int | None = None
+    unless: Texts = ()
+    unless_scope: Scope | None = None
+
+
+@dataclass(frozen=True)
+class PhraseFlag:
+    """The rules that find one red flag in a message."""
+
+    sources: Texts
+    rules: tuple[PhraseRule, ...] = content_field(non_empty=True)
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Concept:
+    """Phrases of one concept; a local one belongs to a body part."""
+
+    phrases: Texts
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Phrases of each cue kind (negation, hedges, ...)."""
+
+    negation: Texts
+    negation_after: Texts
+    hedge: Texts
+    hedge_after: Texts
+    hypothetical: Texts
+    question_start: Texts
+    modal: Texts
+    contrast: Texts
+    connector: Texts
+    clause_start: Texts
+    interjection: Texts
+
+
+@dataclass(frozen=True)
+class PhrasesFile:
+    """``data/red_flag_phrases.yml``: what the red-flag scanner looks for."""
+
+    version: int
+    cues: Cues
+    default_part: str
+    body_parts: dict[str, Texts] = content_field(non_empty=True)
+    concepts: dict[str, Concept] = content_field(non_empty=True)
+    flags: dict[str, PhraseFlag] = content_field(non_empty=True)
+    classes: dict[str, Texts] = content_field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- every file
+
+#: The schema of each file in ``data/`` (by file name). A new data file needs an entry.
+FILE_SCHEMAS: dict[str, type] = {
+    "red_flags.yml": RedFlagsFile,
+    "triage_rules.yml": TriageRules,
+    "exercises.yml": ExercisesFile,
+    "guidance.yml": GuidanceFile,
+    "questions.yml": QuestionsFile,
+    "messages.yml": MessagesFile,
+    "intent_guard.yml": IntentGuardFile,
+    "red_flag_phrases.yml": PhrasesFile,
+    "video_reference.yml": VideoReferenceFile,
+}

@@ -1,0 +1,66 @@
+"""The shape of ``data/video_reference.yml`` (video measures, their bands and texts).
+
+The one place to extend when a measure gains a key: add a field to :class:`Measure` (with a
+default if not every measure has it), or to :class:`VideoReferenceFile` for a new section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Activity = Literal["running", "squat", "single_leg_squat"]
+#: How a value is graded against its bands (see ``analysis_core.findings.grade``).
+Direction = Literal["high", "low", "abs_high", "asymmetry"]
+#: A band limit, once for every activity or per activity.
+BandLimit = float | dict[Activity, float]
+
+
+@dataclass(frozen=True)
+class GradeTexts:
+    """What the runner reads for each grade (placeholders: ``{side}``, ``{value}``)."""
+
+    none: str
+    mild: str
+    marked: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure taken from the video.
+
+    Attributes:
+        label: Its name as the runner reads it.
+        unit_text: The unit as the runner reads it.
+        asked_as: Words a runner may use to ask about it.
+        activities: The activities it is measured in.
+        direction: Which values are worse.
+        mild: Lower bound of the mild band.
+        marked: Lower bound of the marked band.
+        contributor: The contributor a finding points to (per activity, or once).
+        source: Where the bands come from.
+        text: The finding's wording per grade.
+        per_side: Measured for each leg separately.
+    """
+
+    label: str
+    unit_text: str
+    asked_as: tuple[str, ...]
+    activities: tuple[Activity, ...]
+    direction: Direction
+    mild: BandLimit
+    marked: BandLimit
+    contributor: str | dict[Activity, str]
+    source: str
+    text: GradeTexts
+    per_side: bool = False
+
+
+@dataclass(frozen=True)
+class VideoReferenceFile:
+    """``data/video_reference.yml``."""
+
+    version: int
+    limits: tuple[str, ...]
+    measures: dict[str, Measure]
+    retake_tips: dict[str, str]
