@@ -1,4 +1,4 @@
-"""Unit tests for the rule-based entity extractor (``rasa_project/components/extraction.py``).
+"""Unit tests for the rule-based entity extractor (``rasa_project/components/extraction/``).
 
 Spans are checked exactly (they are what ``rasa test nlu`` scores), values are checked
 after normalisation (km, weeks, 0-10, schema value names).
