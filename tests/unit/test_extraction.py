@@ -482,6 +482,20 @@ def test_correct_typo(word: str, expected: str) -> None:
     assert correct_typo(word) == expected
 
 
+def test_typo_word_file_errors_name_file_and_key(tmp_path: Path) -> None:
+    from components.extraction.typos import WordListError, load_word_lists
+
+    words = tmp_path / "typo_words.yml"
+    words.write_text("key_words: |\n  knee Knee\nprotected_words: never\n", encoding="utf-8")
+    with pytest.raises(WordListError, match=r"typo_words\.yml: key_words: .*'Knee'"):
+        load_word_lists(words)
+    words.write_text("key_words: knee\n", encoding="utf-8")
+    with pytest.raises(WordListError, match=r"typo_words\.yml: protected_words: expected"):
+        load_word_lists(words)
+    with pytest.raises(WordListError, match=r"missing\.yml: cannot read"):
+        load_word_lists(tmp_path / "missing.yml")
+
+
 # --------------------------------------------------------------------------- multi-fact
 
 

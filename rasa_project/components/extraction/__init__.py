@@ -1,16 +1,17 @@
 """Rule-based entity extraction for messages from runners with knee pain.
 
-Pure Python (PyYAML reads the data files), so the same code runs inside the Rasa NLU
-pipeline (see ``rule_entity_extractor.py``) and in the action server. The one entry point
-is :func:`extract`.
+Plain Python (plus PyYAML for the word lists in ``data/typo_words.yml`` and the exercise
+library), so the same code runs inside the Rasa NLU pipeline (see
+``rule_entity_extractor.py``) and in the action server. The one entry point is
+:func:`extract`.
 
 How it works (one module per step or entity):
 
 1. **Canonicalise** the message (``canonical.py``): lower-case, curly quotes to ``'``,
    runs of whitespace to one space, and single-word typos of key words fixed
-   (``typos.py``: "rigth" → "right", "lefft" → "left"). A character map keeps every
-   canonical position tied to the original text, so spans always point at what the
-   runner typed.
+   (``typos.py``, word lists in ``data/typo_words.yml``: "rigth" → "right"). A
+   character map keeps every canonical position tied to the original text, so spans
+   always point at what the runner typed.
 2. **Find candidates**: table-driven phrase patterns (``phrases.py``, data only, read by
    ``phrase_finders.py``: location, onset, injury, symptom, pain trigger, treatment,
    outcome, self-test) and small finders for things that need numbers or context:

@@ -1,77 +1,65 @@
 """Typo correction of single key words ("rigth" -> "right", "lefft" -> "left").
 
-:data:`TYPO_TARGETS` are the words typos are corrected towards; :data:`PROTECTED_WORDS` are
-real words one edit away from a key word that must never be "corrected".
+The two word lists live in ``data/typo_words.yml``, read once at import:
+:data:`TYPO_TARGETS` are the words typos are corrected towards; :data:`PROTECTED_WORDS`
+are real words one edit away from a key word that must never be "corrected".
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from ..spelling import edit_distance
 
+#: The word lists, relative to the repository root.
+TYPO_WORDS_PATH = Path(__file__).resolve().parents[3] / "data" / "typo_words.yml"
 
-def _words(block: str) -> frozenset[str]:
-    """A set of whitespace-separated words (keeps long word lists readable)."""
+
+class WordListError(ValueError):
+    """The typo word file is missing or malformed; the message names the file and key."""
+
+
+def load_word_lists(path: Path = TYPO_WORDS_PATH) -> tuple[frozenset[str], frozenset[str]]:
+    """Read the key words and the protected words from ``path``.
+
+    Returns:
+        ``(key_words, protected_words)``.
+
+    Raises:
+        WordListError: if the file is missing, is not YAML, or a list is malformed.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise WordListError(f"{path}: cannot read the typo word file ({exc})") from exc
+    except yaml.YAMLError as exc:
+        raise WordListError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise WordListError(f"{path}: expected a mapping with key_words and protected_words")
+    key_words = _word_set(path, data, "key_words", min_letters=4)
+    return key_words, _word_set(path, data, "protected_words", min_letters=1)
+
+
+def _word_set(path: Path, data: dict[str, Any], key: str, min_letters: int) -> frozenset[str]:
+    """The words under ``key``: a block of lower-case words separated by whitespace."""
+    block = data.get(key)
+    if not isinstance(block, str) or not block.split():
+        raise WordListError(f"{path}: {key}: expected a block of words separated by spaces")
+    bad = [w for w in block.split() if not (w.isalpha() and w.islower() and len(w) >= min_letters)]
+    if bad:
+        raise WordListError(
+            f"{path}: {key}: not lower-case words of {min_letters}+ letters: {bad[:5]}"
+        )
     return frozenset(block.split())
 
 
-#: Key words that typos are corrected towards (single tokens, >= 4 letters).
-TYPO_TARGETS: frozenset[str] = _words(
-    """
-    left right both knee knees kneecap inside inner medial outside outer front behind
-    sure idea know remember recall clue while when next fine settles lingers still
-    normally walking none
-    gradually gradual suddenly sudden slowly twisted twist fell fallen popped injury
-    swelling swollen swells locking locks locked straighten gives giving buckles buckled
-    numb numbness tingling fever feverish unwell breathless breath chest calf weight
-    limping limp stiff stiffness night resting
-    stairs downhill uphill squatting squats sitting during after running runs morning
-    stretching stretches foam rolling brace taping physio physiotherapist painkillers
-    ibuprofen paracetamol orthotics insoles massage exercises strengthening
-    helped worse difference better
-    miles mile kilometres kilometers kilometre kilometer mileage weeks week months month
-    days years teenager doubled tripled halved percent
-    twenty thirty forty fifty sixty seventy eighty ninety seven eight three
-    clamshell clamshells bridge bridges lunge lunges bulgarian squeeze glute glutes
-    cadence balance
-    """
-)
-
-#: Real English words that are one edit away from a key word and must never be
-#: "corrected" ("never" is not "fever", "tripped" is not "tripled"). Hand-picked words plus
-#: every such collision among the 60,000 most frequent English words in spaCy's lexeme
-#: probability table (spacy-lookups-data), minus inflections that are harmless to fold.
-PROTECTED_WORDS: frozenset[str] = _words(
-    """
-    after age aged ages alter balance balanced bath batter beater best better betters bitter
-    block blocks bone booth botch bothe bother brace braces brake brave breach bread breadth
-    breathe breathers bride brides bridges bright broth bruce butter cadence calf calm cheat
-    chess chest chests clock clocks crest dais daring days daze deference differences
-    different double doubles doubted dumb duping durin during dwelling ease eight eighth
-    fall fallen falls feel feels fell fella fewer fifth fight fill fiver font footy foray
-    fort forte forth forts fridge fright front fronts frost full give given giver givers
-    glue gluten grace half halted halves height helper hurst hurts infer injure inner innit
-    insider insides inter kneel kneels knelt knew lacked lacking lacks later lefty lent lest
-    licked licking licks lift lifted lifts light lights lock locker locket loft look looked
-    looking looks lounge luck lucked lucky lumping lung lungs males medal media median
-    medias medical menial message mice might mild mile miler mills miner mines mites mixes
-    moaning moles monte month months moth moths mourning mouth mouths mules nice nicht nigh
-    night numb number numbs otter outed outsider outsiders plopped pooped popper propped
-    race races rain renting reposting rerolling resenting resetting resisting resorting rest
-    restating restoring resulting rice ridge ridges rights righty rocks ruin ruining ruins
-    runes rung runs rusting scratching screeching seen sell selling sells semen sent setting
-    seventh sever shelling shells shitting sifting sight sixth sketching smelling smells
-    smile smiles sniff socks spelling spellings spells spent spitting splitting squads squat
-    staff stains stars steven stiff stirs stitching stretched stretcher stuff sven swell
-    taking tape taped tapping taxing tell telling test thee there thirsty threes threw tight
-    trace tree triple triples tripped twins twister twit type typed typing wake want weak
-    weeds week weekly weeknd weigh weighs weight weights well wells went wight woke wore
-    worsen worst wright year yearn yelling
-    aye cannae didnae dinnae disnae doesnae isnae nae naw nuh wasnae wee willnae wouldnae
-    """
-)
+#: Key words that typos are corrected towards, and real words never "corrected".
+TYPO_TARGETS, PROTECTED_WORDS = load_word_lists()
 
 
 @functools.lru_cache(maxsize=4096)
