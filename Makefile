@@ -39,7 +39,7 @@ shell: setup
 lint: envs
 	$(ACTIONS_ENV)/ruff check actions kneeapp analysis_core content_schema rasa_project/components rasa_project/connectors tests bench scripts
 	PYTHONPATH=. $(ACTIONS_ENV)/lint-imports --no-cache
-	$(ACTIONS_ENV)/mypy actions kneeapp analysis_core content_schema rasa_project/components/extraction.py rasa_project/components/intent_guard.py rasa_project/components/red_flag_scan.py rasa_project/components/spelling.py
+	$(ACTIONS_ENV)/mypy actions kneeapp analysis_core content_schema rasa_project/components/extraction rasa_project/components/intent_guard.py rasa_project/components/red_flag_scan.py rasa_project/components/spelling.py
 
 test-tools:
 	@scripts/setup_test_tools.sh

@@ -621,6 +621,18 @@ class IntentGuardFile:
     uncertain: Texts
 
 
+# --------------------------------------------------------------------------- typo_words.yml
+
+
+@dataclass(frozen=True)
+class TypoWordsFile:
+    """``data/typo_words.yml``: blocks of lower-case words separated by whitespace."""
+
+    key_words: str
+    protected_words: str
+    version: int = 1
+
+
 # --------------------------------------------------------------------------- red_flag_phrases.yml
 
 Scope = Literal["clause", "sentence", "message"]
@@ -698,5 +710,6 @@ FILE_SCHEMAS: dict[str, type] = {
     "messages.yml": MessagesFile,
     "intent_guard.yml": IntentGuardFile,
     "red_flag_phrases.yml": PhrasesFile,
+    "typo_words.yml": TypoWordsFile,
     "video_reference.yml": VideoReferenceFile,
 }

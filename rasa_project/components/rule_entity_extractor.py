@@ -1,4 +1,4 @@
-"""Rasa 3.6 NLU component wrapping the rule-based extractor in ``extraction.py``.
+"""Rasa 3.6 NLU component wrapping the rule-based extractor in ``extraction/``.
 
 Use in ``config.yml`` (with ``rasa_project`` on ``PYTHONPATH``)::
 

@@ -1,4 +1,4 @@
-"""Unit tests for the rule-based entity extractor (``rasa_project/components/extraction.py``).
+"""Unit tests for the rule-based entity extractor (``rasa_project/components/extraction/``).
 
 Spans are checked exactly (they are what ``rasa test nlu`` scores), values are checked
 after normalisation (km, weeks, 0-10, schema value names).
@@ -480,6 +480,21 @@ def test_all_fallback_ids_are_schema_ids() -> None:
 )
 def test_correct_typo(word: str, expected: str) -> None:
     assert correct_typo(word) == expected
+
+
+def test_typo_word_file_errors_name_file_and_key(tmp_path: Path) -> None:
+    from components.extraction.typos import WordListError, load_word_lists
+
+    words = tmp_path / "typo_words.yml"
+    words.write_text("key_words: |\n  knee Knee\nprotected_words: never\n", encoding="utf-8")
+    with pytest.raises(WordListError, match=r"typo_words\.yml: field 'key_words': .*'Knee'"):
+        load_word_lists(words)
+    words.write_text("key_words: knee\n", encoding="utf-8")
+    with pytest.raises(WordListError,
+                       match=r"typo_words\.yml: field 'protected_words': is required"):
+        load_word_lists(words)
+    with pytest.raises(WordListError, match=r"missing\.yml: content file not found"):
+        load_word_lists(tmp_path / "missing.yml")
 
 
 # --------------------------------------------------------------------------- multi-fact
