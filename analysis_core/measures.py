@@ -9,7 +9,8 @@ as written, reference bands with their sources, finding texts, plot titles) live
 
 ``MEASURES`` is in the order the measures are computed, which is the order of
 ``report["metrics"]``; the runner-facing table (``report["measures"]``) and the findings
-follow the reference file's order.
+follow the reference file's order. ``docs/analysis_core.md`` shows a table generated from
+these definitions (``scripts/build_measure_docs.py``).
 """
 
 from __future__ import annotations
