@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis_core import running, squats
-from analysis_core.reference import load
+from analysis_core.reference import by_activity, load
 from analysis_core.summary import Entry, Illustration
 
 FRONTAL = ("front", "back")
@@ -96,6 +96,11 @@ class MeasureDefinition:
     def reference(self) -> dict[str, Any]:
         """Its entry in ``data/video_reference.yml``: label, unit text, bands, source, texts."""
         return dict(load()["measures"][self.key])
+
+    def keyframe_caption(self, activity: str) -> str:
+        """Caption of its keyframe for ``activity``, with a ``{side}`` slot where it names
+        the leg (``keyframe`` in the reference file)."""
+        return str(by_activity(self.reference["keyframe"], activity))
 
     @property
     def series_name(self) -> str:

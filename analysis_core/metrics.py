@@ -110,18 +110,18 @@ def walking(track: Track, view: str) -> MetricsResult:
 
 def squat(track: Track, view: str, single_leg: bool) -> MetricsResult:
     """Double- or single-leg squats, front/back or side view."""
-    activity = "single_leg_squat" if single_leg else "squat"
     reps = SquatReps.find(track, single_leg)
+    activity = reps.activity
+    depth = measures.get("squat_depth_pct_leg")
     res = MetricsResult(counts=reps.counts())
     if not reps.reps:
-        depth = measures.get("squat_depth_pct_leg")
         res.series.update(pelvis_descent_picture(reps, depth).series)
         res.omitted["all"] = "no squat repetition found"
         return res
     measure_all(reps, activity, (view,), res)
     omit_by_view(res, activity, view, "not enough clear repetitions")
     if not res.key_moments:
-        res.key_moments.append(deepest_moment(reps))
+        res.key_moments.append(deepest_moment(reps, depth))
     return res
 
 

@@ -256,7 +256,7 @@ def frontal_knee_fppa_pictures(strides: FrontalStrides,
     """Knee FPPA over time per leg, and the typical mid-stance of each leg."""
     return knee_angle_pictures(
         strides.track, measure.key, measure.series_name,
-        "Mid-stance on the {side} leg: knee angle seen from the front/back",
+        measure.keyframe_caption("running"),
         strides.knee_fppa, {side: strides.samples(side) for side in SIDES}, strides.midstances)
 
 
@@ -453,7 +453,7 @@ def knee_flexion_at_contact_pictures(strides: SideStrides,
     """Knee flexion over time per leg, and the typical landing of each leg."""
     return knee_angle_pictures(
         strides.track, measure.key, measure.series_name,
-        "Foot strike on the {side} leg: knee bend at landing",
+        measure.keyframe_caption("running"),
         strides.knee_flexion, {side: strides.strike_samples(side) for side in SIDES},
         {side: strides.strikes for side in SIDES})
 

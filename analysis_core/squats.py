@@ -78,6 +78,11 @@ class SquatReps:
         descent, _ = squat_depth_signal(track)
         return cls(track, single_leg, descent, events.detect_reps(descent, track.fs))
 
+    @property
+    def activity(self) -> str:
+        """``single_leg_squat`` or ``squat``."""
+        return "single_leg_squat" if self.single_leg else "squat"
+
     def counts(self) -> dict[str, int]:
         """Repetition count for the report."""
         return {"reps": len(self.reps)}
@@ -137,10 +142,10 @@ def pelvis_descent_picture(reps: SquatReps, measure: MeasureDefinition) -> Illus
     return Illustration(series={measure.series_name: descent})
 
 
-def deepest_moment(reps: SquatReps) -> KeyMoment:
-    """The deepest repetition, for a picture when no measure chose one."""
+def deepest_moment(reps: SquatReps, measure: MeasureDefinition) -> KeyMoment:
+    """The deepest repetition, for a picture when no other measure chose one."""
     deepest = max(reps.reps, key=lambda r: r.depth).bottom
-    return KeyMoment(deepest, "Deepest point of the squat", None, "squat_depth_pct_leg",
+    return KeyMoment(deepest, measure.keyframe_caption(reps.activity), None, measure.key,
                      float(reps.descent[deepest] * 100), leg_joints("left"))
 
 
@@ -217,7 +222,7 @@ def squat_knee_fppa_pictures(reps: SquatReps, measure: MeasureDefinition) -> Ill
     samples = reps.stance_samples()
     return knee_angle_pictures(
         reps.track, measure.key, measure.series_name,
-        "Deepest point, {side} knee angle seen from the front/back", reps.knee_fppa, samples,
+        measure.keyframe_caption(reps.activity), reps.knee_fppa, samples,
         {side: np.array(samples[side]) / reps.track.fs for side in SIDES})
 
 
@@ -261,7 +266,7 @@ def knee_flexion_at_depth_pictures(reps: SquatReps,
         "t": reps.track.time, "y": flex, "events": np.array(bottoms) / reps.track.fs}})
     best = closest_to_median(bottoms, [float(flex[i]) for i in bottoms])
     if best is not None:
-        shown.key_moments.append(KeyMoment(best, "Deepest point of a typical repetition",
+        shown.key_moments.append(KeyMoment(best, measure.keyframe_caption(reps.activity),
                                            reps.camera_side, measure.key, float(flex[best]),
                                            leg_joints(reps.camera_side)))
     return shown
