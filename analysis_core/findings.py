@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis_core.measures import MeasureDefinition, in_reference_order
 from analysis_core.reference import by_activity, load
 
 SEVERITIES = ("none", "mild", "marked")
@@ -63,26 +64,37 @@ def measure_table(metrics: dict[str, dict[str, Any]], activity: str,
     The order is the reference file's, so the same measures always come in the same order.
     """
     ref = reference or load()
-    order = {sev: i for i, sev in enumerate(SEVERITIES)}
     rows: list[dict[str, Any]] = []
-    for measure, spec in ref["measures"].items():
-        m = metrics.get(measure)
-        value = _value_text(m, measure, ref) if m else None
+    for definition, spec in in_reference_order(ref):
+        m = metrics.get(definition.key)
+        value = _value_text(m, definition.key, ref) if m else None
         if m is None or value is None:
             continue
-        mild = by_activity(spec.get("mild"), activity)
-        normal = (_NORMAL[spec["direction"]].format(mild=with_unit(float(mild), measure, ref))
-                  if mild is not None and activity in spec.get("activities", []) else None)
-        severities = [f["severity"] for f in findings if f["measure"] == measure]
         rows.append({
-            "measure": measure,
+            "measure": definition.key,
             "label": spec["label"],
             "value": value,
-            "typical": normal,
+            "typical": typical_range(definition.key, spec, activity, ref),
             "confidence": m.get("confidence", "low"),
-            "severity": max(severities, key=order.__getitem__, default="none"),
+            "severity": worst_severity(findings, definition.key),
         })
     return rows
+
+
+def typical_range(measure: str, spec: dict[str, Any], activity: str,
+                  reference: dict[str, Any] | None = None) -> str | None:
+    """The range not graded as a finding, in words (``"165 steps/min or more"``), or None
+    when the measure has no band for ``activity``."""
+    mild = by_activity(spec.get("mild"), activity)
+    if mild is None or activity not in spec.get("activities", []):
+        return None
+    return _NORMAL[spec["direction"]].format(mild=with_unit(float(mild), measure, reference))
+
+
+def worst_severity(findings: list[dict[str, Any]], measure: str) -> str:
+    """The worst severity among the findings on ``measure`` (``none`` without any)."""
+    severities = [f["severity"] for f in findings if f["measure"] == measure]
+    return max(severities, key=SEVERITIES.index, default="none")
 
 
 def _finding(fid: str, measure: str, side: str | None, severity: str, spec: dict[str, Any],
@@ -102,42 +114,37 @@ def _finding(fid: str, measure: str, side: str | None, severity: str, spec: dict
     }
 
 
+def _graded_values(m: dict[str, Any], definition: MeasureDefinition,
+                   direction: str) -> list[tuple[str, str | None, float]]:
+    """The values a measure's findings grade: ``(id, side, value)`` each."""
+    key = definition.key
+    if direction == "asymmetry":
+        left, right = m.get("left"), m.get("right")
+        if left is None or right is None:
+            return []
+        return [(key, None, abs(float(left) - float(right)))]
+    if definition.per_side:
+        return [(f"{key}.{side}", side, float(m[side])) for side in ("left", "right")
+                if m.get(side) is not None]
+    return [] if m.get("value") is None else [(key, None, float(m["value"]))]
+
+
 def make_findings(metrics: dict[str, dict[str, Any]], activity: str,
                   reference: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """One finding per measured value that has a reference band for this activity."""
     ref = reference or load()
     out: list[dict[str, Any]] = []
-    for measure, spec in ref["measures"].items():
-        if measure not in metrics or activity not in spec.get("activities", []):
+    for definition, spec in in_reference_order(ref):
+        if definition.key not in metrics or activity not in spec.get("activities", []):
             continue
-        m = metrics[measure]
+        m = metrics[definition.key]
         mild = by_activity(spec["mild"], activity)
         marked = by_activity(spec["marked"], activity)
         if mild is None or marked is None:
             continue
         direction = spec["direction"]
-        conf = m.get("confidence", "low")
-        if direction == "asymmetry":
-            left, right = m.get("left"), m.get("right")
-            if left is None or right is None:
-                continue
-            diff = abs(float(left) - float(right))
-            out.append(_finding(measure, measure, None, grade(diff, direction, mild, marked),
-                                spec, activity, diff, conf))
-        elif spec.get("per_side"):
-            for side in ("left", "right"):
-                v = m.get(side)
-                if v is None:
-                    continue
-                sev = grade(float(v), direction, mild, marked)
-                out.append(_finding(f"{measure}.{side}", measure, side, sev, spec, activity,
-                                    float(v), conf))
-        else:
-            v = m.get("value")
-            if v is None:
-                continue
-            out.append(_finding(measure, measure, None, grade(float(v), direction, mild, marked),
-                                spec, activity, float(v), conf))
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    out.sort(key=lambda f: -order[f["severity"]])
+        for fid, side, value in _graded_values(m, definition, direction):
+            out.append(_finding(fid, definition.key, side, grade(value, direction, mild, marked),
+                                spec, activity, value, m.get("confidence", "low")))
+    out.sort(key=lambda f: -SEVERITIES.index(f["severity"]))
     return out

@@ -206,7 +206,7 @@ def _pictures(res: metrics.MetricsResult, track: Any, pose: PoseRun, video_path:
         images.append({"path": name, "kind": "keyframe",
                        "caption": f"{m.caption}: {with_unit(m.value, m.measure)}."})
     for key, group in render.group_series(res.series).items():
-        title, ylabel = render.PLOTS[key]
+        title, ylabel = render.plot_labels(key)
         caption = f"{title}; {render.dots_meaning(key, activity)}"
         name = f"plot_{key}.png"
         render.plot_series(out / name, title, group, ylabel)

@@ -11,8 +11,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from analysis_core.metrics import KeyMoment
 from analysis_core.pose import SKELETON
+from analysis_core.reference import load
+from analysis_core.summary import KeyMoment
 
 SIDE_COLOUR = {"left": (255, 160, 0), "right": (0, 140, 255), None: (0, 220, 0)}  # BGR
 
@@ -83,13 +84,10 @@ def plot_series(path: Path, title: str, series: dict[str, dict[str, Any]], ylabe
     plt.close(fig)
 
 
-PLOTS = {
-    "knee_fppa": ("Knee angle seen from the front over time (above 0 = knee moving inward)",
-                  "degrees"),
-    "knee_flexion": ("Knee bend over time (0 = straight leg)", "degrees"),
-    "pelvis_tilt": ("Pelvis tilt over time, compared with its average", "degrees"),
-    "pelvis_descent": ("How far the hips drop over time (squat depth)", "% leg length"),
-}
+def plot_labels(plot: str) -> tuple[str, str]:
+    """Title and vertical-axis label of a plot, from ``data/video_reference.yml``."""
+    labels = load()["plots"][plot]
+    return labels["title"], labels["axis"]
 
 
 def dots_meaning(plot: str, activity: str) -> str:
@@ -105,7 +103,7 @@ def group_series(series: dict[str, dict[str, Any]]) -> dict[str, dict[str, dict[
     """Group ``knee_fppa_left``/``knee_fppa_right`` etc. into one plot each."""
     groups: dict[str, dict[str, dict[str, Any]]] = {}
     for name, s in series.items():
-        for key in PLOTS:
+        for key in load()["plots"]:
             if name == key or name.startswith(key + "_"):
                 label = name[len(key) + 1:] or key
                 groups.setdefault(key, {})[label] = s

@@ -119,3 +119,35 @@ def build_track(raw: np.ndarray, fs: float, frame_index: np.ndarray, width: int,
     lm = clean_landmarks(data, fs)
     return Track(lm=lm, fs=fs, frame_index=frame_index, width=width, height=height, raw=data,
                  notes=notes)
+
+
+OTHER = {"left": "right", "right": "left"}
+
+
+def facing_sign(track: Track) -> float:
+    """+1 when the person faces image-right, -1 when facing image-left (side view)."""
+    d = []
+    for side in ("left", "right"):
+        leg = LEG[side]
+        d.append(track.p(leg["foot"])[:, 0] - track.p(leg["heel"])[:, 0])
+    val = nanmedian(np.concatenate(d))
+    return 1.0 if (np.isfinite(val) and val >= 0) else -1.0
+
+
+def fppa_series(track: Track, side: str) -> np.ndarray:
+    """Knee FPPA over time for one leg (degrees, valgus positive)."""
+    leg, other = LEG[side], LEG[OTHER[side]]
+    return g.knee_fppa_deg(track.p(leg["hip"]), track.p(leg["knee"]), track.p(leg["ankle"]),
+                           track.p(other["hip"]))
+
+
+def knee_flexion_series(track: Track, side: str) -> np.ndarray:
+    """Knee flexion over time for one leg (degrees)."""
+    leg = LEG[side]
+    return g.joint_flexion_deg(track.p(leg["hip"]), track.p(leg["knee"]), track.p(leg["ankle"]))
+
+
+def leg_joints(side: str) -> tuple[int, int, int]:
+    """Hip, knee and ankle landmarks of one leg: the joints a knee angle is drawn on."""
+    leg = LEG[side]
+    return (leg["hip"], leg["knee"], leg["ankle"])

@@ -126,7 +126,7 @@ def test_toe_off_per_step_recovers_contact_times(fs):
 
 
 def test_stance_times_are_refused_without_a_flight_phase_or_when_erratic():
-    from analysis_core.metrics import _stance_problem
+    from analysis_core.running import contact_time_problem as _stance_problem
 
     step = 0.35
     good = {"left": [0.24, 0.25, 0.24, 0.23], "right": [0.27, 0.28, 0.27, 0.28]}
