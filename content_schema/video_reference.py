@@ -40,7 +40,7 @@ class Measure:
         contributor: The contributor a finding points to (per activity, or once).
         source: Where the bands come from.
         text: The finding's wording per grade.
-        per_side: Measured for each leg separately.
+        keyframe: Caption of its picture (placeholder ``{side}``), per activity or once.
     """
 
     label: str
@@ -53,7 +53,15 @@ class Measure:
     contributor: str | dict[Activity, str]
     source: str
     text: GradeTexts
-    per_side: bool = False
+    keyframe: str | dict[Activity, str] | None = None
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A plot of a measure over time: its title and the y axis's unit."""
+
+    title: str
+    axis: str
 
 
 @dataclass(frozen=True)
@@ -63,4 +71,5 @@ class VideoReferenceFile:
     version: int
     limits: tuple[str, ...]
     measures: dict[str, Measure]
+    plots: dict[str, Plot]
     retake_tips: dict[str, str]
