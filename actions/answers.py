@@ -18,10 +18,9 @@ from actions.content import load_content
 from actions.questions import RED_FLAG_CONFIRM
 from actions.triage import UNKNOWN
 from actions.triage import age_band as triage_age_band
+from content_schema.vocabulary import AGE_BANDS, ENTITY_VALUES, INJURY_EVENTS, KM_PER_MILE
 from rasa_project.components.extraction import correct_typo
 from rasa_project.components.intent_guard import DONT_KNOW
-
-KM_PER_MILE = 1.609344
 
 #: Intents that are never an answer (digressions); they leave the answers untouched.
 NON_ANSWER_INTENTS = frozenset(
@@ -86,29 +85,6 @@ NUMBER_QUESTIONS = frozenset(
 DISTANCE_SLOTS = {"distance_before": "distance_before_km", "distance_now": "distance_now_km"}
 DURATION_SLOTS = ("weeks_since_change", "pain_duration_weeks")
 SELF_TEST_RESULT = {"helped": "better", "no_change": "same", "worse": "worse"}
-INJURY_EVENTS = frozenset({"twist", "fall", "pop", "blow"})
-AGE_BANDS = frozenset({"under_18", "18_54", "55_plus"})
-
-#: The values an entity may carry (button payloads and typed ``/inform{...}`` included).
-VOCABULARY: dict[str, frozenset[str]] = {
-    "side": frozenset({"left", "right", "both"}),
-    "location": frozenset(
-        {"medial", "inner_surface", "inner_joint_line", "kneecap", "front", "outer", "back"}
-    ),
-    "onset": frozenset({"gradual", "sudden"}),
-    "injury": frozenset({"twist", "fall", "pop", "blow", "none"}),
-    "outcome": frozenset({"helped", "no_change", "worse"}),
-    "pain_trigger": frozenset(
-        {"during_runs", "after_runs", "stairs", "downhill", "uphill", "squatting", "sitting",
-         "morning"}
-    ),
-    "treatment": frozenset(
-        {"rest", "ice", "exercises", "stretching", "foam_rolling", "brace", "taping",
-         "new_shoes", "physio", "painkillers", "reduced_mileage", "orthotics", "massage"}
-    ),
-    "symptom": frozenset({"swelling", "giving_way", "limp", "stiffness"}),
-    "self_test": frozenset({"hip", "foot"}),
-}
 #: Plausible ranges of numeric entities (inclusive).
 NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "pain_score": (0, 10),
@@ -367,8 +343,8 @@ def age_band(value: Any) -> str | None:
 
 def valid_entity(name: str | None, value: Any) -> bool:
     """True when ``value`` is one the entity ``name`` may carry (vocabulary or range)."""
-    if name in VOCABULARY:
-        return isinstance(value, str) and value in VOCABULARY[name]
+    if name in ENTITY_VALUES:
+        return isinstance(value, str) and value in ENTITY_VALUES[name]
     if name in NUMBER_RANGES:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return False

@@ -25,10 +25,7 @@ from typing import Any, get_args
 
 from content_schema import ContentError, Where, parse, read_yaml
 from content_schema.schemas import (
-    AGE_BANDS,
-    CONTRIBUTORS,
     IRRITABILITY_LEVELS,
-    LEVELS,
     Exercise,
     ExercisesFile,
     Fit,
@@ -42,10 +39,11 @@ from content_schema.schemas import (
     SymptomMapping,
     TriageRules,
 )
+from content_schema.vocabulary import CONTRIBUTORS, FIELD_VALUES, LEVELS
 
 __all__ = [
-    "AGE_BANDS", "BRANCH_OPERATORS", "CONDITION_FIELDS", "CONTRIBUTORS", "GUIDANCE_FIELDS",
-    "GUIDANCE_WORDS", "IMPACT_LEVELS", "IRRITABILITY_LEVELS", "LEAF_OPERATORS", "LEVELS",
+    "BRANCH_OPERATORS", "CONDITION_FIELDS", "GUIDANCE_FIELDS",
+    "GUIDANCE_WORDS", "IMPACT_LEVELS", "IRRITABILITY_LEVELS", "LEAF_OPERATORS",
     "LOAD_LEVELS", "Content", "ContentError", "Exercise", "Fit", "RedFlag", "Rule", "SelfTest",
     "SymptomMapping", "TriageRules", "clear_cache", "data_dir", "load_content",
     "validate_condition",
@@ -189,6 +187,15 @@ def _validate_leaf(where: Where, cond: Mapping[str, Any], fields: frozenset[str]
         raise where.sub(op).fail("expected a number")
     if op == "is" and not isinstance(operand, bool):
         raise where.sub(op).fail("expected true or false")
+    _check_vocabulary(where.sub(op), field, operand if isinstance(operand, list) else [operand])
+
+
+def _check_vocabulary(where: Where, field: str, values: list[Any]) -> None:
+    """The words a condition compares ``field`` with are words the app knows for it."""
+    known = FIELD_VALUES.get(field)
+    unknown = [value for value in values if known is not None and value not in known]
+    if unknown:
+        raise where.fail(f"unknown {field} value '{unknown[0]}' (not one of {list(known or ())})")
 
 
 def _check_placeholders(where: Where, text: str, allowed: Iterable[str]) -> str:

@@ -36,12 +36,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from actions.content import CONTRIBUTORS, Exercise, Fit, SelfTest, load_content
+from actions.content import Exercise, Fit, SelfTest, load_content
 from actions.triage import TriageResult, build_facts, evaluate, known_answers
+from content_schema.vocabulary import CONTRIBUTORS, KM_PER_MILE, OTHER_LOCATIONS, STOP_LEVELS
 
 __all__ = [
-    "CONTRIBUTORS",
-    "KM_PER_MILE",
     "Exercise",
     "Plan",
     "PlanItem",
@@ -61,10 +60,7 @@ __all__ = [
     "unsuitable_exercises",
 ]
 
-KM_PER_MILE = 1.609344
 _UNITS = ("km", "mi")
-_STOP_LEVELS = frozenset({"urgent", "emergency"})
-_OTHER_LOCATIONS = {"outer": "outer", "back": "back"}
 _NUMBER_IN_BRACKETS = re.compile(r"\s*\([^()]*\d[^()]*\)")
 _WEEKS_PER_MONTH = 52 / 12
 
@@ -437,7 +433,7 @@ def _suitable(exercise: Exercise, band: str, irritability: str) -> bool:
 
 def _running_paused(facts: Mapping[str, Any], level: str) -> bool:
     return (
-        level in _STOP_LEVELS
+        level in STOP_LEVELS
         or facts.get("limp") is True
         or (level == "clinician" and facts["irritability"] == "high")
     )
@@ -586,7 +582,7 @@ def _rebuild_ladder(start_km: float, goal_km: float) -> list[float]:
 
 def _load_advice(facts: Mapping[str, Any], level: str, unit: str, paused: bool) -> str:
     texts = load_content().guidance["load_advice"]
-    if level in _STOP_LEVELS:
+    if level in STOP_LEVELS:
         return str(texts["stop"])
     parts = [texts["already_reduced"]] if facts.get("load_reduced") else []
     if paused:
@@ -615,7 +611,7 @@ def _self_tests(facts: Mapping[str, Any], has_video: bool) -> tuple[SelfTest, ..
 
 def _avoid(facts: Mapping[str, Any], level: str, paused: bool) -> tuple[str, ...]:
     avoid = load_content().guidance["avoid"]
-    if level in _STOP_LEVELS:
+    if level in STOP_LEVELS:
         return tuple(avoid["stop"])
     items = list(avoid["paused"] if paused else avoid["always"])
     if facts.get("limp") is True:
@@ -679,8 +675,8 @@ def _notes(facts: Mapping[str, Any]) -> tuple[str, ...]:
     texts = load_content().guidance["plan_texts"]
     notes = []
     location = facts.get("location")
-    if location in _OTHER_LOCATIONS:
-        notes.append(texts["not_medial_note"].format(location=_OTHER_LOCATIONS[location]))
+    if location in OTHER_LOCATIONS:
+        notes.append(texts["not_medial_note"].format(location=location))
     for family in facts["tried_families"]:
         notes.append(texts["worse_note"].format(family=_family_label(family).lower()))
     if facts["helped_unknown"]:
@@ -719,7 +715,7 @@ def build_plan(
     facts = _facts(answers, video_findings)
     ranked = _ranked(facts, video_findings)
     level = result.level
-    stop = level in _STOP_LEVELS
+    stop = level in STOP_LEVELS
     paused = _running_paused(facts, level)
     items = () if stop else _pick_items(ranked, facts, level, paused)
     offer_tests = level == "self_care" and not paused
@@ -731,7 +727,7 @@ def build_plan(
         self_tests=_self_tests(facts, bool(video_findings)) if offer_tests else (),
         avoid=_avoid(facts, level, paused),
         come_back=_come_back(level, clinic),
-        referral=_referral(level, clinic, facts.get("location") in _OTHER_LOCATIONS),
+        referral=_referral(level, clinic, facts.get("location") in OTHER_LOCATIONS),
         notes=() if stop else _notes(facts),
         unit=unit,
         items=items,
@@ -814,7 +810,7 @@ def render_plan(plan: Plan) -> list[dict[str, Any]]:
         Messages: ``{"text": ...}``, optionally with ``"buttons"``.
     """
     texts = _texts()
-    if plan.level in _STOP_LEVELS:
+    if plan.level in STOP_LEVELS:
         return [{"text": f"{_clean(texts['exercises_wait'])}\n\n{plan.come_back}"}]
     messages: list[dict[str, Any]] = []
     notes = list(plan.notes)
@@ -910,7 +906,7 @@ def render_level_message(
     level_text = _clean(content.guidance["level_messages"][result.level])
     worst = result.reasons[0] if result.reasons else None
     first = level_text
-    if result.level in _STOP_LEVELS and worst and worst.rule_id in content.red_flags:
+    if result.level in STOP_LEVELS and worst and worst.rule_id in content.red_flags:
         first = _clean(content.red_flags[worst.rule_id].what_to_do)
     messages = [{"text": first}]
     reasons = [_clean(r.text) for r in result.reasons if r.level == result.level]

@@ -14,6 +14,7 @@ from actions.content import data_dir, load_content
 from actions.triage import known_answers
 from content_schema import Where, load
 from content_schema.schemas import Question, QuestionsFile
+from content_schema.vocabulary import OTHER_LOCATIONS
 
 #: The pseudo-question confirming an ambiguous warning sign (docs/conversation.md).
 RED_FLAG_CONFIRM = "red_flag_confirm"
@@ -25,20 +26,43 @@ YES_NO_BUTTONS = (
     NOT_SURE_BUTTON,
 )
 
-#: Locations this assistant does not cover; after the safety checks they are routed away.
-OTHER_LOCATIONS = frozenset({"outer", "back"})
 #: Questions still asked for outer-side or back-of-knee pain: the safety checks only.
 SAFETY_QUESTIONS = ("consent", "side", "location", "emergency_check", "urgent_check")
-#: Pain lasting longer than this (weeks) despite less running deserves an assessment.
-LONG_PAIN_WEEKS = 3.0
+#: The triage rule whose pain-duration threshold decides when "what have you tried?" is
+#: asked (data/triage_rules.yml): the answer only matters once that rule could fire.
+LONG_PAIN_RULE = "pain_despite_load_reduction"
 
 Answers = Mapping[str, Any]
+
+
+def long_pain_weeks() -> float:
+    """Weeks of pain after which :data:`LONG_PAIN_RULE` asks for an assessment."""
+    rule = next(rule for rule in load_content().triage.rules if rule.id == LONG_PAIN_RULE)
+    return float(_threshold(rule.when, "pain_duration_weeks"))
+
+
+def _threshold(condition: Mapping[str, Any], field: str) -> float:
+    """The ``gt`` limit a condition tree sets on ``field``.
+
+    Raises:
+        LookupError: The tree sets none.
+    """
+    if condition.get("field") == field and "gt" in condition:
+        return float(condition["gt"])
+    for children in (condition.get(op) for op in ("all", "any")):
+        for child in children or ():
+            try:
+                return _threshold(child, field)
+            except LookupError:
+                continue
+    raise LookupError(f"no '{field} gt' limit in the condition")
+
 
 ASK_CONDITIONS: dict[str, Callable[[Answers], bool]] = {
     "onset_sudden": lambda a: a.get("onset") == "sudden",
     "load_increased": lambda a: _load_increased(known_answers(a)),
-    "pain_longer_than_3_weeks": lambda a: (
-        (known_answers(a).get("pain_duration_weeks") or 0) > LONG_PAIN_WEEKS
+    "long_pain": lambda a: (
+        (known_answers(a).get("pain_duration_weeks") or 0) > long_pain_weeks()
     ),
     "tried_something": lambda a: isinstance(a.get("tried"), list) and bool(a.get("tried")),
 }

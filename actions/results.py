@@ -24,11 +24,12 @@ from actions.guidance import (
     render_plan,
 )
 from actions.messages import fresh_text, text
-from actions.questions import OTHER_LOCATIONS, RED_FLAG_CONFIRM, render_red_flag_confirm
+from actions.questions import RED_FLAG_CONFIRM, render_red_flag_confirm
 from actions.summary import build_summary
 from actions.tracker_answers import answers_from, latest_message, unit_of
-from actions.triage import LEVELS, TriageResult, assess
+from actions.triage import TriageResult, assess
 from actions.video_findings import answers_from_video, plan_findings, video_summary
+from content_schema.vocabulary import LEVELS, OTHER_LOCATIONS
 from kneeapp import settings
 from kneeapp.jobs import queue
 from kneeapp.store import repo

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from actions.content import LEVELS, load_content
+from actions.content import load_content
+from content_schema.vocabulary import LEVELS, STOP_LEVELS
 
 __all__ = [
-    "LEVELS",
     "UNKNOWN",
     "Reason",
     "TriageResult",
@@ -30,7 +30,6 @@ __all__ = [
     "red_flags_from_symptoms",
 ]
 
-_STOP_LEVELS = frozenset({"urgent", "emergency"})
 
 #: The value of an answer the runner did not know, skipped, or that was not understood twice.
 #: It counts as answered (the question is not asked again) but never as a known fact.
@@ -282,5 +281,5 @@ def assess(answers: Mapping[str, Any]) -> TriageResult:
         level=level,
         reasons=tuple(reasons),
         load_increase_pct=facts["load_increase_pct"],
-        stop_questioning=level in _STOP_LEVELS,
+        stop_questioning=level in STOP_LEVELS,
     )

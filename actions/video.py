@@ -29,6 +29,7 @@ from actions.video_findings import (
     unusable_messages,
 )
 from analysis_core.reference import load
+from content_schema.vocabulary import ACTIVITIES, VIEWS
 from kneeapp.jobs import backends, queue
 from kneeapp.jobs.probe import VideoRejected, estimate_analysis_s, probe_limited
 from kneeapp.store import media, repo
@@ -161,8 +162,8 @@ class ActionReanalyseVideo(Action):
         job = queue.get_job(tracker.get_slot("video_job_id") or "")
         message_text = latest_message(tracker)[2]
         typed_activity, typed_view = clip_description(message_text)
-        activity = _known(tracker, "activity", queue.ACTIVITIES) or typed_activity
-        view = _known(tracker, "view", queue.VIEWS) or typed_view
+        activity = _known(tracker, "activity", ACTIVITIES) or typed_activity
+        view = _known(tracker, "view", VIEWS) or typed_view
         video = repo.get_video(job.video_id) if job else None
         if job is None or video is None or video.status != "stored" or not activity:
             dispatcher.utter_message(text=text("video", "not_yours"))

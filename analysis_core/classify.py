@@ -32,9 +32,11 @@ from analysis_core.pose import (
     R_SHOULDER,
 )
 from analysis_core.track import Track, nanmedian
+from content_schema import vocabulary
 
-ACTIVITIES = ("running", "squat", "single_leg_squat", "walking", "unknown")
-VIEWS = ("front", "back", "side", "unknown")
+#: What the classifier may answer: a known activity or view, or "unknown".
+ACTIVITIES = (*vocabulary.ACTIVITIES, "unknown")
+VIEWS = (*vocabulary.VIEWS, "unknown")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import sys
 import threading
 
 from analysis_core.errors import VideoError
+from content_schema.vocabulary import ACTIVITIES
 
 DEFAULT_TIME_LIMIT_S = 300.0
 HARD_LIMIT_GRACE_S = 60.0  # after the soft limit, the report still has to be written
@@ -25,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "measures.")
     p.add_argument("video", help="video file (mp4, mov, webm)")
     p.add_argument("--out", required=True, help="output folder for report.json and pictures")
-    p.add_argument("--activity", choices=["running", "squat", "single_leg_squat", "walking"])
+    p.add_argument("--activity", choices=ACTIVITIES)
     p.add_argument("--view", choices=["front", "back", "side"])
     p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S,
                    help=f"seconds (default {DEFAULT_TIME_LIMIT_S:.0f})")

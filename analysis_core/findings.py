@@ -14,7 +14,6 @@ from analysis_core.measures import MeasureDefinition, in_reference_order
 from analysis_core.reference import by_activity, load
 
 SEVERITIES = ("none", "mild", "marked")
-CONTRIBUTORS = ("hip_core", "foot_ankle", "quads", "form", "training_load")
 
 
 def grade(value: float, direction: str, mild: float, marked: float) -> str:

@@ -22,12 +22,12 @@ from typing import Any
 from analysis_core import running, squats
 from analysis_core.reference import by_activity, load
 from analysis_core.summary import Entry, Illustration
+from content_schema.vocabulary import SQUAT_ACTIVITIES
 
 FRONTAL = ("front", "back")
 SIDE = ("side",)
 ANY_VIEW = ("front", "back", "side", "unknown")
 RUNNING = ("running",)
-SQUATS = ("squat", "single_leg_squat")
 
 Compute = Callable[[Any, str], Entry | None]
 """``compute(events, unit)``: the measure's report entry, or None when it cannot be made.
@@ -130,17 +130,19 @@ MEASURES: tuple[MeasureDefinition, ...] = (
             Method(("walking",), ANY_VIEW, running.walking_cadence))),
     MeasureDefinition(
         "squat_depth_pct_leg", "% leg length", plot="pelvis_descent", methods=(
-            Method(SQUATS, ANY_VIEW, squats.squat_depth, squats.pelvis_descent_picture),)),
+            Method(SQUAT_ACTIVITIES, ANY_VIEW, squats.squat_depth,
+                   squats.pelvis_descent_picture),)),
     MeasureDefinition(
         "knee_fppa_deg", "deg", per_side=True, plot="knee_fppa", methods=(
             _running_frontal(running.frontal_knee_fppa, running.frontal_knee_fppa_pictures),
-            Method(SQUATS, FRONTAL, squats.squat_knee_fppa, squats.squat_knee_fppa_pictures))),
+            Method(SQUAT_ACTIVITIES, FRONTAL, squats.squat_knee_fppa,
+                   squats.squat_knee_fppa_pictures))),
     MeasureDefinition(
         "knee_medial_shift_pct_shank", "% shank length", per_side=True, methods=(
-            Method(SQUATS, FRONTAL, squats.knee_medial_shift),)),
+            Method(SQUAT_ACTIVITIES, FRONTAL, squats.knee_medial_shift),)),
     MeasureDefinition(
         "knee_fppa_lr_difference_deg", "deg", methods=(
-            Method(SQUATS, FRONTAL, squats.knee_fppa_lr_difference),)),
+            Method(SQUAT_ACTIVITIES, FRONTAL, squats.knee_fppa_lr_difference),)),
     MeasureDefinition(
         "pelvic_drop_deg", "deg", per_side=True, plot="pelvis_tilt", methods=(
             _running_frontal(running.frontal_pelvic_drop, running.pelvis_tilt_picture),
@@ -168,14 +170,14 @@ MEASURES: tuple[MeasureDefinition, ...] = (
         "overstride", "leg_lengths", methods=(_running_side(running.overstride),)),
     MeasureDefinition(
         "knee_flexion_at_depth_deg", "deg", plot="knee_flexion", methods=(
-            Method(SQUATS, SIDE, squats.knee_flexion_at_depth,
+            Method(SQUAT_ACTIVITIES, SIDE, squats.knee_flexion_at_depth,
                    squats.knee_flexion_at_depth_pictures),)),
     MeasureDefinition(
-        "shank_angle_deg", "deg", methods=(Method(SQUATS, SIDE, squats.shank_angle),)),
+        "shank_angle_deg", "deg", methods=(Method(SQUAT_ACTIVITIES, SIDE, squats.shank_angle),)),
     MeasureDefinition(
         "trunk_lean_deg", "deg", methods=(
             _running_side(running.running_trunk_lean),
-            Method(SQUATS, SIDE, squats.squat_trunk_lean))),
+            Method(SQUAT_ACTIVITIES, SIDE, squats.squat_trunk_lean))),
     MeasureDefinition(
         "vertical_oscillation_pct_leg", "% leg length", methods=(
             _running_side(running.vertical_oscillation),)),

@@ -24,6 +24,7 @@ from analysis_core.running import FrontalStrides, SideStrides
 from analysis_core.squats import SquatReps, deepest_moment, pelvis_descent_picture
 from analysis_core.summary import KeyMoment, MeasureOmitted
 from analysis_core.track import Track
+from content_schema.vocabulary import SQUAT_ACTIVITIES
 
 __all__ = ["KeyMoment", "MetricsResult", "compute"]
 
@@ -155,7 +156,7 @@ def compute(track: Track, activity: str, view: str, fps_recorded: float) -> Metr
         return res
     if activity == "walking":
         return walking(track, view)
-    if activity in ("squat", "single_leg_squat"):
+    if activity in SQUAT_ACTIVITIES:
         return squat(track, view, activity == "single_leg_squat")
     res = MetricsResult()
     res.omitted["all"] = "the activity could not be recognised"

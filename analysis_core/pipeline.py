@@ -19,12 +19,11 @@ from analysis_core.reference import load
 from analysis_core.track import build_track
 from analysis_core.tracking import main_subject_mask
 from analysis_core.video_io import probe, read_frames_at
+from content_schema.vocabulary import ACTIVITIES, VIEWS
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1.0"
-ACTIVITIES = ("running", "squat", "single_leg_squat", "walking")
-VIEWS = ("front", "back", "side")
 
 
 def analyze(video_path: str | Path, out_dir: str | Path, activity: str | None = None,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from analysis_core.reference import load
+from content_schema.vocabulary import SQUAT_ACTIVITIES
 
 MIN_PERSON_SHARE = 0.6  # of analysed frames
 MIN_FULL_BODY_SHARE = 0.7  # of frames with the person
@@ -128,7 +129,7 @@ def activity_checks(q: Quality, activity: str, view: str, counts: dict[str, int]
         q.add("too_few_steps", "blocking",
               f"Only {counts.get('steps', 0)} clear steps were found; "
               f"at least {MIN_STEPS} are needed.")
-    if activity in ("squat", "single_leg_squat"):
+    if activity in SQUAT_ACTIVITIES:
         reps = counts.get("reps", 0)
         if reps < MIN_REPS:
             q.add("too_few_reps", "blocking",

@@ -14,6 +14,7 @@ import numpy as np
 from analysis_core.pose import SKELETON
 from analysis_core.reference import load
 from analysis_core.summary import KeyMoment
+from content_schema.vocabulary import SQUAT_ACTIVITIES
 
 SIDE_COLOUR = {"left": (255, 160, 0), "right": (0, 140, 255), None: (0, 220, 0)}  # BGR
 
@@ -92,7 +93,7 @@ def plot_labels(plot: str) -> tuple[str, str]:
 
 def dots_meaning(plot: str, activity: str) -> str:
     """What the dots on a plot mark, in words, for this activity."""
-    if activity in ("squat", "single_leg_squat"):
+    if activity in SQUAT_ACTIVITIES:
         return "the dots mark the deepest point of each repetition"
     if plot == "knee_flexion":
         return "the dots mark each foot landing"

@@ -15,7 +15,7 @@ import numpy as np
 from analysis_core.filtering import robust_summary
 from analysis_core.track import Track, leg_joints
 
-LEVELS = ("low", "medium", "high")
+CONFIDENCE_LEVELS = ("low", "medium", "high")
 SIDES = ("left", "right")
 
 Entry = dict[str, Any]
@@ -59,8 +59,8 @@ def confidence(n: int, n_min: int, n_good: int, cap: str = "high",
         level = 1
     else:
         level = 2
-    level = min(level, LEVELS.index(cap)) - downgrades
-    return LEVELS[max(0, level)]
+    level = min(level, CONFIDENCE_LEVELS.index(cap)) - downgrades
+    return CONFIDENCE_LEVELS[max(0, level)]
 
 
 def rounded(v: float | None, nd: int = 1) -> float | None:

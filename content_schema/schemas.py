@@ -15,23 +15,14 @@ from typing import Any, Literal, get_args
 
 from .checker import content_field
 from .video_reference import VideoReferenceFile
+from .vocabulary import AgeBand, Contributor, ExerciseContributor, Level, RedFlagLevel
 
 # --------------------------------------------------------------------------- choices
 
-#: Triage levels, in ascending severity.
-Level = Literal["self_care", "clinician", "urgent", "emergency"]
-RedFlagLevel = Literal["urgent", "emergency"]
-#: Possible contributors to the knee pain; exercises address all but training load.
-Contributor = Literal["training_load", "hip_core", "foot_ankle", "quads", "form"]
-ExerciseContributor = Literal["hip_core", "foot_ankle", "quads", "form"]
-AgeBand = Literal["under_18", "18_54", "55_plus"]
 Irritability = Literal["low", "moderate", "high"]
 LoadLevel = Literal["none", "low", "moderate", "heavy"]
 ImpactLevel = Literal["none", "low", "moderate", "high"]
 
-LEVELS: tuple[str, ...] = get_args(Level)
-CONTRIBUTORS: tuple[str, ...] = get_args(Contributor)
-AGE_BANDS: tuple[str, ...] = get_args(AgeBand)
 IRRITABILITY_LEVELS: tuple[str, ...] = get_args(Irritability)
 
 #: A condition tree of the rule language (docs/triage.md); its grammar is checked by
@@ -112,7 +103,6 @@ class TriageRules:
     levels: tuple[str, ...]
     rules: tuple[Rule, ...]
     symptom_map: tuple[SymptomMapping, ...]
-    injury_values: tuple[str, ...]
     age_band_limits: AgeBandLimits
 
 
@@ -237,6 +227,24 @@ class LevelTexts:
     clinician: str
     urgent: str
     emergency: str
+
+
+@dataclass(frozen=True)
+class LevelCard:
+    """A level's short name and one-line advice, for cards and printed summaries."""
+
+    label: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class LevelCards:
+    """One card per triage level."""
+
+    self_care: LevelCard
+    clinician: LevelCard
+    urgent: LevelCard
+    emergency: LevelCard
 
 
 @dataclass(frozen=True)
@@ -440,6 +448,7 @@ class GuidanceFile:
     dose_reasons: DoseReasons
     self_tests: tuple[SelfTest, ...]
     level_messages: LevelTexts
+    level_cards: LevelCards
     referral: Referral
     clinic_format: ClinicFormat
     plan_texts: PlanTexts

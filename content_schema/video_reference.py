@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Activity = Literal["running", "squat", "single_leg_squat"]
+from .vocabulary import Contributor, MeasuredActivity
+
 #: How a value is graded against its bands (see ``analysis_core.findings.grade``).
 Direction = Literal["high", "low", "abs_high", "asymmetry"]
 #: A band limit, once for every activity or per activity.
-BandLimit = float | dict[Activity, float]
+BandLimit = float | dict[MeasuredActivity, float]
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,14 @@ class Measure:
     label: str
     unit_text: str
     asked_as: tuple[str, ...]
-    activities: tuple[Activity, ...]
+    activities: tuple[MeasuredActivity, ...]
     direction: Direction
     mild: BandLimit
     marked: BandLimit
-    contributor: str | dict[Activity, str]
+    contributor: Contributor | dict[MeasuredActivity, Contributor]
     source: str
     text: GradeTexts
-    keyframe: str | dict[Activity, str] | None = None
+    keyframe: str | dict[MeasuredActivity, str] | None = None
 
 
 @dataclass(frozen=True)

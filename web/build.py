@@ -1,8 +1,10 @@
 """Builds dist/widget.js: one self-contained file (widget + its CSS + the socket.io client).
 
-Stdlib only, so `make run` needs no Node.js: the socket.io client is the committed copy in
-vendor/ (refreshed from npm by `npm run vendor`). The client is wrapped so it defines no
-global (`window.io` stays the host page's business).
+No Node.js needed, so `make run` works without it: the socket.io client is the committed copy
+in vendor/ (refreshed from npm by `npm run vendor`). The client is wrapped so it defines no
+global (`window.io` stays the host page's business). Each triage level's label and advice
+come from data/guidance.yml (`level_cards`), the one place they are written; reading it
+needs PyYAML (in the app's environments; the web image installs it).
 
 Usage: python3 web/build.py  ->  web/dist/widget.js
 """
@@ -12,13 +14,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 WEB = Path(__file__).resolve().parent
-SOURCES = (WEB / "src" / "widget.js", WEB / "src" / "widget.css", WEB / "vendor" / "socket.io.min.js")
+GUIDANCE = WEB.parent / "data" / "guidance.yml"
+SOURCES = (WEB / "src" / "widget.js", WEB / "src" / "widget.css", WEB / "vendor" / "socket.io.min.js",
+           GUIDANCE)
 OUT = WEB / "dist" / "widget.js"
 
 
+def level_cards() -> dict[str, dict[str, str]]:
+    """``{level: {"label", "advice"}}`` from data/guidance.yml."""
+    cards = yaml.safe_load(GUIDANCE.read_text(encoding="utf-8"))["level_cards"]
+    return {level: {"label": card["label"], "advice": card["advice"]} for level, card in cards.items()}
+
+
 def bundle() -> str:
-    widget, css, sio = (path.read_text(encoding="utf-8") for path in SOURCES)
+    widget, css, sio = (path.read_text(encoding="utf-8") for path in SOURCES[:3])
     return (
         "/*! Knee assistant chat widget. MIT licence. Bundles socket.io-client (MIT, see vendor/). */\n"
         "(function (SCRIPT) {\n"
@@ -26,6 +38,7 @@ def bundle() -> str:
         f"{sio}\n"
         "; return module.exports; })();\n"
         f"var WIDGET_CSS = {json.dumps(css)};\n"
+        f"var LEVEL_CARDS = {json.dumps(level_cards())};\n"
         "(function () {\n"
         f"{widget}\n"
         "})();\n"

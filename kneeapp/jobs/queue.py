@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 
+from content_schema.vocabulary import ACTIVITIES, VIEWS
 from kneeapp import settings
 from kneeapp.jobs import failure_texts
 from kneeapp.store import media
@@ -28,8 +29,6 @@ from kneeapp.store.repo import NotFound, new_id
 
 log = logging.getLogger(__name__)
 
-ACTIVITIES = ("running", "squat", "single_leg_squat", "walking")
-VIEWS = ("front", "back", "side")
 
 #: A job whose worker was lost is re-queued while ``attempts`` is below this.
 MAX_ATTEMPTS = 2

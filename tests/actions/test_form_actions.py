@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answers import KM_PER_MILE
 from actions.triage_form import ASK_ACTIONS, ValidateTriageForm
+from content_schema.vocabulary import KM_PER_MILE
 from tests.actions.conftest import RunAction, make_tracker
 
 CONSENTED = {"consent": True}

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from actions.answers import KM_PER_MILE, age_band, interpret_turn
+from actions.answers import age_band, interpret_turn
+from content_schema.vocabulary import KM_PER_MILE
 from tests.paths import REPO
 
 

@@ -16,8 +16,6 @@ import yaml
 
 from actions.content import ContentError, clear_cache, load_content
 from actions.guidance import (
-    CONTRIBUTORS,
-    KM_PER_MILE,
     Plan,
     build_plan,
     duration_words,
@@ -34,6 +32,7 @@ from actions.guidance import (
     unsuitable_exercises,
 )
 from actions.triage import UNKNOWN, assess
+from content_schema.vocabulary import CONTRIBUTORS, KM_PER_MILE
 
 MEDIAL = {"side": "right", "location": "medial", "onset": "gradual", "injury": "none",
           "pain_score": 3, "settles_by_next_day": True}

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from actions.guidance import KM_PER_MILE, build_plan
+from actions.guidance import build_plan
 from actions.summary import ANSWER_KEYS, SCHEMA_VERSION, build_summary
 from actions.triage import assess
+from content_schema.vocabulary import KM_PER_MILE
 
 ANSWERS = {
     "side": "right",

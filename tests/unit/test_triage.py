@@ -13,7 +13,6 @@ import pytest
 
 from actions.content import load_content
 from actions.triage import (
-    LEVELS,
     TriageResult,
     age_band,
     assess,
@@ -21,6 +20,7 @@ from actions.triage import (
     load_increase_pct,
     red_flags_from_symptoms,
 )
+from content_schema.vocabulary import LEVELS
 
 EXPECTED_RED_FLAG_LEVELS = {
     "cannot_bear_weight": "emergency",

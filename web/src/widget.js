@@ -195,12 +195,8 @@ function formatSeconds(s) {
 
 /* ---------------------------------------------------------------- clinic summary in plain words */
 
-var LEVELS = {
-  emergency: { label: "Emergency", advice: "Get emergency help now (emergency department or emergency services)." },
-  urgent: { label: "Urgent", advice: "See a doctor within 24 to 48 hours." },
-  clinician: { label: "See a clinician", advice: "Book an assessment with a physiotherapist or sports-medicine clinician within the next days to two weeks." },
-  self_care: { label: "Self-care", advice: "You can manage this yourself for now, with the plan below. Check again in 2 to 3 weeks." }
-};
+/* Each level's label and advice: data/guidance.yml's level_cards, written in by web/build.py. */
+var LEVELS = LEVEL_CARDS;
 var VALUE_WORDS = {
   side: { left: "Left knee", right: "Right knee", both: "Both knees" },
   location: {

@@ -12,6 +12,9 @@ export const REPO = join(WEB, "..");
 export const ARTIFACTS = join(WEB, "tests", "artifacts");
 export const TESTDATA = process.env.KNEE_TESTDATA || join(REPO, "..", "shared", "testdata");
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+/** The app's Python (PyYAML for the widget build); the machine's python3 without it. */
+const APP_PYTHON = join(REPO, ".venv", "actions", "bin", "python");
+export const PYTHON = existsSync(APP_PYTHON) ? APP_PYTHON : "python3";
 mkdirSync(ARTIFACTS, { recursive: true });
 
 /** Headless Chromium with the flags this closed network needs (Playwright gives it a fresh profile). */
@@ -57,7 +60,7 @@ export function stopChild(child, timeoutMs = 30000) {
 
 /** The widget's static server (web/serve.py) on a free port, talking to `botUrl`. */
 export async function startWeb(botUrl) {
-  const started = await startProcess("python3", [join(WEB, "serve.py")], {
+  const started = await startProcess(PYTHON, [join(WEB, "serve.py")], {
     env: { WEB_PORT: "0", BOT_URL: botUrl, WEB_QUIET: "1", CLINIC_NAME: "Riverside Physio" },
     match: (line) => (/^Demo .*?(http:\/\/\S+\/)$/.exec(line) || [])[1],
     name: "serve.py",
@@ -68,11 +71,10 @@ export async function startWeb(botUrl) {
 
 /** The real action server + Rasa server (tests/e2e/stack.py), started by web/tests/start_stack.py. */
 export async function startRasaStack() {
-  const python = join(REPO, ".venv", "actions", "bin", "python");
-  if (!existsSync(python)) throw new Error("no .venv/actions: run `make setup` first");
+  if (!existsSync(APP_PYTHON)) throw new Error("no .venv/actions: run `make setup` first");
   if (!existsSync(join(REPO, "rasa_project", "models", "current.tar.gz"))) throw new Error("no trained model: run `make setup` first");
   const script = process.env.WEB_E2E_STACK_SCRIPT || join(WEB, "tests", "start_stack.py");
-  const started = await startProcess(python, [script], {
+  const started = await startProcess(APP_PYTHON, [script], {
     match: (line) => { try { const v = JSON.parse(line); return v.rasa_url ? v : null; } catch { return null; } },
     name: "start_stack.py",
     timeoutMs: 420000,

@@ -45,7 +45,6 @@ Limitations (honest list; each finder's module docstring has its own):
 """
 
 from .candidates import PRIORITY, Extracted, Finder
-from .distance import KM_PER_MILE
 from .duration import WEEKS_PER_MONTH
 from .exercises import EXERCISES_PATH, FALLBACK_EXERCISE_ALIASES, load_exercise_aliases
 from .numbers import NUM, NUM_WORD, parse_number
@@ -58,7 +57,6 @@ __all__ = [
     "CONTEXT_VETO",
     "EXERCISES_PATH",
     "FALLBACK_EXERCISE_ALIASES",
-    "KM_PER_MILE",
     "NUM",
     "NUM_WORD",
     "PHRASES",

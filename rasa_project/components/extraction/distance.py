@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from content_schema.vocabulary import KM_PER_MILE
+
 from .candidates import PRIORITY, Candidate, candidate
 from .numbers import NUM, parse_number
 from .pain_score import PAIN_CONTEXT
-
-KM_PER_MILE = 1.609344
 
 #: The units a distance may carry ("30km", "20 miles", "40 kpw").
 DISTANCE_UNIT = r"(?:kilomet(?:re|er)s?|klicks|kays|kms?|ks|k|miles?|mi|mls|mpw|kpw)"

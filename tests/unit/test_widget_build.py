@@ -1,0 +1,37 @@
+"""The widget's level labels and advice come from data/guidance.yml, its one copy."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location("widget_build", REPO / "web" / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_bundle_carries_every_level_card_of_the_guidance_file() -> None:
+    cards = yaml.safe_load((REPO / "data" / "guidance.yml").read_text(encoding="utf-8"))
+    found = re.search(r"^var LEVEL_CARDS = (.*);$", _build_module().bundle(), re.M)
+    assert found, "the bundle defines no LEVEL_CARDS"
+    assert json.loads(found.group(1)) == {
+        level: {"label": card["label"], "advice": card["advice"]}
+        for level, card in cards["level_cards"].items()
+    }
+
+
+def test_the_widget_source_writes_no_level_advice_of_its_own() -> None:
+    source = (REPO / "web" / "src" / "widget.js").read_text(encoding="utf-8")
+    cards = yaml.safe_load((REPO / "data" / "guidance.yml").read_text(encoding="utf-8"))
+    for card in cards["level_cards"].values():
+        assert card["advice"] not in source
