@@ -9,10 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import clinic_contact_line, fresh_text, text
+from actions.outcome import read_after_triage
 from actions.privacy import erase_after_turn
 from actions.questions import question_for
-from actions.results import read_after_triage
-from actions.tracker_answers import latest_message, reset_events
+from actions.tracker_reading import latest_message, reset_events
 from actions.uploads import upload_offer
 from kneeapp import settings
 

@@ -160,7 +160,7 @@ def render_question(
 ) -> dict[str, Any]:
     """The message asking ``question``: plain, then reworded with an example and buttons.
 
-    A question is never asked a third time (see :data:`actions.answers.MAX_ATTEMPTS`), so
+    A question is never asked a third time (see :data:`actions.message_reading.MAX_ATTEMPTS`), so
     the second wording always offers buttons, including "Not sure". ``sign_noted``: the
     runner already named a warning sign or symptom, so a checklist asks for the others.
     """

@@ -1,6 +1,6 @@
 """The triage form: validation (fills answers, picks the next question) and its questions.
 
-Thin Rasa glue: interpreting the message is :mod:`actions.answers`, the order of questions
+Thin Rasa glue: interpreting the message is :mod:`actions.message_reading`, the order of questions
 is :mod:`actions.questions`, the level is :mod:`actions.triage`.
 """
 
@@ -15,9 +15,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import MAX_ATTEMPTS, NON_ANSWER_INTENTS, Turn, give_up, interpret_turn
 from actions.content import load_content
 from actions.guarded import friendly_on_error
+from actions.message_reading import MAX_ATTEMPTS, NON_ANSWER_INTENTS, Turn, give_up, interpret_turn
 from actions.questions import (
     RED_FLAG_CONFIRM,
     Question,
@@ -28,7 +28,7 @@ from actions.questions import (
     render_question,
     render_red_flag_confirm,
 )
-from actions.tracker_answers import answers_from, latest_message, message_key
+from actions.tracker_reading import answers_from, latest_message, message_key
 from actions.triage import UNKNOWN, assess
 from actions.video import accept_video, discard_pending_video
 from kneeapp.store import repo

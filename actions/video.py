@@ -17,8 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import text
-from actions.results import analysed_video, present_outcome
-from actions.tracker_answers import answers_from, latest_message, unit_of
+from actions.outcome import analysed_video, present_outcome
+from actions.tracker_reading import answers_from, latest_message, unit_of
 from actions.triage import assess
 from actions.video_findings import (
     answer_about_measures,

@@ -14,10 +14,10 @@ import numpy as np
 
 from analysis_core import classify, metrics, quality, render
 from analysis_core.findings import make_findings, measure_table, with_unit
-from analysis_core.posepass import POSE_MAX_LONG_SIDE, PoseRun, run_pose
+from analysis_core.main_subject import main_subject_mask
+from analysis_core.pose_run import POSE_MAX_LONG_SIDE, PoseRun, run_pose
 from analysis_core.reference import load
 from analysis_core.track import build_track
-from analysis_core.tracking import main_subject_mask
 from analysis_core.video_io import probe, read_frames_at
 from content_schema.vocabulary import ACTIVITIES, VIEWS
 

@@ -106,7 +106,7 @@ def build_track(raw: np.ndarray, fs: float, frame_index: np.ndarray, width: int,
         fix_swaps: Repair left/right leg label exchanges (side views).
     """
     from analysis_core.filtering import clean_landmarks
-    from analysis_core.tracking import fix_leg_swaps
+    from analysis_core.main_subject import fix_leg_swaps
 
     data = raw.copy()
     if keep is not None:

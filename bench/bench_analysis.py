@@ -14,7 +14,7 @@ pictures). Both are run alternately in the same process run, each in a fresh chi
 and the ratio of median wall times is printed.
 
 ``analyze`` splits the pose pass over two processes on a multi-core machine (see
-analysis_core/posepass.py); the naive loop is one process, as written.
+analysis_core/pose_run.py); the naive loop is one process, as written.
 
 Memory: ``analyze`` on a 60 s 1080×1920 clip in a child process. Two figures: the largest
 single process (``resource.getrusage(RUSAGE_CHILDREN)``, which also covers the pose worker the

@@ -16,7 +16,7 @@ from actions.conversation import (
     ActionResolveConfirmation,
     ValidateConfirmForm,
 )
-from actions.results import ActionExerciseDetail, ActionFollowup, ActionTriageResult
+from actions.outcome import ActionExerciseDetail, ActionFollowup, ActionTriageResult
 from rasa_project.connectors.upload_token import secret_from_env, verify
 from tests.actions.conftest import RunAction, make_tracker
 from tests.answer_sets import SELF_CARE

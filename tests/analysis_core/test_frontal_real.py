@@ -15,10 +15,10 @@ import pytest
 
 from analysis_core import analyze, geometry
 from analysis_core.classify import detect_view
+from analysis_core.main_subject import main_subject_mask
 from analysis_core.pose import L_HIP, R_HIP
-from analysis_core.posepass import run_pose
+from analysis_core.pose_run import run_pose
 from analysis_core.track import build_track, fppa_series
-from analysis_core.tracking import main_subject_mask
 from analysis_core.video_io import probe
 
 from .conftest import FIXTURES, write_clip

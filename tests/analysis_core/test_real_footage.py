@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from analysis_core import analyze
-from analysis_core.posepass import run_pose
+from analysis_core.pose_run import run_pose
 from analysis_core.track import build_track
 from analysis_core.video_io import probe
 from tests.footage import CLIPS, VARIANTS, derive, ffmpeg_available

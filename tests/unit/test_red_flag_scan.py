@@ -37,7 +37,8 @@ FLAGS = (
     "pop_with_swelling", "night_rest_pain", "weight_loss_lump_cancer",
 )  # fmt: skip
 SOURCE_KEYS = {"NHS-MSK", "NICE-VTE", "Ottawa"}
-#: Raised only by an unclear "yes" to a safety checklist (actions/answers.py), never scanned.
+#: Raised only by an unclear "yes" to a safety checklist (actions/message_reading.py),
+#: never scanned.
 CHECKLIST_ONLY = ("emergency_sign_unspecified", "urgent_sign_unspecified")
 
 

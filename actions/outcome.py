@@ -13,7 +13,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import give_up, interpret_turn
 from actions.guarded import friendly_on_error
 from actions.guidance import (
     build_plan,
@@ -23,10 +22,11 @@ from actions.guidance import (
     render_level_message,
     render_plan,
 )
+from actions.message_reading import give_up, interpret_turn
 from actions.messages import fresh_text, text
 from actions.questions import RED_FLAG_CONFIRM, render_red_flag_confirm
 from actions.summary import build_summary
-from actions.tracker_answers import answers_from, latest_message, unit_of
+from actions.tracker_reading import answers_from, latest_message, unit_of
 from actions.triage import TriageResult, assess
 from actions.video_findings import answers_from_video, plan_findings, video_summary
 from content_schema.vocabulary import LEVELS, OTHER_LOCATIONS

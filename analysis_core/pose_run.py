@@ -6,7 +6,7 @@ background thread (``video_io.iter_frames``) while the pose model runs.
 
 On a machine with two or more cores, clips of a few seconds or more are split in two: this
 process analyses the first part while a second process (``python -m
-analysis_core._poseworker``, with its own MediaPipe graph) seeks to the split point and
+analysis_core._pose_process``, with its own MediaPipe graph) seeks to the split point and
 analyses the rest. MediaPipe on its own keeps about 1.3 cores busy, so the second process
 fills the idle share. Seeking is not frame-accurate for every file, so both processes take
 thumbnails of the frames around the split and the second part is only used when they agree;
@@ -34,8 +34,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from analysis_core.main_subject import count_people
 from analysis_core.pose import N_LANDMARKS, MediaPipePose, PoseEstimator
-from analysis_core.tracking import count_people
 from analysis_core.video_io import (
     MAX_DURATION_S,
     THUMB_MATCH_MAX_DIFF,
@@ -211,7 +211,7 @@ class _Worker:
         env.setdefault("GLOG_minloglevel", "2")
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "analysis_core._poseworker", self._job.name],
+            [sys.executable, "-m", "analysis_core._pose_process", self._job.name],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._err, env=env)
 
     def result(self, timeout: float) -> Segment | None:

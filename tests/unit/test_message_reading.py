@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from actions.answers import age_band, interpret_turn
+from actions.message_reading import age_band, interpret_turn
 from content_schema.vocabulary import KM_PER_MILE
 from tests.paths import REPO
 
@@ -308,7 +308,7 @@ def test_values_outside_their_vocabulary_or_range_are_ignored(name: str, value: 
 
 
 def test_give_up_keeps_the_words_and_moves_on() -> None:
-    from actions.answers import Turn, give_up
+    from actions.message_reading import Turn, give_up
 
     turn = Turn(understood=False)
     give_up("onset", "in the past few days", {}, [], turn)
@@ -318,7 +318,7 @@ def test_give_up_keeps_the_words_and_moves_on() -> None:
 
 
 def test_an_unclear_reply_about_a_warning_sign_counts_as_yes() -> None:
-    from actions.answers import Turn, give_up
+    from actions.message_reading import Turn, give_up
 
     turn = Turn(understood=False)
     give_up("red_flag_confirm", "hmm", {}, ["night_rest_pain"], turn)
@@ -350,7 +350,7 @@ def test_the_confirmation_of_a_warning_sign(intent: str, flags: list[str] | None
     ],
 )
 def test_an_unclear_yes_to_a_checklist_counts_as_a_sign(slot: str, flag: str) -> None:
-    from actions.answers import Turn, give_up
+    from actions.message_reading import Turn, give_up
 
     turn = Turn(understood=False)
     give_up(slot, "yes i cnat do tht", {}, [], turn)

@@ -1,7 +1,7 @@
-"""Second pose process: ``python -m analysis_core._poseworker`` (started by ``posepass``).
+"""Second pose process: ``python -m analysis_core._pose_process`` (started by ``pose_run``).
 
 Reads its job (a pickled dict) from the file named on its command line, analyses its frame
-range with its own MediaPipe graph and writes the pickled ``posepass.Segment`` to stdout. It
+range with its own MediaPipe graph and writes the pickled ``pose_run.Segment`` to stdout. It
 stops by itself when the process that started it is gone.
 """
 
@@ -17,7 +17,7 @@ def main() -> int:
     with open(sys.argv[1], "rb") as fh:
         job = pickle.load(fh)  # written by our parent
     from analysis_core.pose import MediaPipePose
-    from analysis_core.posepass import pose_segment
+    from analysis_core.pose_run import pose_segment
 
     seconds_left = job.get("seconds_left")
     deadline = None if seconds_left is None else time.monotonic() + float(seconds_left)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis_core.posepass import VERIFY_FRAMES, run_pose, split_agrees
+from analysis_core.pose_run import VERIFY_FRAMES, run_pose, split_agrees
 from analysis_core.video_io import probe, read_frames_at, thumb_diff, thumbnail
 
 from .conftest import FIXTURES
