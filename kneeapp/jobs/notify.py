@@ -1,6 +1,10 @@
 """Telling Rasa that a job finished: ``trigger_intent`` ``EXTERNAL_analysis_ready``.
 
 Logs name the job id only, never the conversation, the URL's token or any health text.
+
+The retry loop is written out rather than urllib3's ``Retry``: each try is logged with its
+job id, the first wait is ``NOTIFY_BACKOFF_S`` (``Retry`` retries the first time at once),
+and only the statuses below are retried.
 """
 
 from __future__ import annotations

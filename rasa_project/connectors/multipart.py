@@ -3,6 +3,12 @@
 Feed it the request body chunk by chunk; it returns events and never holds more than one
 chunk plus a boundary's length of body, or one part's header block (capped), in memory.
 
+Why a parser of our own: Sanic (Rasa 3.6's web server) parses a form only after it has read
+the whole body into memory, which for a 200 MB video would cost 200 MB per concurrent
+upload; streaming the parts to disk as they arrive keeps the connector's memory flat. Rasa's
+pinned environment ships no streaming multipart parser (python-multipart is not among its
+dependencies), so this one stays small and is tested on its own.
+
 Limitations: no ``Content-Transfer-Encoding`` handling (browsers do not use it), nested
 multipart parts are passed through as opaque data, and header values are decoded as UTF-8
 with replacement (RFC 7578 allows raw UTF-8 file names).
