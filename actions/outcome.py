@@ -1,7 +1,8 @@
 """Presenting the triage outcome, and what the runner can do after it.
 
-Thin Rasa glue over :mod:`actions.triage` (level), :mod:`actions.guidance` (plan, texts)
-and :mod:`actions.summary` (the clinic's machine-readable summary).
+Thin Rasa glue over :mod:`actions.triage` (level), :mod:`actions.guidance` (plan),
+:mod:`actions.plan_text` (level, plan and exercise as chat messages) and
+:mod:`actions.summary` (the clinic's machine-readable summary).
 """
 
 from __future__ import annotations
@@ -14,16 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.guarded import friendly_on_error
-from actions.guidance import (
-    build_plan,
-    exercise_by_id,
-    find_exercise,
-    render_exercise_detail,
-    render_level_message,
-    render_plan,
-)
+from actions.guidance import build_plan, exercise_by_id, find_exercise
 from actions.message_reading import give_up, interpret_turn
 from actions.messages import fresh_text, text
+from actions.plan_text import render_exercise_detail, render_level_message, render_plan
 from actions.questions import RED_FLAG_CONFIRM, render_red_flag_confirm
 from actions.summary import build_summary
 from actions.tracker_reading import answers_from, latest_message, unit_of

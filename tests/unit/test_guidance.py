@@ -1,4 +1,5 @@
-"""Unit tests for the guidance/plan engine (actions/guidance.py, data/guidance.yml)."""
+"""Unit tests for the guidance/plan engine and its chat text (actions/guidance.py,
+actions/plan_text.py, data/guidance.yml)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,9 @@ from actions.guidance import (
     likely_contributors,
     plan_signature,
     plan_sources,
-    render_exercise_detail,
-    render_level_message,
-    render_plan,
     unsuitable_exercises,
 )
+from actions.plan_text import render_exercise_detail, render_level_message, render_plan
 from actions.triage import UNKNOWN, assess
 from content_schema.vocabulary import CONTRIBUTORS, KM_PER_MILE
 
