@@ -5,6 +5,7 @@ RUN pip install --no-cache-dir PyYAML==6.0.3
 COPY web web
 # the level labels and advice the widget shows come from here (web/build.py)
 COPY data/guidance.yml data/guidance.yml
+COPY content_schema content_schema
 RUN python web/build.py
 EXPOSE 8080
 CMD ["python", "web/serve.py"]

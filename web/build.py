@@ -4,7 +4,8 @@ No Node.js needed, so `make run` works without it: the socket.io client is the c
 in vendor/ (refreshed from npm by `npm run vendor`). The client is wrapped so it defines no
 global (`window.io` stays the host page's business). Each triage level's label and advice
 come from data/guidance.yml (`level_cards`), the one place they are written; reading it
-needs PyYAML (in the app's environments; the web image installs it).
+needs PyYAML (in the app's environments; the web image installs it). Miles are converted with
+the app's one factor from content_schema/vocabulary.py.
 
 Usage: python3 web/build.py  ->  web/dist/widget.js
 """
@@ -12,6 +13,7 @@ Usage: python3 web/build.py  ->  web/dist/widget.js
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import yaml
@@ -29,6 +31,14 @@ def level_cards() -> dict[str, dict[str, str]]:
     return {level: {"label": card["label"], "advice": card["advice"]} for level, card in cards.items()}
 
 
+def km_per_mile() -> float:
+    """The app's one conversion factor (content_schema/vocabulary.py)."""
+    sys.path.insert(0, str(WEB.parent))
+    from content_schema.vocabulary import KM_PER_MILE
+
+    return KM_PER_MILE
+
+
 def bundle() -> str:
     widget, css, sio = (path.read_text(encoding="utf-8") for path in SOURCES[:3])
     return (
@@ -39,6 +49,7 @@ def bundle() -> str:
         "; return module.exports; })();\n"
         f"var WIDGET_CSS = {json.dumps(css)};\n"
         f"var LEVEL_CARDS = {json.dumps(level_cards())};\n"
+        f"var KM_PER_MILE = {km_per_mile()!r};\n"
         "(function () {\n"
         f"{widget}\n"
         "})();\n"

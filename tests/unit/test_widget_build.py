@@ -30,6 +30,14 @@ def test_the_bundle_carries_every_level_card_of_the_guidance_file() -> None:
     }
 
 
+def test_the_bundle_converts_miles_with_the_apps_one_factor() -> None:
+    from content_schema.vocabulary import KM_PER_MILE
+
+    bundle = _build_module().bundle()
+    assert f"var KM_PER_MILE = {KM_PER_MILE!r};" in bundle
+    assert "1.609" not in (REPO / "web" / "src" / "widget.js").read_text(encoding="utf-8")
+
+
 def test_the_widget_source_writes_no_level_advice_of_its_own() -> None:
     source = (REPO / "web" / "src" / "widget.js").read_text(encoding="utf-8")
     cards = yaml.safe_load((REPO / "data" / "guidance.yml").read_text(encoding="utf-8"))

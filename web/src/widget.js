@@ -243,7 +243,7 @@ function formatAnswer(key, value) {
   var words = VALUE_WORDS[key];
   if (words && words[value] !== undefined) return words[value];
   if (typeof value === "number") {
-    if (/_km$/.test(key)) return value + " km a week (" + Math.round(value / 1.609) + " miles)";
+    if (/_km$/.test(key)) return value + " km a week (" + Math.round(value / KM_PER_MILE) + " miles)";
     if (/_pct$/.test(key)) return (value > 0 ? "+" : "") + value + " %";
     if (/_weeks$|^weeks_/.test(key)) {
       if (value < 1) return "Less than a week";
