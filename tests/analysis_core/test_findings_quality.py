@@ -5,6 +5,7 @@ import pytest
 
 from analysis_core import findings, quality
 from analysis_core.reference import load
+from content_schema.vocabulary import CONTRIBUTORS
 
 
 def test_grade_directions():
@@ -23,7 +24,7 @@ def test_reference_has_sources_texts_and_valid_contributors():
         assert set(spec["text"]) == {"none", "mild", "marked"}, name
         contributors = spec["contributor"]
         values = contributors.values() if isinstance(contributors, dict) else [contributors]
-        assert set(values) <= set(findings.CONTRIBUTORS), name
+        assert set(values) <= set(CONTRIBUTORS), name
 
 
 def test_findings_for_a_valgus_squat():
