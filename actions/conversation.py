@@ -20,6 +20,8 @@ from kneeapp import settings
 SMALL_TALK_INTENTS = ("thank", "goodbye", "chitchat", "out_of_scope", "greet")
 #: Requests that change or end the conversation: each is confirmed before it acts.
 CONFIRMED_ACTIONS = ("delete_data", "stop", "start_over")
+#: Messaging apps whose runners send a video inside the chat instead of through a link.
+IN_APP_VIDEO_CHANNELS = ("telegram",)
 
 
 class ActionExplainWhy(Action):
@@ -182,6 +184,10 @@ class ActionFilmingInstructions(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text=text("filming"))
+        if tracker.get_latest_input_channel() in IN_APP_VIDEO_CHANNELS:
+            limit_mb = settings.current().telegram_download_limit_bytes // 1_000_000
+            dispatcher.utter_message(text=text("video", "upload_in_app", max_mb=str(limit_mb)))
+            return []
         offer = upload_offer(tracker.sender_id)
         max_mb = str(offer["upload"]["max_bytes"] // 1_000_000)
         ttl_min = str(settings.current().upload_token_ttl_s // 60)

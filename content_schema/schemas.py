@@ -542,6 +542,7 @@ class VideoTexts:
     """The video flow: upload, analysis and findings."""
 
     upload_ready: str
+    upload_in_app: str
     accepted: str
     after_consent: str
     not_yours: str
@@ -606,6 +607,32 @@ class MessagesFile:
     action_failed: str
     not_understood: NotUnderstoodTexts
     replies: Replies
+
+
+# --------------------------------------------------------------------------- channels.yml
+
+
+@dataclass(frozen=True)
+class CannotReadTexts:
+    """What the bot says about a message it cannot read, by kind."""
+
+    photo: str
+    voice: str
+    other: str
+
+
+@dataclass(frozen=True)
+class ChannelsFile:
+    """``data/channels.yml``: what the assistant says about a messaging app itself."""
+
+    version: int
+    group_refused: str
+    cannot_read: CannotReadTexts
+    video_too_big: str
+    video_fetch_failed: str
+    video_not_video: str
+    button_expired: str
+    summary_caption: str
 
 
 # --------------------------------------------------------------------------- intent_guard.yml
@@ -720,5 +747,6 @@ FILE_SCHEMAS: dict[str, type] = {
     "intent_guard.yml": IntentGuardFile,
     "red_flag_phrases.yml": PhrasesFile,
     "typo_words.yml": TypoWordsFile,
+    "channels.yml": ChannelsFile,
     "video_reference.yml": VideoReferenceFile,
 }

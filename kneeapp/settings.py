@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Shortest secret accepted in production (32 random bytes, e.g. ``openssl rand -hex 32``).
 MIN_SECRET_BYTES = 32
 PRODUCTION_NAMES = frozenset({"production", "prod"})
+#: What Telegram accepts as a webhook's secret_token.
+TELEGRAM_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DOCS = REPO_ROOT / "docs" / "settings.md"
 DOCS_START, DOCS_END = "<!-- settings table: start -->", "<!-- settings table: end -->"
 _KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "Path": Path}
@@ -118,6 +121,22 @@ class Settings:
     notify_backoff_s: float = _var(
         "NOTIFY_BACKOFF_S", 1.0, "first wait between tries, doubled each time", unit="s",
         minimum=0.0, used_by="worker")
+    telegram_bot_token: str = _var(
+        "TELEGRAM_BOT_TOKEN", "", "the clinic's Telegram bot (from BotFather); the Telegram "
+        "channel is active when set", used_by="Telegram connector", shown_default="unset")
+    telegram_webhook_secret: str = _var(
+        "TELEGRAM_WEBHOOK_SECRET", "",
+        "1-256 characters A-Z a-z 0-9 _ -; Telegram sends it with every update, others get 403;"
+        " required outside development", used_by="Telegram connector", shown_default="unset")
+    telegram_api_url: str = _var(
+        "TELEGRAM_API_URL", "https://api.telegram.org",
+        "Bot API root (a clinic's own local Bot API server, or a test stand-in)",
+        used_by="Telegram connector")
+    telegram_download_limit_bytes: int = _var(
+        "TELEGRAM_DOWNLOAD_LIMIT_BYTES", 20 * 1024 * 1024,
+        "largest video fetched from Telegram (the cloud Bot API's limit; a local Bot API server"
+        " lifts it); larger ones are never downloaded", unit="bytes", minimum=1,
+        used_by="Telegram connector")
     clinic_name: str = _var("CLINIC_NAME", "", "the clinic named in referrals",
                             used_by="actions", shown_default="unset")
     clinic_phone: str = _var("CLINIC_PHONE", "", "its phone", used_by="actions",
@@ -148,11 +167,21 @@ class Settings:
         """Why these settings may not run in production (empty outside production)."""
         if not self.production:
             return []
+        problems = []
         if not self.upload_token_secret:
-            return ["UPLOAD_TOKEN_SECRET is required when APP_ENV=production"]
-        if len(self.upload_token_secret.encode("utf-8")) < MIN_SECRET_BYTES:
-            return [f"UPLOAD_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes"]
-        return []
+            problems.append("UPLOAD_TOKEN_SECRET is required when APP_ENV=production")
+        elif len(self.upload_token_secret.encode("utf-8")) < MIN_SECRET_BYTES:
+            problems.append(f"UPLOAD_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        if self.telegram_bot_token and not self.telegram_webhook_secret:
+            problems.append("TELEGRAM_WEBHOOK_SECRET is required when APP_ENV=production")
+        return problems
+
+    def telegram_problems(self) -> list[str]:
+        """Why the Telegram channel may not start with these settings."""
+        secret = self.telegram_webhook_secret
+        if secret and not TELEGRAM_SECRET_RE.fullmatch(secret):
+            return ["TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"]
+        return [p for p in self.production_problems() if p.startswith("TELEGRAM_")]
 
 
 #: The settings with no variable set (constructor defaults elsewhere refer to these).

@@ -2,8 +2,9 @@
 
 ``python -m kneeapp.store.erase <conversation_id>`` prints what was removed, as JSON.
 Removes Rasa's tracker events (table ``events``, column ``sender_id``, if the table
-exists), consents, assessments, videos, analysis jobs and results, the raw uploads and
-sidecars (also uploads never registered, found by their sidecar) and the result folders.
+exists), consents, assessments, videos, analysis jobs and results, the link to a
+messaging app's chat (``channel_chats``), the raw uploads and sidecars (also uploads never
+registered, found by their sidecar) and the result folders.
 A job still running for the conversation notices at its next heartbeat and stops without
 writing anything back.
 """
@@ -19,12 +20,19 @@ from sqlalchemy import delete, inspect, select, text
 
 from kneeapp.store import media
 from kneeapp.store.db import session_scope
-from kneeapp.store.models import AnalysisJob, AnalysisResult, Assessment, Consent, Video
+from kneeapp.store.models import (
+    AnalysisJob,
+    AnalysisResult,
+    Assessment,
+    ChannelChat,
+    Consent,
+    Video,
+)
 
 log = logging.getLogger(__name__)
 
 REPORT_KEYS = ("events", "consents", "assessments", "videos", "analysis_jobs",
-               "analysis_results", "files")
+               "analysis_results", "channel_chats", "files")
 
 
 def erase_conversation(conversation_id: str) -> dict[str, int]:
@@ -58,6 +66,8 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
             delete(Assessment).where(Assessment.conversation_id == conversation_id)))
         report["consents"] = _count(session.execute(
             delete(Consent).where(Consent.conversation_id == conversation_id)))
+        report["channel_chats"] = _count(session.execute(
+            delete(ChannelChat).where(ChannelChat.conversation_id == conversation_id)))
         if inspect(session.connection()).has_table("events"):
             report["events"] = _count(session.execute(
                 text("DELETE FROM events WHERE sender_id = :sender"),

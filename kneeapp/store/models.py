@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -138,6 +139,22 @@ class AnalysisJob(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     activity: Mapped[str | None] = mapped_column(String(32), nullable=True)
     view: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class ChannelChat(Base):
+    """Which messaging-app chat a conversation talks through (Telegram, WhatsApp).
+
+    The conversation id is random; the app's own chat id is kept only here, to send the
+    replies, and is erased with the conversation.
+    """
+
+    __tablename__ = "channel_chats"
+    __table_args__ = (UniqueConstraint("channel", "chat_key", name="uq_channel_chats_chat"),)
+
+    conversation_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AnalysisResult(Base):

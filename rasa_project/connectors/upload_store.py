@@ -215,6 +215,27 @@ async def receive(
     return sink
 
 
+async def receive_stream(
+    chunks: AsyncIterator[bytes], uploads_dir: Path, max_bytes: int
+) -> _Sink:
+    """Streams a video's raw bytes (not a form: e.g. a file fetched from a messaging app)
+    into a temp file in ``uploads_dir``, with the same checks as :func:`receive`.
+
+    Raises:
+        UploadRejected: on an empty, oversized or non-video file; the temp file is removed.
+    """
+    sink = _Sink(uploads_dir, max_bytes)
+    sink.open()
+    try:
+        async for chunk in chunks:
+            sink.write(chunk)
+        sink.finish()
+    except BaseException:
+        sink.discard()
+        raise
+    return sink
+
+
 def _write_json_atomically(path: Path, document: dict) -> None:
     temp = path.with_name(f".{path.name}.tmp")
     temp.write_text(json.dumps(document, indent=2), encoding="utf-8")

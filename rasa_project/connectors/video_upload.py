@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections import ChainMap
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 from connectors import upload_store, upload_token
 from connectors.multipart import MultipartError, boundary_from_content_type
+from connectors.result_files import MEDIA_TYPES, result_file
 from connectors.upload_store import UploadRejected
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -40,15 +40,6 @@ from kneeapp import settings
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Upload-Token"
-JOB_ID_RE = re.compile(r"[0-9a-f]{32}")
-FILENAME_RE = re.compile(r"[A-Za-z0-9._-]+")
-MEDIA_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "json": "application/json",
-    "mp4": "video/mp4",
-}
 TOKEN_MESSAGES = {
     "token_invalid": "This upload link isn't valid. Please ask me again for a new "
     "upload link in the chat.",
@@ -221,21 +212,8 @@ class VideoUploadInput(InputChannel):
             return _error(500, "server_error", "Sorry, something went wrong. Please try again.")
         return response.json({"video_id": video.video_id, "messages": collector.messages})
 
-    def _media_path(self, job_id: str, filename: str) -> Path | None:
-        if not JOB_ID_RE.fullmatch(job_id) or not FILENAME_RE.fullmatch(filename):
-            return None
-        if filename.startswith(".") or ".." in filename:
-            return None
-        if filename.rpartition(".")[2].lower() not in MEDIA_TYPES:
-            return None
-        root = self.results_dir.resolve()
-        path = (root / job_id / filename).resolve()
-        if not path.is_relative_to(root / job_id) or not path.is_file():
-            return None
-        return path
-
     async def _media(self, request: Request, job_id: str, filename: str) -> HTTPResponse:
-        path = self._media_path(job_id, filename)
+        path = result_file(self.results_dir, job_id, filename)
         if path is None:
             return _error(404, "not_found", "Not found.")
         headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"}

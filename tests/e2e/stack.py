@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 RASA_BIN = REPO / ".venv" / "rasa" / "bin" / "rasa"
 ACTIONS_PYTHON = REPO / ".venv" / "actions" / "bin" / "python"
 MODEL = REPO / "rasa_project" / "models" / "current.tar.gz"
+NETGUARD_SITE = REPO / "tests" / "netguard_site"
 
 
 def free_port() -> int:
@@ -116,8 +117,12 @@ def running_stack(
     env_extra: dict[str, str] | None = None,
     model: Path = MODEL,
     with_worker: bool = False,
+    network_guard: bool = False,
 ) -> Iterator[Stack]:
     """Starts the servers (and the worker), yields the stack, and always stops them.
+
+    With ``network_guard`` every process fails any connection that is not to loopback
+    (``tests/netguard_site``), so a test proves nothing reaches an outside service.
 
     Storage is private to the stack: a SQLite file and a media folder under ``log_dir``,
     unless ``env_extra`` sets DATABASE_URL / MEDIA_DIR (e.g. PostgreSQL).
@@ -131,6 +136,8 @@ def running_stack(
         "RASA_URL": stack.url,
     }
     stack.env = stack_env(stack.actions_port, storage | (env_extra or {}))
+    if network_guard:
+        stack.env["PYTHONPATH"] = f"{NETGUARD_SITE}:{stack.env['PYTHONPATH']}"
     migrate = [str(ACTIONS_PYTHON), "-c", "from kneeapp.store.db import init_db; init_db()"]
     subprocess.run(migrate, cwd=REPO, env=stack.env, check=True)
     actions = [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions"]

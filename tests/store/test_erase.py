@@ -10,8 +10,9 @@ from sqlalchemy import inspect, text
 
 from kneeapp.jobs import backends, queue
 from kneeapp.store import media, repo
-from kneeapp.store.db import get_engine
+from kneeapp.store.db import get_engine, session_scope
 from kneeapp.store.erase import erase_conversation
+from kneeapp.store.models import ChannelChat
 from tests.store.fixtures import APP_TABLES, put_upload, register_upload, subprocess_env
 
 EVENTS_DDL = """CREATE TABLE events (
@@ -43,6 +44,9 @@ def _populate(conversation: str, media_dir) -> dict[str, str]:
     (result_dir / "keyframe_1.png").write_bytes(b"png")
     assert queue.finish_done(done_job, worker, {"quality": {"usable": True}}, str(result_dir))
     unregistered = put_upload(media_dir, conversation, b"never registered", "webm")
+    with session_scope() as session:
+        session.add(ChannelChat(conversation_id=conversation, channel="telegram",
+                                chat_key=f"chat-of-{conversation}"))
     return {"video": video_id, "done": done_job, "queued": queued_job,
             "orphan": unregistered["video_id"]}
 
@@ -69,7 +73,7 @@ def test_erase_removes_every_row_and_file(env, db_url, tmp_path):
     report = erase_conversation("conv-erase-me")
 
     assert report == {"events": 2, "consents": 1, "assessments": 1, "videos": 1,
-                      "analysis_jobs": 2, "analysis_results": 1,
+                      "analysis_jobs": 2, "analysis_results": 1, "channel_chats": 1,
                       "files": 2 + 2 + 2}  # upload+sidecar, orphan+sidecar, 2 result files
     assert _rows_mentioning("conv-erase-me") == {}
     for key in ("video", "done", "queued", "orphan"):

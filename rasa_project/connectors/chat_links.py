@@ -1,0 +1,99 @@
+"""Which conversation a messaging app's chat belongs to (table ``channel_chats``).
+
+A chat (Telegram, WhatsApp) gets a random conversation id the first time it writes; the
+app's own chat id is kept only in this table, to send the replies, and is erased with the
+conversation (``kneeapp/store/erase.py``). Logs never show a chat id.
+
+The table is created by the app's migrations (``kneeapp/store/migrations``); this module
+only reads and writes rows, with plain SQL that SQLAlchemy 1.4 (Rasa's environment) runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from kneeapp import settings
+from kneeapp.store.sqlite_pragmas import BUSY_TIMEOUT_S, tune_sqlite_connection
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _engine() -> Engine:
+    url = settings.current().database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _create(url)
+            _engines[url] = engine
+        return engine
+
+
+def _create(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", tune_sqlite_connection)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=3, max_overflow=3)
+
+
+def _stored_conversation(connection: Any, channel: str, chat_key: str) -> str | None:
+    row = connection.execute(
+        text("SELECT conversation_id FROM channel_chats WHERE channel = :c AND chat_key = :k"),
+        {"c": channel, "k": chat_key},
+    ).first()
+    return str(row[0]) if row else None
+
+
+def _now(connection: Any) -> dt.datetime:
+    """UTC now as the app's tables store it: naive on SQLite, with its zone elsewhere."""
+    now = dt.datetime.now(dt.timezone.utc)
+    return now.replace(tzinfo=None) if connection.dialect.name == "sqlite" else now
+
+
+def conversation_for(channel: str, chat_key: str) -> str:
+    """The conversation id of this chat, created (random) on its first message."""
+    with _engine().begin() as connection:
+        known = _stored_conversation(connection, channel, chat_key)
+        if known:
+            return known
+    conversation_id = f"{channel[:2]}-{secrets.token_hex(16)}"
+    try:
+        with _engine().begin() as connection:
+            connection.execute(
+                text("INSERT INTO channel_chats (conversation_id, channel, chat_key, created_at)"
+                     " VALUES (:id, :c, :k, :t)"),
+                {"id": conversation_id, "c": channel, "k": chat_key, "t": _now(connection)},
+            )
+    except IntegrityError:  # another process linked the chat meanwhile
+        with _engine().begin() as connection:
+            known = _stored_conversation(connection, channel, chat_key)
+        if known is None:
+            raise
+        return known
+    return conversation_id
+
+
+def chat_for(channel: str, conversation_id: str) -> str | None:
+    """The chat a conversation talks through, or None (never linked, or erased)."""
+    with _engine().begin() as connection:
+        row = connection.execute(
+            text("SELECT chat_key FROM channel_chats WHERE channel = :c AND conversation_id = :id"),
+            {"c": channel, "id": conversation_id},
+        ).first()
+    return str(row[0]) if row else None
+
+
+def dispose() -> None:
+    """Close every pooled connection (tests, and processes that fork)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

@@ -1,0 +1,176 @@
+"""The Telegram channel end to end: the real stack, a loopback stand-in of the Bot API.
+
+A runner consents by button, sends a real clip as a Telegram video, and the findings text
+and pictures reach the stand-in for that chat (pushed by the worker's
+``trigger_intent?output_channel=latest``); a forged update is refused with nothing sent; a
+redelivered update is answered once; an oversize video is never fetched. Every server runs
+with the network guard (tests/netguard_site): nothing may leave 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.stack import MODEL, REPO, Stack, running_stack
+from tests.paths import TESTDATA
+from tests.telegram_standin import BotApiStandIn
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "123456789:AAE-test_token-for-the-stand-in"
+SECRET = "knee-test_secret-123"
+CLIP = TESTDATA / "treadmill_side_male.mp4"
+FIXTURES = REPO / "tests" / "fixtures" / "telegram"
+_update_ids = itertools.count(700_000)
+
+
+@pytest.fixture(scope="module")
+def telegram(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, BotApiStandIn]]:
+    if not MODEL.exists():
+        pytest.skip("no trained model: `make test` trains it first")
+    if not CLIP.is_file():
+        pytest.skip(f"shared test footage not found at {TESTDATA}")
+    with BotApiStandIn(TOKEN) as api:
+        env = {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "TELEGRAM_API_URL": api.url,
+            "UPLOAD_TOKEN_SECRET": uuid.uuid4().hex * 2,
+            "ANALYSIS_TIME_LIMIT_S": "180",
+        }
+        with running_stack(tmp_path_factory.mktemp("telegram"), env, with_worker=True,
+                           network_guard=True) as stack:
+            yield stack, api
+
+
+def fixture_update(name: str, chat_id: int, **message: Any) -> dict[str, Any]:
+    """A fixture update for ``chat_id`` with a fresh update_id (and message fields changed)."""
+    update = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))["update"]
+    update["update_id"] = next(_update_ids)
+    body = update.get("message") or update["callback_query"]["message"]
+    body["chat"]["id"] = chat_id
+    update.get("message", {}).update(message)
+    return update
+
+
+def post(stack: Stack, update: dict[str, Any], secret: str | None = SECRET) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(f"{stack.url}/webhooks/telegram/webhook",
+                                     data=json.dumps(update).encode(), headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def sent_to(api: BotApiStandIn, chat_id: int, method: str = "sendMessage") -> list[dict]:
+    return [c.params for c in api.calls_to(method) if str(c.params.get("chat_id")) == str(chat_id)]
+
+
+def wait_for_text(api: BotApiStandIn, chat_id: int, needle: str, timeout_s: float = 60) -> dict:
+    call = api.wait_for(lambda c: c.method == "sendMessage" and str(c.params.get("chat_id"))
+                        == str(chat_id) and needle.lower() in str(c.params.get("text")).lower(),
+                        timeout_s=timeout_s)
+    return dict(call.params)
+
+
+def keyboard(params: dict[str, Any]) -> list[dict[str, str]]:
+    markup = params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def press(stack: Stack, chat_id: int, button: dict[str, str]) -> None:
+    update = fixture_update("callback", chat_id)
+    update["callback_query"]["data"] = button["callback_data"]
+    update["callback_query"]["id"] = f"cb-{update['update_id']}"
+    assert post(stack, update) == 200
+
+
+def consented_chat(stack: Stack, api: BotApiStandIn, chat_id: int) -> None:
+    assert post(stack, fixture_update("start", chat_id)) == 200
+    question = api.wait_for(lambda c: c.method == "sendMessage" and str(
+        c.params.get("chat_id")) == str(chat_id) and keyboard(c.params), timeout_s=60).params
+    agree = next(b for b in keyboard(question) if b["text"].lower().startswith("yes"))
+    before = len(api.calls_to("answerCallbackQuery"))
+    press(stack, chat_id, agree)
+    api.wait_for(lambda _: len(api.calls_to("answerCallbackQuery")) > before, timeout_s=30)
+
+
+def test_a_forged_update_is_refused_and_nothing_is_sent(telegram) -> None:
+    stack, api = telegram
+    chat_id = 200_000_001
+    assert post(stack, fixture_update("text", chat_id), secret="wrong") == 403
+    assert post(stack, fixture_update("text", chat_id), secret=None) == 403
+    time.sleep(2)
+    assert not [c for c in api.calls if str(c.params.get("chat_id")) == str(chat_id)]
+
+
+def test_a_redelivered_update_is_answered_once(telegram) -> None:
+    stack, api = telegram
+    chat_id = 200_000_002
+    update = fixture_update("start", chat_id)
+    assert post(stack, update) == 200
+    assert post(stack, update) == 200
+    api.wait_for(lambda c: str(c.params.get("chat_id")) == str(chat_id), timeout_s=60)
+    time.sleep(3)
+    texts = [p["text"] for p in sent_to(api, chat_id)]
+    assert texts and len(texts) == len(set(texts)), texts
+
+
+def test_consent_by_button_then_a_video_in_the_chat_gets_findings_and_pictures(
+        telegram) -> None:
+    stack, api = telegram
+    chat_id = 200_000_003
+    consented_chat(stack, api, chat_id)
+    api.add_file("clip-treadmill", CLIP)
+    assert post(stack, fixture_update("video", chat_id, video={
+        "file_id": "clip-treadmill", "file_unique_id": "u-treadmill", "width": 1280,
+        "height": 720, "duration": 12, "mime_type": "video/mp4",
+        "file_size": CLIP.stat().st_size})) == 200
+    wait_for_text(api, chat_id, "analysing")
+    assert api.downloads, "the clip was fetched from the stand-in"
+    picture = api.wait_for(lambda c: c.method in ("sendPhoto", "sendMediaGroup") and str(
+        c.params.get("chat_id")) == str(chat_id), timeout_s=300)
+    assert picture.files, "the picture travels as a file, not a link"
+    wait_for_text(api, chat_id, "Here is what I measured", timeout_s=30)
+    wait_for_text(api, chat_id, "steps/min", timeout_s=30)
+
+
+def test_an_oversize_video_is_never_fetched(telegram) -> None:
+    stack, api = telegram
+    chat_id = 200_000_004
+    consented_chat(stack, api, chat_id)
+    fetched = len(api.calls_to("getFile"))
+    assert post(stack, fixture_update("oversize_video", chat_id)) == 200
+    wait_for_text(api, chat_id, "MB")
+    assert len(api.calls_to("getFile")) == fetched
+    assert not any("oversize" in d for d in api.downloads)
+
+
+def test_a_group_chat_is_refused_politely(telegram) -> None:
+    stack, api = telegram
+    chat_id = -100_200_000_005
+    update = fixture_update("group_text", chat_id)
+    assert post(stack, update) == 200
+    wait_for_text(api, chat_id, "private chat")
+
+
+def test_the_webhook_path_answers_at_once(telegram) -> None:
+    stack, _ = telegram
+    started = time.monotonic()
+    assert post(stack, fixture_update("text", 200_000_006)) == 200
+    assert time.monotonic() - started < 2.0
