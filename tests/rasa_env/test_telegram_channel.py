@@ -16,13 +16,13 @@ import pytest
 
 pytest.importorskip("telegram", reason="needs python-telegram-bot (.venv/rasa)")
 
-from connectors import chat_links, telegram_setup  # noqa: E402
-from connectors.telegram_channel import TelegramInput  # noqa: E402
-from connectors.telegram_updates import MAX_CALLBACK_BYTES, MAX_TEXT  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from connectors import chat_links, telegram_setup
+from connectors.telegram_channel import TelegramInput
+from connectors.telegram_updates import MAX_CALLBACK_BYTES, MAX_TEXT
+from sqlalchemy import create_engine, text
 
-from kneeapp import settings  # noqa: E402
-from tests.telegram_standin import BotApiStandIn  # noqa: E402
+from kneeapp import settings
+from tests.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.rasa_env
 
