@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,6 +161,35 @@ def test_an_oversize_video_is_never_fetched(telegram) -> None:
     wait_for_text(api, chat_id, "MB")
     assert len(api.calls_to("getFile")) == fetched
     assert not any("oversize" in d for d in api.downloads)
+
+
+def test_delete_my_data_unlinks_the_chat_and_a_new_conversation_starts(telegram) -> None:
+    stack, api = telegram
+    chat_id = 200_000_007
+    consented_chat(stack, api, chat_id)
+    database = stack.log_dir / "app.db"
+    first = linked_conversation(database, chat_id)
+    assert first and str(chat_id) not in first
+    assert post(stack, fixture_update("text", chat_id, text="please delete my data")) == 200
+    question = api.wait_for(lambda c: c.method == "sendMessage" and str(
+        c.params.get("chat_id")) == str(chat_id) and "erase" in str(c.params.get("text"))
+        and keyboard(c.params), timeout_s=60).params
+    press(stack, chat_id, next(b for b in keyboard(question) if b["text"].startswith("Yes")))
+    wait_for_text(api, chat_id, "erased from the server")
+    deadline = time.monotonic() + 30
+    while linked_conversation(database, chat_id) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert linked_conversation(database, chat_id) is None, "the chat link is erased too"
+    assert post(stack, fixture_update("start", chat_id)) == 200
+    api.wait_for(lambda _: linked_conversation(database, chat_id) not in (None, first),
+                 timeout_s=30)
+
+
+def linked_conversation(database: Path, chat_id: int) -> str | None:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute("SELECT conversation_id FROM channel_chats WHERE chat_key = ?",
+                                 (str(chat_id),)).fetchone()
+    return str(row[0]) if row else None
 
 
 def test_a_group_chat_is_refused_politely(telegram) -> None:
