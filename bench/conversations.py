@@ -55,7 +55,7 @@ CORPUS = REPO / "bench" / "conversation_corpus"
 #: The corpus folders: tuning (looked at while fixing), heldout, heldout2, heldout3 (each
 #: written blind after a round of fixes, measured once, then looked at), heldout4 (written
 #: blind after the fifth round; the figure to quote).
-HALVES = ("tuning", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+HALVES = ("tuning", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 LEVELS = ("self_care", "clinician", "urgent", "emergency")
 EXPECTED = (*LEVELS, "routed")
 STYLES = (
