@@ -436,8 +436,9 @@ def _duration_target(
 
 
 def _side_from(entities: Sequence[Mapping[str, Any]], text: str) -> str | None:
-    """Both knees stay both ("both, but the right is worse"; "left and right"), unless
-    corrected ("left, sorry, I mean right")."""
+    """Both knees stay both ("both, but the right is worse"; "actually it's both, the left
+    is just worse"; "left and right"), unless a later side corrects them ("both, sorry, I
+    mean right"; "left, sorry, I mean right")."""
     sides = [e for e in entities if e.get("entity") == "side"]
     if not sides:
         return None
@@ -446,9 +447,10 @@ def _side_from(entities: Sequence[Mapping[str, Any]], text: str) -> str | None:
     sides = said or sides  # "right knee, not left"
     values = [e["value"] for e in sides]
     if "both" in values and len(set(values)) > 1:
+        both = next(e for e in sides if e["value"] == "both")
         other = next(e for e in sides if e["value"] != "both")
-        before_other = text.lower()[: other.get("start", 0)]
-        return str(other["value"]) if _CORRECTION.search(before_other) else "both"
+        between = lower[both.get("end", 0) : other.get("start", 0)]
+        return str(other["value"]) if _CORRECTION.search(between) else "both"
     if {"left", "right"} <= set(values):  # "left and right", unless one corrects the other
         last = sides[-1]
         corrected = _CORRECTION.search(text.lower()[: last.get("start", 0)])

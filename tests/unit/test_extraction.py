@@ -500,6 +500,15 @@ def test_typo_word_file_errors_name_file_and_key(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- multi-fact
 
 
+def test_a_beginners_programme_is_neither_a_distance_nor_a_score() -> None:
+    text = ("I'm 52 and doing couch to 5k, week 6. The inside of my right knee aches after "
+            "runs. I was doing about 4 miles a week, now about 9.")
+    found = triples(text)
+    assert ("distance_before", 6.437, "4 miles") in found
+    assert ("distance_now", 14.484, "9") in found
+    assert not [t for t in found if t[0] == "pain_score" or t[1] == 5.0]
+
+
 def test_long_multi_fact_message() -> None:
     text = (
         "Hi, I'm 34. My rigth knee has been sore on the inside for about 3 weeks. It came on "

@@ -249,6 +249,22 @@ def test_both_knees_stay_both_when_one_is_worse() -> None:
     assert interpret_turn("inform", entities, text, "side", {}).updates["side"] == "both"
 
 
+@pytest.mark.parametrize("text, other", [
+    ("well actually it's both, the left is just worse", "left"),
+    ("wait it's both knees, the right is just worse", "right"),
+])
+def test_a_correction_to_both_knees_keeps_both_when_one_is_worse(text: str, other: str) -> None:
+    entities = [spanned(text, "side", "both", "both"), spanned(text, "side", other, other)]
+    turn = interpret_turn("inform", entities, text, "location", {"side": other}, previous="side")
+    assert turn.updates["side"] == "both"
+
+
+def test_both_corrected_to_one_side_is_that_side() -> None:
+    text = "both, sorry, I mean just the right"
+    entities = [spanned(text, "side", "both", "both"), spanned(text, "side", "right", "right")]
+    assert interpret_turn("inform", entities, text, "side", {}).updates["side"] == "right"
+
+
 def test_a_correction_of_the_side_replaces_it() -> None:
     text = "sorry, not both, actually just the left one"
     entities = [spanned(text, "side", "both", "both"), spanned(text, "side", "left", "left")]

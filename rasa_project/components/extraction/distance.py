@@ -38,9 +38,12 @@ _NOT_DISTANCE_AFTER = re.compile(
     r"|yo\b|y/o|am\b|pm\b|min|mins|minutes|hours?|hrs?|kg|kgs|lbs?|stone|sec|secs|seconds"
     r"|or so weeks|k\w)"
 )
+#: "about 9" after a distance: the hedge belongs to the distance, not to a pain score.
+_HEDGE_BEFORE = re.compile(r"(?:about|around|roughly|approx(?:imately)?|~) ?$")
 _RACE_BEFORE = re.compile(
     r"(?:\b(?:a|an|the|my first|first|my|this|that|next)) $"
     r"|\btraining for (?:the |a |my )?(?:[a-z]+ ){0,2}$"  # "training for TCS 10k"
+    r"|\b(?:couch|sofa|c|zero|0) ?(?:-|to|2) ?$"  # a beginners' programme: "couch to 5k"
 )
 #: "still doing my 40 miles (up from 30)": "my" + a change cue is weekly load, not a race.
 _CHANGE_AFTER = re.compile(
@@ -93,6 +96,7 @@ class _Mention:
     claim_end: int
     value: float  # in the mention's own unit until converted
     unit: str | None
+    claim_start: int = -1  # with a hedge before it ("about 9"), else ``start``
     role: str = "distance"
     fixed: bool = False  # role settled by the structure ("15 to 25 miles over 3 weeks")
     pair_first: bool = False  # first number of a before → now pair
@@ -116,7 +120,8 @@ def find_distances(text: str) -> Iterator[Candidate]:
         if unit is None:
             continue
         km = mn.value * (KM_PER_MILE if unit in _MILE_UNITS else 1.0)
-        yield candidate(mn.role, round(km, 3), mn.start, mn.end, (mn.start, mn.claim_end))
+        claim_start = mn.claim_start if mn.claim_start >= 0 else mn.start
+        yield candidate(mn.role, round(km, 3), mn.start, mn.end, (claim_start, mn.claim_end))
 
 
 def _collect_mentions(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:
@@ -140,7 +145,10 @@ def _collect_mentions(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]
         else:
             claim_end = m.end("per") if m.group("per") else end
         value = _mention_value(m)
-        mentions.append(_Mention(m.start(), end, claim_end, value, unit, pair_first=pair_first))
+        hedge = _HEDGE_BEFORE.search(before)
+        claim_start = m.start() - len(hedge.group(0)) if hedge else m.start()
+        mentions.append(_Mention(m.start(), end, claim_end, value, unit, claim_start,
+                                 pair_first=pair_first))
     return mentions, races
 
 

@@ -35,7 +35,8 @@ _SCORE_OK_AFTER = re.compile(
 )
 _SCORE_BAD_BEFORE = re.compile(
     r"\b(?:at|for|in|since|every|page|number|no|top|x|than|last|past|next|those|these"
-    r"|the|my|of|with|run|ran|do|did|doing|have|had|has|got|are|were|after)$"
+    r"|the|my|of|with|run|ran|do|did|doing|have|had|has|got|are|were|after"
+    r"|week|wk|day|stage|round|lap)$"  # a programme's "week 6", not a score
 )
 #: Words that may surround a bare score in a message that is (almost) only the score.
 _SCORE_FILLER_WORDS = """
