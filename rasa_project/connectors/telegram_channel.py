@@ -35,12 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from connectors import chat_links, upload_store
+from connectors import chat_app, chat_links, upload_store
 from connectors.result_files import result_file_from_url
 from connectors.telegram_updates import (
     CallbackKeys,
     Incoming,
-    SeenUpdates,
     caption,
     read_update,
     split_text,
@@ -53,7 +52,6 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from content_schema import load
 from content_schema.schemas import ChannelsFile
 from kneeapp import settings
 
@@ -61,7 +59,6 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-CHANNELS_TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels.yml"
 SUMMARY_FILENAME = "knee-summary.json"
 _TOKEN_IN_URL = re.compile(r"/bot[0-9]+:[A-Za-z0-9_-]+")
 
@@ -204,10 +201,10 @@ class TelegramInput(InputChannel):
         self.secret = config.telegram_webhook_secret
         self.download_limit = min(config.telegram_download_limit_bytes, config.upload_max_bytes)
         self.uploads_dir = config.media_dir / "uploads"
-        self.texts: ChannelsFile = load(CHANNELS_TEXTS, ChannelsFile)
+        self.texts = chat_app.channel_texts()
         self.keys = CallbackKeys()
-        self.seen = SeenUpdates()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.seen = chat_app.SeenIds()
+        self.background = chat_app.BackgroundTasks()
         self.bot = telegram_bot(config) if self.active else None
         self.output = (TelegramOutput(self.bot, self.keys, config.media_dir / "results",
                                       self.texts) if self.bot else None)
@@ -240,23 +237,20 @@ class TelegramInput(InputChannel):
         update = request.json if isinstance(request.json, dict) else None
         if update is None:
             return response.json({"ok": False, "error": "not an update"}, status=400)
-        if self.seen.first_time(update.get("update_id")):
-            task = asyncio.create_task(self._handle(update, on_new_message))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        update_id = update.get("update_id")
+        if self.seen.first_time(update_id):
+            self.background.start(self._handle(update, on_new_message),
+                                  f"Telegram update {update_id}")
         return response.json({"ok": True})
 
     async def _handle(self, update: dict[str, Any],
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         incoming = read_update(update)
         assert self.bot is not None
-        try:
-            await self.bot.initialize()  # once: getMe (python-telegram-bot needs it)
-            if incoming.callback_id:
-                await self._acknowledge(incoming.callback_id)
-            await self._dispatch(incoming, on_new_message)
-        except Exception:
-            logger.exception("Telegram update %s could not be handled", update.get("update_id"))
+        await self.bot.initialize()  # once: getMe (python-telegram-bot needs it)
+        if incoming.callback_id:
+            await self._acknowledge(incoming.callback_id)
+        await self._dispatch(incoming, on_new_message)
 
     async def _acknowledge(self, callback_id: str) -> None:
         assert self.bot is not None
@@ -300,8 +294,8 @@ class TelegramInput(InputChannel):
                          metadata: dict[str, Any] | None = None) -> None:
         conversation_id = await asyncio.to_thread(chat_links.conversation_for, CHANNEL,
                                                   str(chat_id))
-        await on_new_message(UserMessage(text, self.output, sender_id=conversation_id,
-                                         input_channel=CHANNEL, metadata=metadata))
+        await chat_app.hand_over(on_new_message, self.output, conversation_id, text, CHANNEL,
+                                 metadata)
 
     async def _receive_video(self, incoming: Incoming,
                              on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
@@ -316,13 +310,11 @@ class TelegramInput(InputChannel):
         video = await self._fetch(incoming, conversation_id)
         if video is None:
             return
-        logger.info("Video stored from Telegram: id=%s container=%s bytes=%d",
-                    video.video_id, video.container, video.size_bytes)
-        await self._hand_over(incoming.chat_id, f'/share_video{{"video_id": "{video.video_id}"}}',
+        await self._hand_over(incoming.chat_id, chat_app.share_video_text(video.video_id),
                               on_new_message, {"source": CHANNEL, "video_id": video.video_id})
 
     def _too_big(self) -> str:
-        return self.texts.video_too_big.format(limit_mb=str(self.download_limit // 1_000_000))
+        return chat_app.too_big_text(self.texts, self.download_limit)
 
     async def _fetch(self, incoming: Incoming,
                      conversation_id: str) -> upload_store.StoredVideo | None:
@@ -330,18 +322,16 @@ class TelegramInput(InputChannel):
         assert self.bot is not None and incoming.chat_id is not None
         try:
             telegram_file = await self.bot.get_file(incoming.video["file_id"])
-            sink = await upload_store.receive_stream(
-                _download(str(telegram_file.file_path)), self.uploads_dir, self.download_limit)
+            return await chat_app.store_video(_download(str(telegram_file.file_path)),
+                                              self.uploads_dir, self.download_limit,
+                                              conversation_id)
         except upload_store.UploadRejected as rejected:
-            text = self._too_big() if rejected.error == "too_large" else (
-                self.texts.video_not_video)
-            await self._say(incoming.chat_id, text)
-            return None
+            await self._say(incoming.chat_id,
+                            chat_app.rejection_text(self.texts, rejected, self.download_limit))
         except (TelegramError, httpx.HTTPError) as error:
             logger.warning("Telegram video could not be fetched (%s)", type(error).__name__)
             await self._say(incoming.chat_id, self.texts.video_fetch_failed)
-            return None
-        return upload_store.store(sink, conversation_id)
+        return None
 
 
 async def _download(url: str) -> AsyncIterator[bytes]:

@@ -9,10 +9,10 @@ messages fit Telegram's limits (https://core.telegram.org/bots/api).
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
+
+from . import message_fitting
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -111,80 +111,17 @@ def command_as_words(text: str) -> str:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters, cut where a reader expects it."""
-    pieces, rest = [], text.strip()
-    while len(rest) > limit:
-        cut = _cut_point(rest, limit)
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-def _cut_point(text: str, limit: int) -> int:
-    for separator in ("\n\n", "\n", ". ", " "):
-        cut = text.rfind(separator, limit // 2, limit)
-        if cut > 0:
-            return cut + len(separator)
-    return limit
+    """``text`` in pieces Telegram accepts (at most 4,096 characters each)."""
+    return message_fitting.split_text(text, limit)
 
 
 def caption(text: str) -> str:
     """A picture's caption under Telegram's 1,024 characters (cut at a word, with '…')."""
-    text = text.strip()
-    if len(text) <= MAX_CAPTION:
-        return text
-    cut = text.rfind(" ", 0, MAX_CAPTION - 1)
-    return text[: cut if cut > 0 else MAX_CAPTION - 1].rstrip() + "…"
+    return message_fitting.shorten(text, MAX_CAPTION)
 
 
-class CallbackKeys:
-    """Button payloads as ``callback_data``: short ones as they are, longer ones as a key.
-
-    Keys are a digest of the payload, remembered for the most recent ``capacity`` payloads;
-    a key pressed after it was forgotten (e.g. after a restart) reads as None.
-    """
-
-    PREFIX = "k:"
+class CallbackKeys(message_fitting.PayloadKeys):
+    """Button payloads as ``callback_data`` (at most 64 bytes)."""
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._payloads: OrderedDict[str, str] = OrderedDict()
-
-    def data_for(self, payload: str) -> str:
-        """The ``callback_data`` of a button with this payload."""
-        if len(payload.encode("utf-8")) <= MAX_CALLBACK_BYTES and not payload.startswith(
-                self.PREFIX):
-            return payload
-        key = self.PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:40]
-        self._payloads[key] = payload
-        self._payloads.move_to_end(key)
-        while len(self._payloads) > self.capacity:
-            self._payloads.popitem(last=False)
-        return key
-
-    def payload_of(self, data: str) -> str | None:
-        """The payload a pressed button stands for (None: a key no longer known)."""
-        if not data.startswith(self.PREFIX):
-            return data
-        return self._payloads.get(data)
-
-
-class SeenUpdates:
-    """The ids of the most recent updates, so that one delivered twice is handled once."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._ids: OrderedDict[int, None] = OrderedDict()
-
-    def first_time(self, update_id: Any) -> bool:
-        """True the first time an id is seen (and for updates without an id)."""
-        if not isinstance(update_id, int):
-            return True
-        if update_id in self._ids:
-            return False
-        self._ids[update_id] = None
-        while len(self._ids) > self.capacity:
-            self._ids.popitem(last=False)
-        return True
+        super().__init__(MAX_CALLBACK_BYTES, capacity)

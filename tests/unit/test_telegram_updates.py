@@ -12,7 +12,6 @@ from rasa_project.connectors.telegram_updates import (
     MAX_CAPTION,
     MAX_TEXT,
     CallbackKeys,
-    SeenUpdates,
     caption,
     command_as_words,
     read_update,
@@ -97,9 +96,3 @@ def test_long_button_payloads_become_keys_that_map_back() -> None:
     keys.data_for(long_payload + "1")
     keys.data_for(long_payload + "2")
     assert keys.payload_of(key) is None  # forgotten: the runner is asked to type instead
-
-
-def test_an_update_delivered_twice_is_seen_once() -> None:
-    seen = SeenUpdates(capacity=2)
-    assert seen.first_time(1) and not seen.first_time(1)
-    assert seen.first_time(2) and seen.first_time(3) and seen.first_time(1)  # 1 was forgotten

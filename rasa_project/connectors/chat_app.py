@@ -1,0 +1,114 @@
+"""What every messaging-app channel (Telegram, WhatsApp) does the same way.
+
+- A video fetched from the app goes into the media store through the web upload's own
+  checks (sniffing, size limit, SHA-256, sidecar) and reaches the conversation as the same
+  ``/share_video`` message the web upload sends.
+- An update or message delivered twice is handled once (:class:`SeenIds`).
+- Work triggered by a webhook runs in the background, so the app gets its 200 at once
+  (:class:`BackgroundTasks`).
+- What the bot says about the app itself comes from ``data/channels.yml``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
+from pathlib import Path
+from typing import Any
+
+from connectors import upload_store
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from content_schema import load
+from content_schema.schemas import ChannelsFile
+
+logger = logging.getLogger(__name__)
+
+CHANNELS_TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels.yml"
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def channel_texts() -> ChannelsFile:
+    """``data/channels.yml``, checked against its schema."""
+    return load(CHANNELS_TEXTS, ChannelsFile)
+
+
+def share_video_text(video_id: str) -> str:
+    """The message that hands a stored video to the conversation (as the web upload does)."""
+    return f'/share_video{{"video_id": "{video_id}"}}'
+
+
+async def store_video(chunks: AsyncIterator[bytes], uploads_dir: Path, limit_bytes: int,
+                      conversation_id: str) -> upload_store.StoredVideo:
+    """Streams a video into the media store for ``conversation_id``.
+
+    Raises:
+        upload_store.UploadRejected: too large (``too_large``), empty or not a video.
+    """
+    sink = await upload_store.receive_stream(chunks, uploads_dir, limit_bytes)
+    video = upload_store.store(sink, conversation_id)
+    logger.info("Video stored from a messaging app: id=%s container=%s bytes=%d",
+                video.video_id, video.container, video.size_bytes)
+    return video
+
+
+def rejection_text(texts: ChannelsFile, rejected: upload_store.UploadRejected,
+                   limit_bytes: int) -> str:
+    """What the runner reads when a fetched file could not be stored."""
+    if rejected.error == "too_large":
+        return too_big_text(texts, limit_bytes)
+    return texts.video_not_video
+
+
+def too_big_text(texts: ChannelsFile, limit_bytes: int) -> str:
+    """The video is over what the channel may fetch."""
+    return texts.video_too_big.format(limit_mb=str(limit_bytes // 1_000_000))
+
+
+async def hand_over(on_new_message: OnNewMessage, output: OutputChannel | None,
+                    conversation_id: str, text: str, channel: str,
+                    metadata: dict[str, Any] | None = None) -> None:
+    """Passes one message of the runner to Rasa, answering through ``output``."""
+    await on_new_message(UserMessage(text, output, sender_id=conversation_id,
+                                     input_channel=channel, metadata=metadata))
+
+
+class SeenIds:
+    """The most recent update or message ids, so that one delivered twice is handled once."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._ids: OrderedDict[Hashable, None] = OrderedDict()
+
+    def first_time(self, item_id: Hashable | None) -> bool:
+        """True the first time an id is seen (and for deliveries without an id)."""
+        if item_id is None:
+            return True
+        if item_id in self._ids:
+            return False
+        self._ids[item_id] = None
+        while len(self._ids) > self.capacity:
+            self._ids.popitem(last=False)
+        return True
+
+
+class BackgroundTasks:
+    """Runs webhook work after the answer is sent, keeping each task alive until it ends."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Coroutine[Any, Any, None], label: str) -> None:
+        """Schedules ``work``; a failure is logged with ``label`` (no message text)."""
+        task = asyncio.create_task(self._logged(work, label))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None], label: str) -> None:
+        try:
+            await work
+        except Exception:
+            logger.exception("%s could not be handled", label)
