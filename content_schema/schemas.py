@@ -622,6 +622,15 @@ class CannotReadTexts:
 
 
 @dataclass(frozen=True)
+class ChoiceTexts:
+    """The app's own words around choices that do not fit its buttons."""
+
+    prompt: str
+    list_button: str
+    number_hint: str
+
+
+@dataclass(frozen=True)
 class ChannelsFile:
     """``data/channels.yml``: what the assistant says about a messaging app itself."""
 
@@ -632,6 +641,7 @@ class ChannelsFile:
     video_fetch_failed: str
     video_not_video: str
     button_expired: str
+    choices: ChoiceTexts
     summary_caption: str
 
 

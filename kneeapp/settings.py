@@ -137,6 +137,34 @@ class Settings:
         "largest video fetched from Telegram (the cloud Bot API's limit; a local Bot API server"
         " lifts it); larger ones are never downloaded", unit="bytes", minimum=1,
         used_by="Telegram connector")
+    whatsapp_access_token: str = _var(
+        "WHATSAPP_ACCESS_TOKEN", "", "the clinic's WhatsApp Cloud API token (a permanent "
+        "system-user token); the WhatsApp channel is active when set",
+        used_by="WhatsApp connector", shown_default="unset")
+    whatsapp_app_secret: str = _var(
+        "WHATSAPP_APP_SECRET", "", "the Meta app's secret: deliveries must carry its "
+        "X-Hub-Signature-256, and chat ids are stored only as a hash keyed with it",
+        used_by="WhatsApp connector", shown_default="unset")
+    whatsapp_verify_token: str = _var(
+        "WHATSAPP_VERIFY_TOKEN", "", "the word Meta echoes when the webhook is registered",
+        used_by="WhatsApp connector", shown_default="unset")
+    whatsapp_phone_number_id: str = _var(
+        "WHATSAPP_PHONE_NUMBER_ID", "", "the clinic's WhatsApp business number's id",
+        used_by="WhatsApp connector", shown_default="unset")
+    whatsapp_api_url: str = _var(
+        "WHATSAPP_API_URL", "https://graph.facebook.com/v21.0", "Graph API root",
+        used_by="WhatsApp connector")
+    whatsapp_download_limit_bytes: int = _var(
+        "WHATSAPP_DOWNLOAD_LIMIT_BYTES", 16 * 1024 * 1024,
+        "largest video fetched from WhatsApp (WhatsApp's own limit is 16 MB)", unit="bytes",
+        minimum=1, used_by="WhatsApp connector")
+    whatsapp_template_results: str = _var(
+        "WHATSAPP_TEMPLATE_RESULTS", "", "an approved message template sent when a reply "
+        "falls outside WhatsApp's 24-hour window (unset: the reply waits until the runner "
+        "writes again)", used_by="WhatsApp connector", shown_default="unset")
+    whatsapp_template_language: str = _var(
+        "WHATSAPP_TEMPLATE_LANGUAGE", "en", "the template's language code",
+        used_by="WhatsApp connector")
     clinic_name: str = _var("CLINIC_NAME", "", "the clinic named in referrals",
                             used_by="actions", shown_default="unset")
     clinic_phone: str = _var("CLINIC_PHONE", "", "its phone", used_by="actions",
@@ -175,6 +203,14 @@ class Settings:
         if self.telegram_bot_token and not self.telegram_webhook_secret:
             problems.append("TELEGRAM_WEBHOOK_SECRET is required when APP_ENV=production")
         return problems
+
+    def whatsapp_problems(self) -> list[str]:
+        """Why the WhatsApp Cloud API channel may not start with these settings."""
+        needed = {"WHATSAPP_APP_SECRET": self.whatsapp_app_secret,
+                  "WHATSAPP_VERIFY_TOKEN": self.whatsapp_verify_token,
+                  "WHATSAPP_PHONE_NUMBER_ID": self.whatsapp_phone_number_id}
+        return [f"{name} is required with WHATSAPP_ACCESS_TOKEN"
+                for name, value in needed.items() if not value]
 
     def telegram_problems(self) -> list[str]:
         """Why the Telegram channel may not start with these settings."""

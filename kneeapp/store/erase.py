@@ -3,8 +3,9 @@
 ``python -m kneeapp.store.erase <conversation_id>`` prints what was removed, as JSON.
 Removes Rasa's tracker events (table ``events``, column ``sender_id``, if the table
 exists), consents, assessments, videos, analysis jobs and results, the link to a
-messaging app's chat (``channel_chats``), the raw uploads and sidecars (also uploads never
-registered, found by their sidecar) and the result folders.
+messaging app's chat and the replies held for it (``channel_chats``, ``held_messages``),
+the raw uploads and sidecars (also uploads never registered, found by their sidecar) and
+the result folders.
 A job still running for the conversation notices at its next heartbeat and stops without
 writing anything back.
 """
@@ -26,13 +27,14 @@ from kneeapp.store.models import (
     Assessment,
     ChannelChat,
     Consent,
+    HeldMessage,
     Video,
 )
 
 log = logging.getLogger(__name__)
 
 REPORT_KEYS = ("events", "consents", "assessments", "videos", "analysis_jobs",
-               "analysis_results", "channel_chats", "files")
+               "analysis_results", "channel_chats", "held_messages", "files")
 
 
 def erase_conversation(conversation_id: str) -> dict[str, int]:
@@ -68,6 +70,8 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
             delete(Consent).where(Consent.conversation_id == conversation_id)))
         report["channel_chats"] = _count(session.execute(
             delete(ChannelChat).where(ChannelChat.conversation_id == conversation_id)))
+        report["held_messages"] = _count(session.execute(
+            delete(HeldMessage).where(HeldMessage.conversation_id == conversation_id)))
         if inspect(session.connection()).has_table("events"):
             report["events"] = _count(session.execute(
                 text("DELETE FROM events WHERE sender_id = :sender"),

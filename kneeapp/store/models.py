@@ -157,6 +157,19 @@ class ChannelChat(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class HeldMessage(Base):
+    """A reply a messaging app would not deliver yet (WhatsApp's 24-hour window, or the
+    runner's number not known since a restart), sent when the runner writes again."""
+
+    __tablename__ = "held_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AnalysisResult(Base):
     """The report of a finished job and where its pictures are."""
 

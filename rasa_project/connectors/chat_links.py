@@ -1,4 +1,5 @@
-"""Which conversation a messaging app's chat belongs to (table ``channel_chats``).
+"""Which conversation a messaging app's chat belongs to (table ``channel_chats``), and the
+replies held for it until the runner writes again (table ``held_messages``).
 
 A chat (Telegram, WhatsApp) gets a random conversation id the first time it writes; the
 app's own chat id is kept only in this table, to send the replies, and is erased with the
@@ -11,11 +12,12 @@ only reads and writes rows, with plain SQL that SQLAlchemy 1.4 (Rasa's environme
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import threading
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -89,6 +91,29 @@ def chat_for(channel: str, conversation_id: str) -> str | None:
             {"c": channel, "id": conversation_id},
         ).first()
     return str(row[0]) if row else None
+
+
+def hold(channel: str, conversation_id: str, message: dict[str, Any]) -> None:
+    """Keeps a reply the app would not deliver now (sent by :func:`take_held` later)."""
+    with _engine().begin() as connection:
+        connection.execute(
+            text("INSERT INTO held_messages (conversation_id, channel, message, created_at)"
+                 " VALUES (:id, :c, :m, :t)"),
+            {"id": conversation_id, "c": channel, "m": json.dumps(message), "t": _now(connection)},
+        )
+
+
+def take_held(channel: str, conversation_id: str) -> list[dict[str, Any]]:
+    """The replies held for a conversation, oldest first; they are removed as they are read."""
+    with _engine().begin() as connection:
+        rows = connection.execute(
+            text("SELECT id, message FROM held_messages WHERE channel = :c AND "
+                 "conversation_id = :id ORDER BY id"), {"c": channel, "id": conversation_id},
+        ).all()
+        if rows:
+            connection.execute(text("DELETE FROM held_messages WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)), {"ids": [row[0] for row in rows]})
+    return [row[1] if isinstance(row[1], dict) else json.loads(row[1]) for row in rows]
 
 
 def dispose() -> None:

@@ -12,7 +12,7 @@ from kneeapp.jobs import backends, queue
 from kneeapp.store import media, repo
 from kneeapp.store.db import get_engine, session_scope
 from kneeapp.store.erase import erase_conversation
-from kneeapp.store.models import ChannelChat
+from kneeapp.store.models import ChannelChat, HeldMessage
 from tests.store.fixtures import APP_TABLES, put_upload, register_upload, subprocess_env
 
 EVENTS_DDL = """CREATE TABLE events (
@@ -47,6 +47,8 @@ def _populate(conversation: str, media_dir) -> dict[str, str]:
     with session_scope() as session:
         session.add(ChannelChat(conversation_id=conversation, channel="telegram",
                                 chat_key=f"chat-of-{conversation}"))
+        session.add(HeldMessage(conversation_id=conversation, channel="whatsapp",
+                                message={"text": f"held for {conversation}"}))
     return {"video": video_id, "done": done_job, "queued": queued_job,
             "orphan": unregistered["video_id"]}
 
@@ -74,6 +76,7 @@ def test_erase_removes_every_row_and_file(env, db_url, tmp_path):
 
     assert report == {"events": 2, "consents": 1, "assessments": 1, "videos": 1,
                       "analysis_jobs": 2, "analysis_results": 1, "channel_chats": 1,
+                      "held_messages": 1,
                       "files": 2 + 2 + 2}  # upload+sidecar, orphan+sidecar, 2 result files
     assert _rows_mentioning("conv-erase-me") == {}
     for key in ("video", "done", "queued", "orphan"):
