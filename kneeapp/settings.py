@@ -165,6 +165,23 @@ class Settings:
     whatsapp_template_language: str = _var(
         "WHATSAPP_TEMPLATE_LANGUAGE", "en", "the template's language code",
         used_by="WhatsApp connector")
+    twilio_account_sid: str = _var(
+        "TWILIO_ACCOUNT_SID", "", "the clinic's Twilio account; the Twilio WhatsApp channel is "
+        "active when set", used_by="Twilio connector", shown_default="unset")
+    twilio_auth_token: str = _var(
+        "TWILIO_AUTH_TOKEN", "", "signs Twilio's webhook calls and authenticates ours; chat "
+        "ids are stored only as a hash keyed with it", used_by="Twilio connector",
+        shown_default="unset")
+    twilio_whatsapp_from: str = _var(
+        "TWILIO_WHATSAPP_FROM", "", "the clinic's Twilio WhatsApp sender, e.g. "
+        "`whatsapp:+14155238886`", used_by="Twilio connector", shown_default="unset")
+    twilio_api_url: str = _var(
+        "TWILIO_API_URL", "https://api.twilio.com", "Twilio's REST API root",
+        used_by="Twilio connector")
+    twilio_webhook_url: str = _var(
+        "TWILIO_WEBHOOK_URL", "", "the public address Twilio calls (signatures cover it; "
+        "behind a proxy it differs from what Rasa sees)", used_by="Twilio connector",
+        shown_default="the request's own URL")
     clinic_name: str = _var("CLINIC_NAME", "", "the clinic named in referrals",
                             used_by="actions", shown_default="unset")
     clinic_phone: str = _var("CLINIC_PHONE", "", "its phone", used_by="actions",
@@ -203,6 +220,13 @@ class Settings:
         if self.telegram_bot_token and not self.telegram_webhook_secret:
             problems.append("TELEGRAM_WEBHOOK_SECRET is required when APP_ENV=production")
         return problems
+
+    def twilio_problems(self) -> list[str]:
+        """Why the Twilio WhatsApp channel may not start with these settings."""
+        needed = {"TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+                  "TWILIO_WHATSAPP_FROM": self.twilio_whatsapp_from}
+        return [f"{name} is required with TWILIO_ACCOUNT_SID"
+                for name, value in needed.items() if not value]
 
     def whatsapp_problems(self) -> list[str]:
         """Why the WhatsApp Cloud API channel may not start with these settings."""

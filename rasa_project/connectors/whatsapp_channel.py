@@ -154,8 +154,57 @@ class Runners:
         return True
 
 
-class WhatsAppOutput(OutputChannel):
-    """Sends the bot's messages to the runner's WhatsApp, or holds them (see the module)."""
+class WindowedOutput(OutputChannel):
+    """A WhatsApp output (Cloud API or Twilio): delivers within the 24-hour window to a
+    runner this process knows, and holds the rest until they write again (see the module).
+
+    Subclasses say how one bot message is delivered (:meth:`deliver`) and how the template
+    is sent (:meth:`send_template`).
+    """
+
+    def __init__(self, runners: Runners, template: str) -> None:
+        """An output for the runners this process knows; ``template`` may be empty."""
+        self.runners = runners
+        self.template = template
+        #: Payloads a number stands for, per conversation, when choices went out as text.
+        self.numbered: dict[str, list[str]] = {}
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Sends one bot message now, or holds it until the runner writes again."""
+        number = self.runners.number(recipient_id)
+        if number is None or not self.runners.in_window(recipient_id):
+            await self._hold(recipient_id, number, message)
+            return
+        await self.deliver(number, recipient_id, message)
+
+    async def _hold(self, conversation_id: str, number: str | None,
+                    message: dict[str, Any]) -> None:
+        await asyncio.to_thread(chat_links.hold, self.name(), conversation_id, message)
+        logger.info("WhatsApp reply held until the runner writes again")
+        if self.template and number and self.runners.template_due(conversation_id):
+            await self.send_template(number)
+
+    async def send_held(self, conversation_id: str) -> None:
+        """Sends what was held for the conversation, oldest first (the runner just wrote)."""
+        for message in await asyncio.to_thread(chat_links.take_held, self.name(),
+                                               conversation_id):
+            await self.send_response(conversation_id, message)
+
+    def chosen(self, conversation_id: str, text: str) -> str:
+        """A bare number answering choices sent as numbered text, as their payload."""
+        return numbered_choice(text, self.numbered.get(conversation_id, [])) or text
+
+    async def deliver(self, number: str, conversation_id: str, message: dict[str, Any]) -> None:
+        """Sends one bot message to ``number`` (within the window)."""
+        raise NotImplementedError
+
+    async def send_template(self, number: str) -> None:
+        """Sends the configured template to ``number``."""
+        raise NotImplementedError
+
+
+class WhatsAppOutput(WindowedOutput):
+    """Sends the bot's messages through the Cloud API."""
 
     @classmethod
     def name(cls) -> str:
@@ -165,33 +214,24 @@ class WhatsAppOutput(OutputChannel):
     def __init__(self, api: GraphApi, runners: Runners, keys: PayloadKeys,
                  config: settings.Settings) -> None:
         """An output channel over ``api`` for the runners this process knows."""
+        super().__init__(runners, config.whatsapp_template_results)
         texts = chat_app.channel_texts()
         self.api = api
-        self.runners = runners
         self.keys = keys
         self.labels = ChoiceLabels(texts.choices.prompt, texts.choices.list_button,
                                    texts.choices.number_hint)
         self.summary_caption = texts.summary_caption
         self.results_dir = config.media_dir / "results"
-        self.template = (config.whatsapp_template_results, config.whatsapp_template_language)
-        self.numbered: dict[str, list[str]] = {}
+        self.language = config.whatsapp_template_language
 
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Sends one bot message now, or holds it until the runner writes again."""
-        number = self.runners.number(recipient_id)
-        if number is None or not self.runners.in_window(recipient_id):
-            await self._hold(recipient_id, number, message)
-            return
-        for outgoing in await self._messages(number, recipient_id, message):
+    async def deliver(self, number: str, conversation_id: str, message: dict[str, Any]) -> None:
+        """Sends one bot message as the messages the Cloud API accepts."""
+        for outgoing in await self._messages(number, conversation_id, message):
             await self.api.send(outgoing)
 
-    async def _hold(self, conversation_id: str, number: str | None,
-                    message: dict[str, Any]) -> None:
-        await asyncio.to_thread(chat_links.hold, CHANNEL, conversation_id, message)
-        logger.info("WhatsApp reply held until the runner writes again")
-        name, language = self.template
-        if name and number and self.runners.template_due(conversation_id):
-            await self.api.send(template_message(number, name, language))
+    async def send_template(self, number: str) -> None:
+        """Sends the approved template (allowed outside the window)."""
+        await self.api.send(template_message(number, self.template, self.language))
 
     async def _messages(self, number: str, conversation_id: str,
                         message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -313,7 +353,8 @@ class WhatsAppInput(InputChannel):
         conversation_id = await asyncio.to_thread(
             chat_links.conversation_for, CHANNEL, chat_key(self.app_secret, incoming.wa_id))
         self.runners.wrote(conversation_id, incoming.wa_id)
-        await self._send_held(conversation_id)
+        assert self.output is not None
+        await self.output.send_held(conversation_id)
         if incoming.kind == "unreadable":
             await self._say(incoming.wa_id, self._cannot_read(incoming.what))
         elif incoming.kind == "video":
@@ -329,13 +370,7 @@ class WhatsAppInput(InputChannel):
         assert self.output is not None
         if incoming.kind == "choice":
             return self.output.keys.payload_of(incoming.text)
-        chosen = numbered_choice(incoming.text, self.output.numbered.get(conversation_id, []))
-        return chosen or incoming.text
-
-    async def _send_held(self, conversation_id: str) -> None:
-        assert self.output is not None
-        for message in await asyncio.to_thread(chat_links.take_held, CHANNEL, conversation_id):
-            await self.output.send_response(conversation_id, message)
+        return self.output.chosen(conversation_id, incoming.text)
 
     def _cannot_read(self, what: str) -> str:
         return {"photo": self.texts.cannot_read.photo,
