@@ -182,6 +182,11 @@ class Settings:
         "TWILIO_WEBHOOK_URL", "", "the public address Twilio calls (signatures cover it; "
         "behind a proxy it differs from what Rasa sees)", used_by="Twilio connector",
         shown_default="the request's own URL")
+    twilio_media_base_url: str = _var(
+        "TWILIO_MEDIA_BASE_URL", "", "public HTTPS root of this assistant from which Twilio "
+        "may fetch the analysis pictures (their links are unguessable, as in the web chat); "
+        "unset: pictures are not sent through Twilio", used_by="Twilio connector",
+        shown_default="unset")
     clinic_name: str = _var("CLINIC_NAME", "", "the clinic named in referrals",
                             used_by="actions", shown_default="unset")
     clinic_phone: str = _var("CLINIC_PHONE", "", "its phone", used_by="actions",

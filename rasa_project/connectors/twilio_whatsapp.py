@@ -11,8 +11,10 @@
   ``WHATSAPP_DOWNLOAD_LIMIT_BYTES``.
 - Replies go through Twilio's Messages API, split under 1,600 characters; choices as
   numbered text answered by a number (Twilio's interactive messages need content templates
-  made in Twilio's console). Pictures and the clinic summary are **not** sent: Twilio takes
-  media only by a public URL, which clinical images must not have; the findings text is.
+  made in Twilio's console). Twilio sends media only from a public URL: the analysis
+  pictures go as their unguessable links under ``TWILIO_MEDIA_BASE_URL`` (the same links the
+  web chat shows) when the clinic sets it, else only the findings text; the clinic summary
+  document is not sent.
 - The number, the 24-hour window and held replies work as in the Cloud API channel
   (``connectors.whatsapp_channel``). Settings: ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``,
   ``TWILIO_WHATSAPP_FROM``, ``TWILIO_API_URL``, ``TWILIO_WEBHOOK_URL`` (docs/settings.md).
@@ -28,6 +30,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 from connectors import chat_app, chat_links, message_fitting, upload_store
+from connectors.result_files import MEDIA_URL_PREFIX
 from connectors.whatsapp_channel import Runners, WindowedOutput
 from connectors.whatsapp_messages import chat_key
 from rasa.core.channels.channel import InputChannel, OutputChannel
@@ -63,11 +66,13 @@ class TwilioApi:
                     "/Messages.json")
         self.timeout = httpx.Timeout(60.0, connect=10.0)
 
-    async def send_text(self, number: str, body: str) -> None:
-        """One WhatsApp message (the body under 1,600 characters)."""
+    async def send_text(self, number: str, body: str, media_url: str | None = None) -> None:
+        """One WhatsApp message (the body under 1,600 characters), with a picture's URL."""
+        fields = {"From": self.sender, "To": f"whatsapp:+{number}", "Body": body}
+        if media_url:
+            fields["MediaUrl"] = media_url
         async with httpx.AsyncClient(timeout=self.timeout) as client:
-            answer = await client.post(self.url, auth=self.auth, data={
-                "From": self.sender, "To": f"whatsapp:+{number}", "Body": body})
+            answer = await client.post(self.url, auth=self.auth, data=fields)
         if not answer.is_success:
             logger.warning("Twilio refused a message: HTTP %d, code %s", answer.status_code,
                            _code(answer))
@@ -97,15 +102,21 @@ class TwilioOutput(WindowedOutput):
         """Channel name, as recorded in the trackers."""
         return CHANNEL
 
-    def __init__(self, api: TwilioApi, runners: Runners) -> None:
+    def __init__(self, api: TwilioApi, runners: Runners, media_base_url: str = "") -> None:
         """An output channel over ``api`` (templates are not sent through Twilio here)."""
         super().__init__(runners, template="")
         self.api = api
+        self.media_base_url = media_base_url.rstrip("/")
         self.hint = chat_app.channel_texts().choices.number_hint
 
     async def deliver(self, number: str, conversation_id: str, message: dict[str, Any]) -> None:
-        """Sends the message's text, and its choices as numbered text."""
+        """Sends the message's text, its choices as numbered text, and its picture's link."""
         text = str(message.get("text") or "")
+        image = str(message.get("image") or "")
+        if image.startswith(MEDIA_URL_PREFIX) and self.media_base_url:
+            caption = message_fitting.shorten(text, MAX_BODY)
+            await self.api.send_text(number, caption, media_url=self.media_base_url + image)
+            return
         buttons = message.get("buttons") or []
         if buttons:
             titles = "\n".join(f"{n}. {b.get('title', '')}" for n, b in enumerate(buttons, 1))
@@ -150,7 +161,8 @@ class TwilioWhatsAppInput(InputChannel):
         self.seen = chat_app.SeenIds()
         self.background = chat_app.BackgroundTasks()
         self.api = TwilioApi(config)
-        self.output = TwilioOutput(self.api, Runners()) if self.active else None
+        self.output = (TwilioOutput(self.api, Runners(), config.twilio_media_base_url)
+                       if self.active else None)
 
     def get_output_channel(self) -> OutputChannel | None:
         """The channel the worker's ``trigger_intent?output_channel=latest`` pushes through."""

@@ -42,7 +42,8 @@ def twilio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Tw
     with TwilioStandIn(SID, AUTH) as api:
         env = {"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": AUTH,
                "TWILIO_WHATSAPP_FROM": SENDER, "TWILIO_API_URL": api.url,
-               "UPLOAD_TOKEN_SECRET": uuid.uuid4().hex * 2, "ANALYSIS_TIME_LIMIT_S": "180"}
+               "UPLOAD_TOKEN_SECRET": uuid.uuid4().hex * 2, "ANALYSIS_TIME_LIMIT_S": "180",
+               "TWILIO_MEDIA_BASE_URL": "https://chat.example-clinic.org"}
         with running_stack(tmp_path_factory.mktemp("twilio"), env, with_worker=True,
                            network_guard=True) as stack:
             yield stack, api
@@ -125,3 +126,11 @@ def test_consent_by_number_then_a_video_gets_the_findings(twilio: Any) -> None:
     wait_for_body(api, number, "Here is what I measured", timeout_s=300)
     wait_for_body(api, number, "steps/min", timeout_s=30)
     assert all(len(body) <= 1600 for body in bodies_to(api, number))
+    api.wait_for(lambda c: bool(c.params.get("MediaUrl")), timeout_s=30)
+    pictures = [m["MediaUrl"] for m in api.messages_to(f"+{number}") if m.get("MediaUrl")]
+    assert pictures, "a findings picture goes as its link under TWILIO_MEDIA_BASE_URL"
+    link = pictures[0][0] if isinstance(pictures[0], list) else pictures[0]
+    assert link.startswith("https://chat.example-clinic.org/webhooks/video/media/")
+    with urllib.request.urlopen(stack.url + link.removeprefix(
+            "https://chat.example-clinic.org"), timeout=30) as picture:
+        assert picture.headers["Content-Type"] == "image/png"
