@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from connectors import upload_store
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 from content_schema import load
 from content_schema.schemas import ChannelsFile
+from kneeapp import settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,30 @@ async def hand_over(on_new_message: OnNewMessage, output: OutputChannel | None,
     """Passes one message of the runner to Rasa, answering through ``output``."""
     await on_new_message(UserMessage(text, output, sender_id=conversation_id,
                                      input_channel=channel, metadata=metadata))
+
+
+class ChatAppInput(InputChannel):
+    """A messaging app's input channel: configured by the settings alone (credentials.yml
+    holds none, docs/settings.md), with its output channel built once, so that the worker's
+    ``trigger_intent?output_channel=latest`` reaches the app without side effects."""
+
+    #: The channel's name in the trackers, and its webhook's URL prefix.
+    CHANNEL = ""
+    output: OutputChannel | None = None
+
+    @classmethod
+    def name(cls) -> str:
+        """Channel name, as recorded in the trackers; also the webhook's URL prefix."""
+        return cls.CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Reads the settings."""
+        return cls(settings.current())  # type: ignore[call-arg]
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The output built at start (None while the channel is not configured)."""
+        return self.output
 
 
 class SeenIds:

@@ -44,7 +44,7 @@ from connectors.telegram_updates import (
     read_update,
     split_text,
 )
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -175,18 +175,10 @@ class TelegramOutput(OutputChannel):
         await super().send_response(recipient_id, message)
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(chat_app.ChatAppInput):
     """Receives Telegram updates on ``/webhooks/telegram/webhook``."""
 
-    @classmethod
-    def name(cls) -> str:
-        """Channel name, as recorded in the trackers; also the webhook's URL prefix."""
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Reads the settings (credentials.yml holds none: docs/settings.md)."""
-        return cls(settings.current())
+    CHANNEL = CHANNEL
 
     def __init__(self, config: settings.Settings) -> None:
         """Creates the channel; refuses to start on settings Telegram would not accept.
@@ -210,10 +202,6 @@ class TelegramInput(InputChannel):
                                       self.texts) if self.bot else None)
         if self.active and not self.secret:
             logger.warning("Telegram channel without TELEGRAM_WEBHOOK_SECRET (development only)")
-
-    def get_output_channel(self) -> OutputChannel | None:
-        """The channel the worker's ``trigger_intent?output_channel=latest`` pushes through."""
-        return self.output
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """``POST /webhook`` for Telegram's updates."""

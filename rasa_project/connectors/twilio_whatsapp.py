@@ -33,7 +33,6 @@ from connectors import chat_app, chat_links, message_fitting, upload_store
 from connectors.result_files import MEDIA_URL_PREFIX
 from connectors.whatsapp_channel import Runners, WindowedOutput
 from connectors.whatsapp_messages import chat_key
-from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -129,18 +128,10 @@ class TwilioOutput(WindowedOutput):
         """Not used: the reply waits until the runner writes again."""
 
 
-class TwilioWhatsAppInput(InputChannel):
+class TwilioWhatsAppInput(chat_app.ChatAppInput):
     """Receives Twilio's WhatsApp webhook on ``/webhooks/twilio_whatsapp/webhook``."""
 
-    @classmethod
-    def name(cls) -> str:
-        """Channel name, as recorded in the trackers; also the webhook's URL prefix."""
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Reads the settings (credentials.yml holds none: docs/settings.md)."""
-        return cls(settings.current())
+    CHANNEL = CHANNEL
 
     def __init__(self, config: settings.Settings) -> None:
         """Creates the channel; refuses to start without the sender and the token.
@@ -163,10 +154,6 @@ class TwilioWhatsAppInput(InputChannel):
         self.api = TwilioApi(config)
         self.output = (TwilioOutput(self.api, Runners(), config.twilio_media_base_url)
                        if self.active else None)
-
-    def get_output_channel(self) -> OutputChannel | None:
-        """The channel the worker's ``trigger_intent?output_channel=latest`` pushes through."""
-        return self.output
 
     def blueprint(self, on_new_message: chat_app.OnNewMessage) -> Blueprint:
         """``POST /webhook`` for Twilio's form posts."""

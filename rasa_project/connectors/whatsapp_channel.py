@@ -48,7 +48,7 @@ from connectors.whatsapp_messages import (
     text_messages,
     valid_signature,
 )
-from rasa.core.channels.channel import InputChannel, OutputChannel
+from rasa.core.channels.channel import OutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -267,18 +267,10 @@ class WhatsAppOutput(WindowedOutput):
                               filename=SUMMARY_FILENAME)]
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(chat_app.ChatAppInput):
     """Receives WhatsApp Cloud API deliveries on ``/webhooks/whatsapp/webhook``."""
 
-    @classmethod
-    def name(cls) -> str:
-        """Channel name, as recorded in the trackers; also the webhook's URL prefix."""
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Reads the settings (credentials.yml holds none: docs/settings.md)."""
-        return cls(settings.current())
+    CHANNEL = CHANNEL
 
     def __init__(self, config: settings.Settings) -> None:
         """Creates the channel; refuses to start without the settings Meta requires.
@@ -301,10 +293,6 @@ class WhatsAppInput(InputChannel):
         self.api = GraphApi(config)
         self.output = (WhatsAppOutput(self.api, self.runners, PayloadKeys(MAX_REPLY_ID),
                                       config) if self.active else None)
-
-    def get_output_channel(self) -> OutputChannel | None:
-        """The channel the worker's ``trigger_intent?output_channel=latest`` pushes through."""
-        return self.output
 
     def blueprint(self, on_new_message: chat_app.OnNewMessage) -> Blueprint:
         """``GET /webhook`` (Meta's verification) and ``POST /webhook`` (deliveries)."""

@@ -19,9 +19,9 @@ pytest.importorskip("telegram", reason="needs python-telegram-bot (.venv/rasa)")
 from connectors import chat_links, telegram_setup
 from connectors.telegram_channel import TelegramInput
 from connectors.telegram_updates import MAX_CALLBACK_BYTES, MAX_TEXT
-from sqlalchemy import create_engine, text
 
 from kneeapp import settings
+from tests.rasa_env.channel_tables import create_channel_tables
 from tests.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.rasa_env
@@ -36,11 +36,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BotApiStandIn]:
     """A stand-in Bot API, a private database with the chat table, and a media folder."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    with create_engine(url).begin() as connection:
-        connection.execute(text(
-            "CREATE TABLE channel_chats (conversation_id VARCHAR(255) PRIMARY KEY, "
-            "channel VARCHAR(32) NOT NULL, chat_key VARCHAR(128) NOT NULL, "
-            "created_at DATETIME NOT NULL, UNIQUE (channel, chat_key))"))
+    create_channel_tables(url)
     (tmp_path / "media" / "results" / JOB).mkdir(parents=True)
     (tmp_path / "media" / "results" / JOB / "keyframe_1.png").write_bytes(PNG)
     with BotApiStandIn(TOKEN) as api:

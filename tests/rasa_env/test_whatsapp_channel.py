@@ -26,9 +26,9 @@ from connectors.whatsapp_messages import (
     valid_signature,
 )
 from rasa.core.channels.channel import UserMessage
-from sqlalchemy import create_engine, text
 
 from kneeapp import settings
+from tests.rasa_env.channel_tables import create_channel_tables
 from tests.whatsapp_standin import GraphApiStandIn, load_fixture
 
 pytestmark = pytest.mark.rasa_env
@@ -45,15 +45,7 @@ SIGNATURES = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "wha
 def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphApiStandIn]:
     """A Graph API stand-in, and a private database with the channel tables."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    with create_engine(url).begin() as connection:
-        connection.execute(text(
-            "CREATE TABLE channel_chats (conversation_id VARCHAR(255) PRIMARY KEY, "
-            "channel VARCHAR(32) NOT NULL, chat_key VARCHAR(128) NOT NULL, "
-            "created_at DATETIME NOT NULL, UNIQUE (channel, chat_key))"))
-        connection.execute(text(
-            "CREATE TABLE held_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "conversation_id VARCHAR(255) NOT NULL, channel VARCHAR(32) NOT NULL, "
-            "message JSON NOT NULL, created_at DATETIME NOT NULL)"))
+    create_channel_tables(url)
     with GraphApiStandIn(TOKEN, PHONE_ID) as standin:
         for name, value in {"DATABASE_URL": url, "MEDIA_DIR": str(tmp_path / "media"),
                             "WHATSAPP_ACCESS_TOKEN": TOKEN, "WHATSAPP_APP_SECRET": "s3cret",
