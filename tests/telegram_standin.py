@@ -21,25 +21,29 @@ Standard library only: it is imported from both virtualenvs.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tests.standin_server import (
+    StandInHandler,
+    StandInServer,
+    UploadedFile,
+    parse_body,
+    source_chunks,
+    source_size,
+)
 
 MAX_TEXT_CHARS = 4096
 MAX_CAPTION_CHARS = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 CLOUD_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024
-DOWNLOAD_CHUNK_BYTES = 64 * 1024
 BOT_ID = 999999999
 BOT_USERNAME = "knee_standin_bot"
 
@@ -93,10 +97,7 @@ def bad_request(reason: str) -> ApiError:
     return ApiError(f"Bad Request: {reason}")
 
 
-@dataclass
-class _Upload:
-    filename: str
-    content: bytes
+_Upload = UploadedFile
 
 
 @dataclass
@@ -116,13 +117,7 @@ class _StoredFile:
         }
 
     def chunks(self) -> Iterator[bytes]:
-        if isinstance(self.source, bytes):
-            for start in range(0, len(self.source), DOWNLOAD_CHUNK_BYTES):
-                yield self.source[start : start + DOWNLOAD_CHUNK_BYTES]
-            return
-        with self.source.open("rb") as stream:
-            while chunk := stream.read(DOWNLOAD_CHUNK_BYTES):
-                yield chunk
+        return source_chunks(self.source)
 
 
 @dataclass
@@ -155,36 +150,17 @@ class _Request:
 # ---------------------------------------------------------------------------- request parsing
 
 
-def parse_multipart(content_type: str, body: bytes) -> _Request:
-    """Split a multipart/form-data body into text fields and uploaded files."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    request = _Request()
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not name:
-            continue
-        content = part.get_payload(decode=True) or b""
-        filename = part.get_filename()
-        if filename is None:
-            request.params[name] = content.decode(part.get_content_charset() or "utf-8")
-        else:
-            request.uploads[name] = _Upload(filename=filename, content=content)
-    return request
+def _json_params(body: bytes) -> dict[str, Any]:
+    decoded = json.loads(body)
+    if not isinstance(decoded, dict):
+        raise bad_request("parameters must be a JSON object")
+    return decoded
 
 
-def parse_body(content_type: str, body: bytes) -> _Request:
-    kind = content_type.split(";", 1)[0].strip().lower()
-    if not body:
-        return _Request()
-    if kind == "application/json":
-        decoded = json.loads(body)
-        if not isinstance(decoded, dict):
-            raise bad_request("parameters must be a JSON object")
-        return _Request(params=decoded)
-    if kind == "multipart/form-data":
-        return parse_multipart(content_type, body)
-    return _Request(params=dict(parse_qsl(body.decode(), keep_blank_values=True)))
+def parse_request(content_type: str, body: bytes) -> _Request:
+    """Parameters and uploads of a JSON, multipart or url-encoded body."""
+    parsed = parse_body(content_type, body, _json_params)
+    return _Request(params=parsed.fields, uploads=parsed.files)
 
 
 def decode_json_parameters(params: dict[str, Any]) -> dict[str, Any]:
@@ -240,20 +216,24 @@ def check_reply_markup(markup: Any) -> None:
 # ---------------------------------------------------------------------------- the stand-in
 
 
-class BotApiStandIn:
+class BotApiStandIn(StandInServer[Call]):
     """The Telegram Bot API on 127.0.0.1 for one bot token; see the module docstring.
 
     Args:
         token: The only token accepted; any other answers 401 Unauthorized.
         local_mode: Behave like a local Bot API server: no 20 MB cap on ``getFile``.
+
+    ``downloads`` lists the ``file_path`` of every file served through
+    ``/file/bot<token>/...``; ``clear()`` forgets calls and downloads (files and webhook stay).
     """
 
+    thread_name = "bot-api-standin"
+    call_noun = "Bot API call"
+
     def __init__(self, token: str, *, local_mode: bool = False) -> None:
+        super().__init__(_BotApiHandler)
         self.token = token
         self.local_mode = local_mode
-        self._lock = threading.Lock()
-        self._calls: list[Call] = []
-        self._downloads: list[str] = []
         self._files: dict[str, _StoredFile] = {}
         self._message_ids = itertools.count(1)
         self._file_numbers = itertools.count(0)
@@ -273,49 +253,13 @@ class BotApiStandIn:
             "getwebhookinfo": self._get_webhook_info,
             "deletewebhook": self._delete_webhook,
         }
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread: threading.Thread | None = None
 
     # -- life cycle
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:<port>``: the value for ``TELEGRAM_API_URL``."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> BotApiStandIn:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="bot-api-standin", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> BotApiStandIn:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    # -- recording
-
-    @property
-    def calls(self) -> list[Call]:
-        """A snapshot of every call so far, oldest first (rejected ones have ``ok=False``)."""
-        with self._lock:
-            return list(self._calls)
-
-    @property
-    def downloads(self) -> list[str]:
-        """The ``file_path`` of every file served through ``/file/bot<token>/...``."""
-        with self._lock:
-            return list(self._downloads)
+        return self.root
 
     @property
     def webhook(self) -> dict[str, Any]:
@@ -329,31 +273,13 @@ class BotApiStandIn:
                 "max_connections": hook.max_connections,
             }
 
-    def calls_to(self, method: str) -> list[Call]:
-        return [call for call in self.calls if call.method.lower() == method.lower()]
+    # -- recording: calls, calls_to(method), wait_for, clear and downloads are StandInServer's
 
-    def wait_for(self, predicate: Callable[[Call], bool], timeout_s: float = 5.0) -> Call:
-        """Poll until a recorded call matches ``predicate``; AssertionError lists the calls."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            for call in self.calls:
-                if predicate(call):
-                    return call
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(0.02)
-        seen = "\n".join(f"  {c.method} ok={c.ok} {c.params}" for c in self.calls) or "  (none)"
-        raise AssertionError(f"no matching Bot API call within {timeout_s} s; calls seen:\n{seen}")
+    def _is_call_to(self, call: Call, name: str) -> bool:
+        return call.method.lower() == name.lower()
 
-    def clear(self) -> None:
-        """Forget recorded calls and downloads (files and webhook stay)."""
-        with self._lock:
-            self._calls.clear()
-            self._downloads.clear()
-
-    def _record(self, call: Call) -> None:
-        with self._lock:
-            self._calls.append(call)
+    def _describe(self, call: Call) -> str:
+        return f"{call.method} ok={call.ok} {call.params}"
 
     # -- files
 
@@ -390,10 +316,6 @@ class BotApiStandIn:
     def _file_by_path(self, file_path: str) -> _StoredFile | None:
         with self._lock:
             return next((f for f in self._files.values() if f.file_path == file_path), None)
-
-    def _note_download(self, file_path: str) -> None:
-        with self._lock:
-            self._downloads.append(file_path)
 
     # -- dispatch
 
@@ -586,26 +508,8 @@ def _contents(request: _Request) -> dict[str, bytes]:
 # ---------------------------------------------------------------------------- HTTP
 
 
-def _handler_for(api: BotApiStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(_BotApiHandler):
-        standin = api
-
-    return Handler
-
-
-class _BotApiHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 30
+class _BotApiHandler(StandInHandler):
     standin: BotApiStandIn
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the recorded calls are the log."""
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
 
     def _dispatch(self) -> None:
         split = urlsplit(self.path)
@@ -629,7 +533,7 @@ class _BotApiHandler(BaseHTTPRequestHandler):
 
     def _answer_method(self, method: str, query: str, body: bytes) -> None:
         try:
-            request = parse_body(self.headers.get("Content-Type", ""), body)
+            request = parse_request(self.headers.get("Content-Type", ""), body)
         except (ValueError, UnicodeDecodeError) as error:
             self._send_json(HTTPStatus.BAD_REQUEST, bad_request(str(error)).envelope())
             return
@@ -637,36 +541,14 @@ class _BotApiHandler(BaseHTTPRequestHandler):
         status, payload = self.standin.handle(method, request)
         self._send_json(status, payload)
 
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send_json(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
     def _serve_file(self, file_path: str) -> None:
         stored = self.standin._file_by_path(file_path)
         if stored is None:
             self._send_json(HTTPStatus.NOT_FOUND, ApiError("Not Found", 404).envelope())
             return
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(_actual_size(stored)))
-        self.end_headers()
-        for chunk in stored.chunks():
-            self.wfile.write(chunk)
+        headers = {"Content-Type": "application/octet-stream"}
+        self._send_stream(HTTPStatus.OK, headers, source_size(stored.source), stored.chunks())
         self.standin._note_download(file_path)
-
-
-def _actual_size(stored: _StoredFile) -> int:
-    if isinstance(stored.source, bytes):
-        return len(stored.source)
-    return stored.source.stat().st_size
 
 
 def _unauthorized() -> dict[str, Any]:

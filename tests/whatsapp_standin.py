@@ -41,30 +41,34 @@ virtualenvs.
 from __future__ import annotations
 
 import base64
-import email.parser
-import email.policy
 import hashlib
 import hmac
 import itertools
 import json
 import re
 import secrets
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from tests.standin_server import (
+    StandInHandler,
+    StandInServer,
+    parse_body,
+    parse_urlencoded,
+    source_chunks,
+    source_size,
+)
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
 GRAPH_VERSION = "v21.0"
 DOWNLOAD_PATH = "/whatsapp_business/attachments/"
-DOWNLOAD_CHUNK_BYTES = 64 * 1024
 
 MAX_TEXT_CHARS = 4096
 MAX_CAPTION_CHARS = 1024
@@ -224,126 +228,37 @@ class _Form:
     file_types: dict[str, str] = field(default_factory=dict)
 
 
-def parse_multipart(content_type: str, body: bytes) -> _Form:
-    """Split a multipart/form-data body into text fields and file parts."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    form = _Form()
-    if not message.is_multipart():
-        return form
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not name:
-            continue
-        content = part.get_payload(decode=True) or b""
-        if part.get_filename() is None:
-            form.fields[name] = content.decode(part.get_content_charset() or "utf-8")
-        else:
-            form.files[name] = content
-            form.file_types[name] = part.get_content_type()
-    return form
-
-
-def parse_urlencoded(body: bytes, repeatable: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Form fields; names in ``repeatable`` always map to a list of their values."""
-    fields: dict[str, Any] = {}
-    for name, value in parse_qsl(body.decode(), keep_blank_values=True):
-        if name in repeatable:
-            fields.setdefault(name, []).append(value)
-        else:
-            fields[name] = value
-    return fields
-
-
-def _content_kind(request: _Request) -> str:
-    return (request.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-
-
 def _digits(number: Any) -> str:
     return re.sub(r"\D", "", str(number or ""))
+
+
+def _json_fields(body: bytes) -> dict[str, Any]:
+    """A Graph JSON body; one that is not an object is kept under ``"_"``."""
+    try:
+        decoded = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise invalid_parameter("The request body is not valid JSON.") from error
+    return decoded if isinstance(decoded, dict) else {"_": decoded}
 
 
 # ---------------------------------------------------------------------------- the server
 
 
-class _LoopbackStandIn:
-    """The HTTP server, life cycle and call recording both stand-ins share."""
+class _LoopbackStandIn(StandInServer[Call]):
+    """What both stand-ins add to ``StandInServer``: calls by route ``kind``, ``answer``.
 
-    thread_name = "standin"
+    ``downloads`` lists what was downloaded, oldest first (media ids for Graph, Media URLs
+    for Twilio); ``clear()`` forgets calls and downloads (media stay).
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._calls: list[Call] = []
-        self._downloads: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread: threading.Thread | None = None
+        super().__init__(_StandInHandler)
 
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _is_call_to(self, call: Call, name: str) -> bool:
+        return call.kind == name
 
-    def start(self) -> _LoopbackStandIn:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name=self.thread_name, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> Any:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    # -- recording
-
-    @property
-    def calls(self) -> list[Call]:
-        """A snapshot of every call so far, oldest first (rejected ones have ``ok=False``)."""
-        with self._lock:
-            return list(self._calls)
-
-    @property
-    def downloads(self) -> list[str]:
-        """What was downloaded, oldest first (media ids for Graph, Media URLs for Twilio)."""
-        with self._lock:
-            return list(self._downloads)
-
-    def calls_to(self, kind: str) -> list[Call]:
-        return [call for call in self.calls if call.kind == kind]
-
-    def wait_for(self, predicate: Callable[[Call], bool], timeout_s: float = 5.0) -> Call:
-        """Poll until a recorded call matches ``predicate``; AssertionError lists the calls."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            for call in self.calls:
-                if predicate(call):
-                    return call
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(0.02)
-        seen = (
-            "\n".join(f"  {c.method} {c.path} ok={c.ok} {c.params}" for c in self.calls)
-            or "  (none)"
-        )
-        raise AssertionError(f"no matching call within {timeout_s} s; calls seen:\n{seen}")
-
-    def clear(self) -> None:
-        """Forget recorded calls and downloads (media stay)."""
-        with self._lock:
-            self._calls.clear()
-            self._downloads.clear()
-
-    def _record(self, call: Call) -> None:
-        with self._lock:
-            self._calls.append(call)
+    def _describe(self, call: Call) -> str:
+        return f"{call.method} {call.path} ok={call.ok} {call.params}"
 
     def _recorded(self, request: _Request, kind: str, form: _Form, reply: _Reply) -> _Reply:
         """Record the call ``reply`` answers (ok unless its status is 4xx/5xx); return it."""
@@ -353,10 +268,6 @@ class _LoopbackStandIn:
             Call(request.path, request.method, fields, files, ok, kind, reply.status, reply.payload)
         )
         return reply
-
-    def _note_download(self, what: str) -> None:
-        with self._lock:
-            self._downloads.append(what)
 
     def answer(self, request: _Request) -> _Reply:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -607,9 +518,7 @@ class _Media:
         return self.source if isinstance(self.source, bytes) else self.source.read_bytes()
 
     def size(self) -> int:
-        if self.claimed_size is not None:
-            return self.claimed_size
-        return len(self.source) if isinstance(self.source, bytes) else self.source.stat().st_size
+        return source_size(self.source) if self.claimed_size is None else self.claimed_size
 
 
 class GraphApiStandIn(_LoopbackStandIn):
@@ -712,18 +621,14 @@ class GraphApiStandIn(_LoopbackStandIn):
         return routes.get(key, ("unknown", self._unknown_path))
 
     def _parse(self, request: _Request) -> _Form:
-        kind = _content_kind(request)
         if request.method == "GET" or not request.body:
             return _Form(fields=dict(request.query))
-        if kind == "application/json":
-            try:
-                decoded = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError) as error:
-                raise invalid_parameter("The request body is not valid JSON.") from error
-            return _Form(fields=decoded if isinstance(decoded, dict) else {"_": decoded})
-        if kind == "multipart/form-data":
-            return parse_multipart(request.headers.get("Content-Type", ""), request.body)
-        return _Form(fields=parse_urlencoded(request.body))
+        body = parse_body(request.headers.get("Content-Type", ""), request.body, _json_fields)
+        return _Form(
+            fields=body.fields,
+            files={name: upload.content for name, upload in body.files.items()},
+            file_types={name: upload.content_type for name, upload in body.files.items()},
+        )
 
     def _authorize(self, request: _Request) -> None:
         scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
@@ -1049,27 +954,8 @@ def _sid(prefix: str, number: int) -> str:
 # ---------------------------------------------------------------------------- HTTP
 
 
-def _handler_for(standin: _LoopbackStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(_StandInHandler):
-        pass
-
-    Handler.standin = standin
-    return Handler
-
-
-class _StandInHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 30
+class _StandInHandler(StandInHandler):
     standin: _LoopbackStandIn
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the recorded calls are the log."""
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
 
     def do_DELETE(self) -> None:
         self._dispatch()
@@ -1085,46 +971,11 @@ class _StandInHandler(BaseHTTPRequestHandler):
         )
         self._send(self.standin.answer(request))
 
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            return b"".join(self._chunks())
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _chunks(self) -> Iterator[bytes]:
-        while True:
-            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return
-            yield self.rfile.read(size)
-            self.rfile.readline()
-
     def _send(self, reply: _Reply) -> None:
         if reply.payload is not None:
-            data = json.dumps(reply.payload).encode()
-            headers = {"Content-Type": "application/json", **reply.headers}
-            self._send_bytes(reply.status, headers, data)
+            self._send_json(reply.status, reply.payload, reply.headers)
         elif isinstance(reply.content, Path):
-            self._send_file(reply.status, reply.headers, reply.content)
+            size, chunks = source_size(reply.content), source_chunks(reply.content)
+            self._send_stream(reply.status, reply.headers, size, chunks)
         else:
             self._send_bytes(reply.status, reply.headers, reply.content or b"")
-
-    def _send_bytes(self, status: int, headers: dict[str, str], data: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _send_file(self, status: int, headers: dict[str, str], path: Path) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(path.stat().st_size))
-        self.end_headers()
-        with path.open("rb") as stream:
-            while chunk := stream.read(DOWNLOAD_CHUNK_BYTES):
-                self.wfile.write(chunk)
