@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from connectors import upload_store
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
@@ -28,6 +30,9 @@ from kneeapp import settings
 logger = logging.getLogger(__name__)
 
 CHANNELS_TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels.yml"
+#: The clinic summary as a file in a messaging app.
+SUMMARY_FILENAME = "knee-summary.json"
+DOWNLOAD_CHUNK_BYTES = 256 * 1024
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
@@ -39,6 +44,26 @@ def channel_texts() -> ChannelsFile:
 def share_video_text(video_id: str) -> str:
     """The message that hands a stored video to the conversation (as the web upload does)."""
     return f'/share_video{{"video_id": "{video_id}"}}'
+
+
+def summary_document(summary: dict[str, Any]) -> bytes:
+    """The clinic summary as the JSON document a messaging app sends as a file."""
+    return json.dumps(summary, indent=2, ensure_ascii=False).encode()
+
+
+async def download(url: str, **request: Any) -> AsyncIterator[bytes]:
+    """The bytes at ``url``, chunk by chunk (never the whole file in memory).
+
+    Args:
+        url: Where the app serves the file.
+        **request: ``headers`` or ``auth`` the app requires.
+    """
+    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0),
+                                 follow_redirects=True) as client, \
+            client.stream("GET", url, **request) as answer:
+        answer.raise_for_status()
+        async for chunk in answer.aiter_bytes(DOWNLOAD_CHUNK_BYTES):
+            yield chunk
 
 
 async def store_video(chunks: AsyncIterator[bytes], uploads_dir: Path, limit_bytes: int,
@@ -84,6 +109,15 @@ class ChatAppInput(InputChannel):
     #: The channel's name in the trackers, and its webhook's URL prefix.
     CHANNEL = ""
     output: OutputChannel | None = None
+
+    def _set_up_intake(self, config: settings.Settings, download_limit: int) -> None:
+        """What every app's channel keeps: where videos go and how big, its texts, the ids
+        it has seen and its background work."""
+        self.download_limit = min(download_limit, config.upload_max_bytes)
+        self.uploads_dir = config.media_dir / "uploads"
+        self.texts = channel_texts()
+        self.seen = SeenIds()
+        self.background = BackgroundTasks()
 
     @classmethod
     def name(cls) -> str:

@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,6 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SUMMARY_FILENAME = "knee-summary.json"
 _TOKEN_IN_URL = re.compile(r"/bot[0-9]+:[A-Za-z0-9_-]+")
 
 
@@ -160,8 +158,8 @@ class TelegramOutput(OutputChannel):
         chat = await self._chat(recipient_id)
         if chat is None:
             return
-        document = InputFile(json.dumps(json_message, indent=2, ensure_ascii=False).encode(),
-                             filename=SUMMARY_FILENAME)
+        document = InputFile(chat_app.summary_document(json_message),
+                             filename=chat_app.SUMMARY_FILENAME)
         await self.bot.send_document(chat, document, caption=self.texts.summary_caption)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
@@ -191,12 +189,8 @@ class TelegramInput(chat_app.ChatAppInput):
             raise settings.SettingsError("; ".join(problems))
         self.active = bool(config.telegram_bot_token)
         self.secret = config.telegram_webhook_secret
-        self.download_limit = min(config.telegram_download_limit_bytes, config.upload_max_bytes)
-        self.uploads_dir = config.media_dir / "uploads"
-        self.texts = chat_app.channel_texts()
+        self._set_up_intake(config, config.telegram_download_limit_bytes)
         self.keys = CallbackKeys()
-        self.seen = chat_app.SeenIds()
-        self.background = chat_app.BackgroundTasks()
         self.bot = telegram_bot(config) if self.active else None
         self.output = (TelegramOutput(self.bot, self.keys, config.media_dir / "results",
                                       self.texts) if self.bot else None)
@@ -310,7 +304,7 @@ class TelegramInput(chat_app.ChatAppInput):
         assert self.bot is not None and incoming.chat_id is not None
         try:
             telegram_file = await self.bot.get_file(incoming.video["file_id"])
-            return await chat_app.store_video(_download(str(telegram_file.file_path)),
+            return await chat_app.store_video(chat_app.download(str(telegram_file.file_path)),
                                               self.uploads_dir, self.download_limit,
                                               conversation_id)
         except upload_store.UploadRejected as rejected:
@@ -320,12 +314,3 @@ class TelegramInput(chat_app.ChatAppInput):
             logger.warning("Telegram video could not be fetched (%s)", type(error).__name__)
             await self._say(incoming.chat_id, self.texts.video_fetch_failed)
         return None
-
-
-async def _download(url: str) -> AsyncIterator[bytes]:
-    """The bytes at ``url``, chunk by chunk (never the whole file in memory)."""
-    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0)) as client, \
-            client.stream("GET", url) as answer:
-        answer.raise_for_status()
-        async for chunk in answer.aiter_bytes(256 * 1024):
-            yield chunk

@@ -77,13 +77,9 @@ class TwilioApi:
                            _code(answer))
             answer.raise_for_status()
 
-    async def download(self, url: str) -> AsyncIterator[bytes]:
+    def download(self, url: str) -> AsyncIterator[bytes]:
         """Inbound media, chunk by chunk (Twilio redirects to the file)."""
-        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=True) as client, \
-                client.stream("GET", url, auth=self.auth) as answer:
-            answer.raise_for_status()
-            async for chunk in answer.aiter_bytes(256 * 1024):
-                yield chunk
+        return chat_app.download(url, auth=self.auth)
 
 
 def _code(answer: httpx.Response) -> Any:
@@ -101,12 +97,13 @@ class TwilioOutput(WindowedOutput):
         """Channel name, as recorded in the trackers."""
         return CHANNEL
 
-    def __init__(self, api: TwilioApi, runners: Runners, media_base_url: str = "") -> None:
+    def __init__(self, api: TwilioApi, runners: Runners, number_hint: str,
+                 media_base_url: str = "") -> None:
         """An output channel over ``api`` (templates are not sent through Twilio here)."""
         super().__init__(runners, template="")
         self.api = api
         self.media_base_url = media_base_url.rstrip("/")
-        self.hint = chat_app.channel_texts().choices.number_hint
+        self.hint = number_hint
 
     async def deliver(self, number: str, conversation_id: str, message: dict[str, Any]) -> None:
         """Sends the message's text, its choices as numbered text, and its picture's link."""
@@ -146,14 +143,10 @@ class TwilioWhatsAppInput(chat_app.ChatAppInput):
         self.validator = RequestValidator(config.twilio_auth_token)
         self.hash_key = config.twilio_auth_token
         self.webhook_url = config.twilio_webhook_url
-        self.download_limit = min(config.whatsapp_download_limit_bytes, config.upload_max_bytes)
-        self.uploads_dir = config.media_dir / "uploads"
-        self.texts = chat_app.channel_texts()
-        self.seen = chat_app.SeenIds()
-        self.background = chat_app.BackgroundTasks()
+        self._set_up_intake(config, config.whatsapp_download_limit_bytes)
         self.api = TwilioApi(config)
-        self.output = (TwilioOutput(self.api, Runners(), config.twilio_media_base_url)
-                       if self.active else None)
+        self.output = (TwilioOutput(self.api, Runners(), self.texts.choices.number_hint,
+                                    config.twilio_media_base_url) if self.active else None)
 
     def blueprint(self, on_new_message: chat_app.OnNewMessage) -> Blueprint:
         """``POST /webhook`` for Twilio's form posts."""

@@ -53,6 +53,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from content_schema.schemas import ChannelsFile
 from kneeapp import settings
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 WINDOW_S = 24 * 3600
-SUMMARY_FILENAME = "knee-summary.json"
 
 
 class GraphApi:
@@ -98,13 +98,9 @@ class GraphApi:
         facts: dict[str, Any] = answer.json()
         return facts
 
-    async def download(self, url: str) -> AsyncIterator[bytes]:
+    def download(self, url: str) -> AsyncIterator[bytes]:
         """The media bytes at ``url``, chunk by chunk (the token is required here too)."""
-        async with httpx.AsyncClient(timeout=self.timeout) as client, \
-                client.stream("GET", url, headers=self.headers) as answer:
-            answer.raise_for_status()
-            async for chunk in answer.aiter_bytes(256 * 1024):
-                yield chunk
+        return chat_app.download(url, headers=self.headers)
 
 
 def _raise_for(answer: httpx.Response, call: str) -> None:
@@ -212,10 +208,9 @@ class WhatsAppOutput(WindowedOutput):
         return CHANNEL
 
     def __init__(self, api: GraphApi, runners: Runners, keys: PayloadKeys,
-                 config: settings.Settings) -> None:
+                 config: settings.Settings, texts: ChannelsFile) -> None:
         """An output channel over ``api`` for the runners this process knows."""
         super().__init__(runners, config.whatsapp_template_results)
-        texts = chat_app.channel_texts()
         self.api = api
         self.keys = keys
         self.labels = ChoiceLabels(texts.choices.prompt, texts.choices.list_button,
@@ -261,10 +256,10 @@ class WhatsAppOutput(WindowedOutput):
         return [media_message(number, "image", media_id, caption=text)]
 
     async def _summary(self, number: str, summary: dict[str, Any]) -> list[dict[str, Any]]:
-        data = json.dumps(summary, indent=2, ensure_ascii=False).encode()
-        media_id = await self.api.upload(data, "application/json", SUMMARY_FILENAME)
+        media_id = await self.api.upload(chat_app.summary_document(summary),
+                                         "application/json", chat_app.SUMMARY_FILENAME)
         return [media_message(number, "document", media_id, caption=self.summary_caption,
-                              filename=SUMMARY_FILENAME)]
+                              filename=chat_app.SUMMARY_FILENAME)]
 
 
 class WhatsAppInput(chat_app.ChatAppInput):
@@ -284,15 +279,11 @@ class WhatsAppInput(chat_app.ChatAppInput):
             raise settings.SettingsError("; ".join(problems))
         self.app_secret = config.whatsapp_app_secret
         self.verify_token = config.whatsapp_verify_token
-        self.download_limit = min(config.whatsapp_download_limit_bytes, config.upload_max_bytes)
-        self.uploads_dir = config.media_dir / "uploads"
-        self.texts = chat_app.channel_texts()
-        self.seen = chat_app.SeenIds()
-        self.background = chat_app.BackgroundTasks()
+        self._set_up_intake(config, config.whatsapp_download_limit_bytes)
         self.runners = Runners()
         self.api = GraphApi(config)
         self.output = (WhatsAppOutput(self.api, self.runners, PayloadKeys(MAX_REPLY_ID),
-                                      config) if self.active else None)
+                                      config, self.texts) if self.active else None)
 
     def blueprint(self, on_new_message: chat_app.OnNewMessage) -> Blueprint:
         """``GET /webhook`` (Meta's verification) and ``POST /webhook`` (deliveries)."""

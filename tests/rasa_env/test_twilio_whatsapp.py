@@ -48,7 +48,7 @@ def test_the_number_comes_from_waid_or_from() -> None:
 
 
 def test_long_replies_and_choices_fit_twilio(api: TwilioStandIn) -> None:
-    output = TwilioOutput(TwilioApi(settings.current()), Runners())
+    output = TwilioOutput(TwilioApi(settings.current()), Runners(), "Reply with the number.")
     output.runners.wrote("conv", "15550001111")
     message = {"text": "Where exactly does it hurt? " * 80,
                "buttons": [{"title": "Inner side", "payload": "/inform{\"location\": \"medial\"}"},
