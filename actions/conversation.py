@@ -20,12 +20,7 @@ from kneeapp import settings
 SMALL_TALK_INTENTS = ("thank", "goodbye", "chitchat", "out_of_scope", "greet")
 #: Requests that change or end the conversation: each is confirmed before it acts.
 CONFIRMED_ACTIONS = ("delete_data", "stop", "start_over")
-#: Messaging apps whose runners send a video inside the chat instead of through a link, with
-#: the largest video each may fetch.
-IN_APP_VIDEO_LIMITS = {
-    "telegram": lambda config: config.telegram_download_limit_bytes,
-    "whatsapp": lambda config: config.whatsapp_download_limit_bytes,
-}
+
 
 
 class ActionExplainWhy(Action):
@@ -188,9 +183,10 @@ class ActionFilmingInstructions(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text=text("filming"))
-        in_app_limit = IN_APP_VIDEO_LIMITS.get(str(tracker.get_latest_input_channel()))
-        if in_app_limit:
-            limit_mb = in_app_limit(settings.current()) // 1_000_000
+        in_app_limit = settings.current().in_app_video_limit_bytes(
+            str(tracker.get_latest_input_channel()))
+        if in_app_limit:  # a messaging app: the clip goes into the chat, not through a link
+            limit_mb = in_app_limit // 1_000_000
             dispatcher.utter_message(text=text("video", "upload_in_app", max_mb=str(limit_mb)))
             return []
         offer = upload_offer(tracker.sender_id)

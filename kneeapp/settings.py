@@ -213,6 +213,15 @@ class Settings:
                                                                        "url")}
         return {name: value for name, value in contact.items() if value} or None
 
+    def in_app_video_limit_bytes(self, channel: str) -> int | None:
+        """The largest video a messaging app's channel fetches from its chat (None: not a
+        messaging app; its runners upload through the web link instead)."""
+        limits = {"telegram": self.telegram_download_limit_bytes,
+                  "whatsapp": self.whatsapp_download_limit_bytes,
+                  "twilio_whatsapp": self.whatsapp_download_limit_bytes}
+        limit = limits.get(channel)
+        return None if limit is None else min(limit, self.upload_max_bytes)
+
     def production_problems(self) -> list[str]:
         """Why these settings may not run in production (empty outside production)."""
         if not self.production:

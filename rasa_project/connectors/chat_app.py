@@ -110,10 +110,10 @@ class ChatAppInput(InputChannel):
     CHANNEL = ""
     output: OutputChannel | None = None
 
-    def _set_up_intake(self, config: settings.Settings, download_limit: int) -> None:
+    def _set_up_intake(self, config: settings.Settings) -> None:
         """What every app's channel keeps: where videos go and how big, its texts, the ids
         it has seen and its background work."""
-        self.download_limit = min(download_limit, config.upload_max_bytes)
+        self.download_limit = config.in_app_video_limit_bytes(self.CHANNEL) or 0
         self.uploads_dir = config.media_dir / "uploads"
         self.texts = channel_texts()
         self.seen = SeenIds()

@@ -189,7 +189,7 @@ class TelegramInput(chat_app.ChatAppInput):
             raise settings.SettingsError("; ".join(problems))
         self.active = bool(config.telegram_bot_token)
         self.secret = config.telegram_webhook_secret
-        self._set_up_intake(config, config.telegram_download_limit_bytes)
+        self._set_up_intake(config)
         self.keys = CallbackKeys()
         self.bot = telegram_bot(config) if self.active else None
         self.output = (TelegramOutput(self.bot, self.keys, config.media_dir / "results",

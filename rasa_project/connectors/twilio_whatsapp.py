@@ -143,7 +143,7 @@ class TwilioWhatsAppInput(chat_app.ChatAppInput):
         self.validator = RequestValidator(config.twilio_auth_token)
         self.hash_key = config.twilio_auth_token
         self.webhook_url = config.twilio_webhook_url
-        self._set_up_intake(config, config.whatsapp_download_limit_bytes)
+        self._set_up_intake(config)
         self.api = TwilioApi(config)
         self.output = (TwilioOutput(self.api, Runners(), self.texts.choices.number_hint,
                                     config.twilio_media_base_url) if self.active else None)

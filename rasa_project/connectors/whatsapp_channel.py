@@ -279,7 +279,7 @@ class WhatsAppInput(chat_app.ChatAppInput):
             raise settings.SettingsError("; ".join(problems))
         self.app_secret = config.whatsapp_app_secret
         self.verify_token = config.whatsapp_verify_token
-        self._set_up_intake(config, config.whatsapp_download_limit_bytes)
+        self._set_up_intake(config)
         self.runners = Runners()
         self.api = GraphApi(config)
         self.output = (WhatsAppOutput(self.api, self.runners, PayloadKeys(MAX_REPLY_ID),

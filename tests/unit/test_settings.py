@@ -73,3 +73,11 @@ def test_no_app_code_reads_a_setting_from_the_environment_itself() -> None:
             readers += [f"{path.relative_to(REPO)}: {name}" for name in names
                         if re.search(rf"environ(?:\.get)?[\[(]\s*f?[\"']{name}", code)]
     assert readers == []
+
+
+def test_each_messaging_app_fetches_videos_up_to_its_own_limit() -> None:
+    config = settings.current({"UPLOAD_MAX_BYTES": str(18 * 1024 * 1024)})
+    assert config.in_app_video_limit_bytes("telegram") == 18 * 1024 * 1024  # the upload cap
+    assert config.in_app_video_limit_bytes("whatsapp") == 16 * 1024 * 1024
+    assert config.in_app_video_limit_bytes("twilio_whatsapp") == 16 * 1024 * 1024
+    assert config.in_app_video_limit_bytes("socketio") is None  # the web chat uses a link
