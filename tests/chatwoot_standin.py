@@ -39,7 +39,9 @@ changes (messages created, statuses toggled, a resolved conversation reopened by
 message) are sent too, from a background thread, as Chatwoot does. ``deliveries`` lists what
 was sent; ``replay(delivery)`` sends one again byte for byte.
 
-Every request is recorded as a ``Call`` (never its headers: the token stays out).
+Every request is recorded as a ``Call`` (never its headers: the token stays out);
+``inject_failure(kind, status)`` makes the next call of a route fail (an outage, a rate limit,
+a redirect), and ``conversation(id)``/``contact(id)`` show the stored state.
 Limitations: one account and one API inbox; no pagination, teams, assignees, agent bots or
 attachment size limits; contact search matches identifier, name or id only.
 Standard library only: imported from both virtualenvs.
@@ -356,8 +358,9 @@ class ChatwootStandIn(StandInServer[Call]):
         parts = rest.strip("/").split("/")
         for method, pattern, kind, route in self._routes:
             if method == request.method and _matches(pattern, parts):
-                return kind, route, [account, *(part for part, want in zip(parts, pattern)
-                                                if want == "*")]
+                wildcards = [part for part, want in zip(parts, pattern, strict=True)
+                             if want == "*"]
+                return kind, route, [account, *wildcards]
         return "unknown", self._unknown, []
 
     def _unknown(self, _request: _Request, _args: list[str]) -> Any:
@@ -452,8 +455,9 @@ class ChatwootStandIn(StandInServer[Call]):
             source_id = known if known and (not wanted or wanted == known) else None
             return contact, source_id or self._add_source_id(contact, wanted)
         for contact in self._contacts.values():
-            if params.get("source_id") and contact.source_ids.get(self.inbox_id) == params["source_id"]:
-                return contact, params["source_id"]
+            wanted = params.get("source_id")
+            if wanted and contact.source_ids.get(self.inbox_id) == wanted:
+                return contact, wanted
         raise not_found()
 
     def _stored(self, table: dict[int, Any], raw_id: Any) -> Any:
@@ -580,7 +584,7 @@ class ChatwootStandIn(StandInServer[Call]):
         return self.deliver(payload)
 
     def deliver(self, payload: dict[str, Any], *, url: str | None = None,
-                secret: str | None | bool = True, timestamp: float | None = None,
+                secret: str | bool | None = True, timestamp: float | None = None,
                 delivery_id: str | None = None) -> Delivery:
         """POST ``payload`` as Chatwoot does. ``secret``: True signs with ``webhook_secret``
         (if any), a string signs with that one, None/False sends it unsigned."""
@@ -600,8 +604,8 @@ class ChatwootStandIn(StandInServer[Call]):
 
     def _post(self, url: str, payload: dict[str, Any], body: bytes,
               headers: dict[str, str]) -> Delivery:
-        request = urllib.request.Request(url, data=body, headers={**headers, "Accept": "application/json"},
-                                         method="POST")
+        request = urllib.request.Request(
+            url, data=body, headers={**headers, "Accept": "application/json"}, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
                 status: int | None = answer.status
@@ -698,7 +702,8 @@ class ChatwootStandIn(StandInServer[Call]):
                                      source_id=conversation.source_id)
         data["meta"]["sender"].update(id=contact.id, name=contact.name,
                                       identifier=contact.identifier)
-        public = [m for m in conversation.messages if not m.private and m.message_type != "activity"]
+        public = [message for message in conversation.messages
+                  if not message.private and message.message_type != "activity"]
         data["messages"] = [self._push_message(public[-1])] if public else []
         data.update(id=conversation.id, inbox_id=self.inbox_id, status=conversation.status,
                     labels=list(conversation.labels),
@@ -710,7 +715,8 @@ class ChatwootStandIn(StandInServer[Call]):
 
     def _push_message(self, message: StoredMessage) -> dict[str, Any]:
         """The last message in a conversation's webhook data (``Message#push_event_data``)."""
-        template = load_fixture("message_created_agent_reply")["payload"]["conversation"]["messages"][0]
+        reply = load_fixture("message_created_agent_reply")["payload"]
+        template = reply["conversation"]["messages"][0]
         return {**template, **self._message_json(message), "updated_at": _iso(message.created_at),
                 "account_id": self.account_id,
                 "sender_type": {"user": "User", "agent_bot": "AgentBot", "contact": "Contact"}.get(
@@ -742,7 +748,7 @@ class ChatwootStandIn(StandInServer[Call]):
 
 def _matches(pattern: tuple[str, ...], parts: list[str]) -> bool:
     return len(pattern) == len(parts) and all(
-        want == "*" or want == part for want, part in zip(pattern, parts))
+        want in ("*", part) for want, part in zip(pattern, parts, strict=True))
 
 
 def _json_fields(body: bytes) -> dict[str, Any]:

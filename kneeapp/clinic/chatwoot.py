@@ -61,7 +61,8 @@ class ChatwootError(Exception):
     def __init__(self, operation: str, status: int | None, *, reason: str = "",
                  attributes: Sequence[str] = ()) -> None:
         detail = f"HTTP {status}" if status is not None else "no answer"
-        super().__init__(f"Chatwoot {operation} failed: {detail}" + (f" ({reason})" if reason else ""))
+        suffix = f" ({reason})" if reason else ""
+        super().__init__(f"Chatwoot {operation} failed: {detail}{suffix}")
         self.operation = operation
         self.status = status
         self.retryable = status is None or status == 429 or status >= 500
@@ -207,8 +208,9 @@ class ChatwootClient:
 
     # -- conversations
 
-    def create_conversation(self, contact: Contact, custom_attributes: Mapping[str, Any] | None = None,
-                            *, status: str = "open") -> int:
+    def create_conversation(self, contact: Contact,
+                            custom_attributes: Mapping[str, Any] | None = None, *,
+                            status: str = "open") -> int:
         """A new conversation with ``contact`` in our inbox; returns its id (display id)."""
         _check_status(status)
         body = {"source_id": contact.source_id, "inbox_id": self.inbox_id,

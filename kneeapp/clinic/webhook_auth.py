@@ -110,7 +110,8 @@ def _signed_verdict(raw_body: bytes, headers: Mapping[str, str], secret: str, no
     timestamp = (header(headers, TIMESTAMP_HEADER) or "").strip()
     if not timestamp.isdigit():
         return Verdict(False, "bad_timestamp")
-    if not hmac.compare_digest(sent.strip().encode(), signature(secret, timestamp, raw_body).encode()):
+    expected = signature(secret, timestamp, raw_body)
+    if not hmac.compare_digest(sent.strip().encode(), expected.encode()):
         return Verdict(False, "bad_signature")
     return _timely(float(timestamp), now, window_s) or Verdict(True, "signed")
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
-#: ``message_type`` of an agent's message, as webhooks (string) and realtime events (enum
-#: integer, ``Message.message_types``) spell it.
-OUTGOING = frozenset({"outgoing", 1})
+#: ``message_type`` of an agent's message, as webhooks spell it; realtime events carry the
+#: enum integer (``Message.message_types``).
+OUTGOING, OUTGOING_ENUM = "outgoing", 1
 HUMAN_SENDER_TYPE = "user"
 
 
@@ -62,7 +62,7 @@ class ConversationReopened:
     previous_status: str | None = None
 
 
-WebhookEvent = Union[ClinicianReply, ConversationResolved, ConversationReopened]
+WebhookEvent = ClinicianReply | ConversationResolved | ConversationReopened
 
 
 def parse_event(payload: Any, *, inbox_id: int | None = None,
@@ -89,7 +89,7 @@ def parse_event(payload: Any, *, inbox_id: int | None = None,
 def _clinician_reply(payload: Mapping[str, Any],
                      ignore_sender_ids: Collection[int]) -> ClinicianReply | None:
     sender = _mapping(payload.get("sender"))
-    if (payload.get("message_type") not in OUTGOING or payload.get("private") is not False
+    if (not _is_outgoing(payload.get("message_type")) or payload.get("private") is not False
             or sender.get("type") != HUMAN_SENDER_TYPE
             or _int(sender.get("id")) in ignore_sender_ids):
         return None
@@ -105,7 +105,7 @@ def _clinician_reply(payload: Mapping[str, Any],
                           name if isinstance(name, str) else "", urls)
 
 
-def _status_change(payload: Mapping[str, Any]) -> ConversationResolved | ConversationReopened | None:
+def _status_change(payload: Mapping[str, Any]) -> WebhookEvent | None:
     conversation_id = _int(payload.get("id"))
     status = payload.get("status")
     if conversation_id is None:
@@ -115,6 +115,11 @@ def _status_change(payload: Mapping[str, Any]) -> ConversationResolved | Convers
     if status == "open":
         return ConversationReopened(conversation_id, _previous_status(payload))
     return None
+
+
+def _is_outgoing(message_type: Any) -> bool:
+    return message_type == OUTGOING or (_int(message_type) == OUTGOING_ENUM
+                                        and not isinstance(message_type, str))
 
 
 def _previous_status(payload: Mapping[str, Any]) -> str | None:

@@ -175,7 +175,8 @@ def test_attachments_arrive_intact_as_multipart(client: ChatwootClient,
     call = chatwoot.calls_to("create_message")[0]
     assert call.params == {"content": "Video findings", "message_type": "outgoing",
                            "private": "true"}
-    assert [(name, part.filename, part.content_type, part.content) for name, part in call.files] == [
+    sent = [(name, part.filename, part.content_type, part.content) for name, part in call.files]
+    assert sent == [
         ("attachments[]", "knee-angle.png", "image/png", PNG),
         ("attachments[]", "stride.jpg", "image/jpeg", JPEG)]
     stored = chatwoot.conversation(conversation_id).messages[0]
