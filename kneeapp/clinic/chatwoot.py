@@ -41,8 +41,8 @@ MAX_ATTACHMENTS = 15
 STATUSES = frozenset({"open", "resolved", "pending", "snoozed"})
 #: Room kept in front of each part of a split message for its ``[2/3]`` marker.
 PART_MARKER_ROOM = 24
-#: Longest label title kept (Chatwoot stores titles in a 255-character column).
-MAX_LABEL_CHARS = 255
+#: Shortest and longest label title (Chatwoot's label format; a 255-character column).
+MIN_LABEL_CHARS, MAX_LABEL_CHARS = 2, 255
 _NOT_LABEL_CHARS = re.compile(r"[^a-z0-9_-]+")
 
 
@@ -89,13 +89,16 @@ class Attachment:
 def sanitize_label(text: str) -> str:
     """A Chatwoot label title for ``text``: lower case ASCII letters, digits, ``-`` and ``_``.
 
-    Accents are dropped, every other run of characters becomes one ``-``, and leading or
-    trailing ``-`` go: ``"Red flag: Night pain"`` → ``"red-flag-night-pain"``. An empty
-    result means there was nothing to keep.
+    Chatwoot's ``Label`` wants at least two characters, the first a letter or digit
+    (``RegexHelper::UNICODE_CHARACTER_NUMBER_HYPHEN_UNDERSCORE``), lower case. Accents are
+    dropped, every other run of characters becomes one ``-``, and ``-``/``_`` go from the
+    start, ``-`` from the end: ``"Red flag: Night pain"`` → ``"red-flag-night-pain"``. An
+    empty result means there was nothing to keep.
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    label = _NOT_LABEL_CHARS.sub("-", ascii_text.lower()).strip("-")
-    return label[:MAX_LABEL_CHARS].rstrip("-")
+    label = _NOT_LABEL_CHARS.sub("-", ascii_text.lower()).lstrip("-_")
+    label = label[:MAX_LABEL_CHARS].rstrip("-")
+    return label if len(label) >= MIN_LABEL_CHARS else ""
 
 
 def split_content(text: str, limit: int = MAX_CONTENT_CHARS) -> list[str]:

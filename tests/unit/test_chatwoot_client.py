@@ -139,6 +139,8 @@ def test_labels_already_there_are_not_posted_again(
     ("level-self_care", "level-self_care"),
     ("  Genou   médial ", "genou-medial"),
     ("---", ""),
+    ("_hidden-", "hidden"),
+    ("x", ""),
     ("a" * 300, "a" * 255),
 ])
 def test_a_label_keeps_letters_digits_dashes_and_underscores(text: str, label: str) -> None:
