@@ -16,6 +16,7 @@
 - ``GET``/``POST /conversations/{id}/labels`` (``{"payload": [...]}``; a POST replaces the
   list, as Chatwoot's does) and ``POST /conversations/{id}/toggle_status``
   (``{"meta": {}, "payload": {"success", "conversation_id", "current_status", ...}}``);
+- ``GET {url}/api/v1/profile``: the token's user (id 3, "Knee assistant");
 - ``GET /rails/active_storage/blobs/redirect/...``: the bytes of an attachment, as the
   ``data_url`` links in webhooks point to them.
 
@@ -133,8 +134,8 @@ class Call:
 
     ``kind`` names the route (``create_contact``, ``search_contacts``,
     ``create_contact_inbox``, ``create_conversation``, ``create_message``, ``list_labels``,
-    ``add_labels``, ``toggle_status``, ``blob``, ``unknown``); ``params`` is the JSON body,
-    or the form and query fields; ``files`` the uploaded parts in order.
+    ``add_labels``, ``toggle_status``, ``profile``, ``blob``, ``unknown``); ``params`` is the
+    JSON body, or the form and query fields; ``files`` the uploaded parts in order.
     """
 
     method: str
@@ -351,6 +352,8 @@ class ChatwootStandIn(StandInServer[Call]):
     def _route(self, request: _Request) -> tuple[str, Route, list[str]]:
         if request.method == "GET" and request.path.startswith(BLOB_PATH):
             return "blob", self._blob, [request.path.removeprefix(BLOB_PATH)]
+        if request.method == "GET" and request.path == "/api/v1/profile":
+            return "profile", self._profile, []
         prefix = "/api/v1/accounts/"
         if not request.path.startswith(prefix):
             return "unknown", self._unknown, []
@@ -371,6 +374,14 @@ class ChatwootStandIn(StandInServer[Call]):
             raise ChatwootRefusal(HTTPStatus.UNAUTHORIZED, UNAUTHENTICATED)
         if not hmac.compare_digest(token, self.api_token):
             raise ChatwootRefusal(HTTPStatus.UNAUTHORIZED, {"error": "Invalid Access Token"})
+
+    def _profile(self, _request: _Request, _args: list[str]) -> Any:
+        """``api/v1/models/_user.json.jbuilder``, in part (Chatwoot's also carries the user's
+        ``access_token``; left out so that no recorded call holds it)."""
+        return {**ASSISTANT_USER, "available_name": ASSISTANT_USER["name"], "type": "User",
+                "account_id": self.account_id, "role": "agent",
+                "accounts": [{"id": self.account_id, "name": "Riverside Physio (test)",
+                              "role": "agent", "status": "active"}]}
 
     def _account(self, args: list[str]) -> None:
         if args[0] != str(self.account_id):

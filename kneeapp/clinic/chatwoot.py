@@ -157,13 +157,19 @@ class ChatwootClient:
             raise ValueError("a Chatwoot API token is required")
         self.account_id = int(account_id)
         self.inbox_id = int(inbox_id)
-        self._root = f"{base_url.rstrip('/')}/api/v1/accounts/{self.account_id}"
+        self._api = f"{base_url.rstrip('/')}/api/v1"
+        self._account = f"/accounts/{self.account_id}"
         self._token = api_token
         self._timeout_s = timeout_s
         self._session = session or requests.Session()
 
     def __repr__(self) -> str:
-        return f"ChatwootClient({self._root!r}, inbox_id={self.inbox_id})"
+        return f"ChatwootClient({self._api + self._account!r}, inbox_id={self.inbox_id})"
+
+    def own_user_id(self) -> int:
+        """The id of the Chatwoot user whose token this client uses (its messages are not
+        clinicians' replies: ``webhook_events.parse_event(..., ignore_sender_ids=...)``)."""
+        return int(_dig(self._call("read profile", "GET", "/profile"), "read profile", "id"))
 
     # -- contacts
 
@@ -176,7 +182,7 @@ class ChatwootClient:
         """
         body = {"inbox_id": self.inbox_id, "name": name, "identifier": identifier}
         try:
-            answer = self._call("create contact", "POST", "/contacts", json=body)
+            answer = self._call("create contact", "POST", f"{self._account}/contacts", json=body)
         except ChatwootError as error:
             if error.status == 422 and "identifier" in error.attributes:
                 return self._existing_contact(identifier)
@@ -187,7 +193,8 @@ class ChatwootClient:
 
     def _existing_contact(self, identifier: str) -> Contact:
         operation = "find contact"
-        answer = self._call(operation, "GET", "/contacts/search", params={"q": identifier})
+        answer = self._call(operation, "GET", f"{self._account}/contacts/search",
+                            params={"q": identifier})
         found = [contact for contact in _dig(answer, operation, "payload")
                  if isinstance(contact, dict) and contact.get("identifier") == identifier]
         if not found:
@@ -205,7 +212,8 @@ class ChatwootClient:
 
     def _add_contact_inbox(self, contact_id: int) -> str:
         operation = "create contact inbox"
-        answer = self._call(operation, "POST", f"/contacts/{contact_id}/contact_inboxes",
+        answer = self._call(operation, "POST",
+                            f"{self._account}/contacts/{contact_id}/contact_inboxes",
                             json={"inbox_id": self.inbox_id})
         return str(_dig(answer, operation, "source_id"))
 
@@ -219,13 +227,14 @@ class ChatwootClient:
         body = {"source_id": contact.source_id, "inbox_id": self.inbox_id,
                 "contact_id": contact.id, "status": status,
                 "custom_attributes": dict(custom_attributes or {})}
-        answer = self._call("create conversation", "POST", "/conversations", json=body)
+        answer = self._call("create conversation", "POST", f"{self._account}/conversations",
+                            json=body)
         return int(_dig(answer, "create conversation", "id"))
 
     def set_status(self, conversation_id: int, status: str) -> None:
         """Set a conversation's status (``open``, ``resolved``, ``pending`` or ``snoozed``)."""
         _check_status(status)
-        self._call("set status", "POST", f"/conversations/{int(conversation_id)}/toggle_status",
+        self._call("set status", "POST", f"{self._conversation(conversation_id)}/toggle_status",
                    json={"status": status})
 
     def add_labels(self, conversation_id: int, labels: Sequence[str]) -> list[str]:
@@ -234,7 +243,7 @@ class ChatwootClient:
         Chatwoot's label call replaces the whole list, so the current labels are read first
         and kept. Returns the conversation's labels afterwards.
         """
-        path = f"/conversations/{int(conversation_id)}/labels"
+        path = f"{self._conversation(conversation_id)}/labels"
         current = list(_dig(self._call("read labels", "GET", path), "read labels", "payload"))
         wanted = [label for label in map(sanitize_label, labels) if label]
         added = [label for label in dict.fromkeys(wanted) if label not in current]
@@ -267,7 +276,7 @@ class ChatwootClient:
         _check_message(content, attachments)
         fields = {"content": content, "message_type": "incoming" if incoming else "outgoing",
                   "private": private}
-        path = f"/conversations/{int(conversation_id)}/messages"
+        path = f"{self._conversation(conversation_id)}/messages"
         if attachments:
             answer = self._call("post message", "POST", path, data=_form_fields(fields),
                                 files=_file_parts(attachments))
@@ -292,11 +301,15 @@ class ChatwootClient:
 
     # -- HTTP
 
+    def _conversation(self, conversation_id: int) -> str:
+        return f"{self._account}/conversations/{int(conversation_id)}"
+
     def _call(self, operation: str, method: str, path: str, **request: Any) -> Any:
-        """Chatwoot's decoded JSON answer to one call; ChatwootError on anything else."""
+        """Chatwoot's decoded JSON answer to one call (``path`` below ``/api/v1``);
+        ChatwootError on anything else."""
         try:
             response = self._session.request(
-                method, self._root + path, headers={"api_access_token": self._token,
+                method, self._api + path, headers={"api_access_token": self._token,
                                                     "Accept": "application/json"},
                 timeout=self._timeout_s, allow_redirects=False, **request)
         except requests.RequestException as exc:

@@ -286,6 +286,10 @@ def test_a_wrong_inbox_is_not_found(chatwoot: ChatwootStandIn) -> None:
     assert refused.value.status == 404
 
 
+def test_the_client_knows_its_own_user(client: ChatwootClient) -> None:
+    assert client.own_user_id() == 3
+
+
 # ---------------------------------------------------------------------------- settings
 
 
