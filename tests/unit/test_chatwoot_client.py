@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
+from kneeapp import settings
 from kneeapp.clinic.chatwoot import (
     MAX_ATTACHMENTS,
     MAX_CONTENT_CHARS,
@@ -310,3 +311,14 @@ def test_a_configured_clinic_gets_a_client() -> None:
     client = client_from_settings(_config())
     assert isinstance(client, ChatwootClient)
     assert (client.account_id, client.inbox_id) == (1, 7) and TOKEN not in repr(client)
+
+
+def test_the_settings_object_configures_the_client() -> None:
+    if not hasattr(settings.DEFAULTS, "chatwoot_url"):
+        pytest.skip("the CHATWOOT_* settings are not on this branch yet")
+    assert client_from_settings(settings.current({})) is None
+    config = settings.current({"CHATWOOT_URL": "https://desk.clinic.example",
+                               "CHATWOOT_API_TOKEN": TOKEN, "CHATWOOT_ACCOUNT_ID": "3",
+                               "CHATWOOT_INBOX_ID": "9"})
+    client = client_from_settings(config)
+    assert client is not None and (client.account_id, client.inbox_id) == (3, 9)
