@@ -30,6 +30,8 @@ from typing import Any
 
 import requests
 
+from kneeapp.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 #: Longest message content Chatwoot stores (``Message``: ``validates :content, length:
@@ -326,18 +328,17 @@ class ChatwootClient:
                                 reason="the answer is not JSON") from None
 
 
-def client_from_settings(config: Any) -> ChatwootClient | None:
+def client_from_settings(config: Settings) -> ChatwootClient | None:
     """The clinic's Chatwoot client, or None when Chatwoot is not configured.
 
     Chatwoot is configured when ``CHATWOOT_URL``, ``CHATWOOT_API_TOKEN``,
-    ``CHATWOOT_ACCOUNT_ID`` and ``CHATWOOT_INBOX_ID`` are all set.
+    ``CHATWOOT_ACCOUNT_ID`` and ``CHATWOOT_INBOX_ID`` are all set
+    (:attr:`Settings.chatwoot_enabled`).
     """
-    needed = (config.chatwoot_url, config.chatwoot_api_token, config.chatwoot_account_id,
-              config.chatwoot_inbox_id)
-    if not all(needed):
+    if not config.chatwoot_enabled:
         return None
     return ChatwootClient(config.chatwoot_url, config.chatwoot_api_token,
-                          int(config.chatwoot_account_id), int(config.chatwoot_inbox_id))
+                          config.chatwoot_account_id, config.chatwoot_inbox_id)
 
 
 # ---------------------------------------------------------------------------- helpers
