@@ -31,6 +31,11 @@ def _loaded_after_import(module: str) -> set[str]:
     ("kneeapp.jobs.worker", ("actions", "rasa_project", "rasa", "rasa_sdk")),
     ("kneeapp.store.erase", ("actions", "rasa_project", "rasa", "rasa_sdk", "analysis_core")),
     ("kneeapp.jobs.limits", ("actions", "rasa_sdk", "sqlalchemy", "analysis_core")),
+    # the Rasa process renders the summary PDF too: no database, no video library
+    ("kneeapp.clinic.summary_pdf", ("actions", "rasa_project", "rasa", "rasa_sdk", "sqlalchemy",
+                                    "analysis_core", "cv2")),
+    ("kneeapp.clinic.summary_note", ("actions", "rasa_project", "rasa", "rasa_sdk", "sqlalchemy",
+                                     "analysis_core", "reportlab")),
 ])
 def test_a_package_loads_nothing_above_it(module: str, must_not_load: tuple[str, ...]) -> None:
     loaded = _loaded_after_import(module)
