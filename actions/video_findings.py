@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from actions.messages import text
-from kneeapp.store.media import MEDIA_URL_PREFIX
 
 #: Measures whose raw numbers the clinic receives (``measures``), when the report has them.
 KEY_MEASURES = (
@@ -38,7 +37,7 @@ ACTIVITY_WORDS = {
 def media_url(job_id: str, relative_path: str) -> str:
     """The URL the chat shows for one of the job's pictures (served by the upload connector)."""
     name = relative_path.rsplit("/", 1)[-1]
-    return f"{MEDIA_URL_PREFIX}{job_id}/{name}"
+    return f"/webhooks/video/media/{job_id}/{name}"
 
 
 def needs_clarification(report: Mapping[str, Any]) -> bool:
