@@ -854,6 +854,16 @@ class DocumentTexts:
 
 
 @dataclass(frozen=True)
+class DownloadTexts:
+    """What the PDF's download route answers when it cannot give the PDF."""
+
+    no_summary: str
+    link_invalid: str
+    link_expired: str
+    failed: str
+
+
+@dataclass(frozen=True)
 class SummaryWordsFile:
     """``data/summary_words.yml``: the clinic summary in words (widget, PDF, helpdesk note)."""
 
@@ -864,6 +874,7 @@ class SummaryWordsFile:
     formats: AnswerFormats
     video: VideoWords
     document: DocumentTexts
+    download: DownloadTexts
     answers: tuple[AnswerLabel, ...] = content_field(non_empty=True)
 
 
