@@ -1,6 +1,7 @@
 """The clinic summary (docs/clinic_summary.md) in words, one function per part.
 
-Pure: a summary dict in, words out; the words come from ``data/`` (read once, cached):
+Pure: a summary dict in, words out; the words come from ``data/`` (each file read once and
+checked against its schema):
 ``summary_words.yml`` (answer labels, value words, the document's texts), ``guidance.yml``
 (each level's label and advice, as the web widget shows them), ``red_flags.yml`` (how a
 warning sign reads, and its source), ``triage_rules.yml`` and ``video_reference.yml``
@@ -17,18 +18,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from content_schema import load
-from content_schema.schemas import (
-    DocumentTexts,
-    GuidanceFile,
-    RedFlagsFile,
-    SummaryWordsFile,
-    TriageRules,
-)
-from content_schema.video_reference import VideoReferenceFile
+from content_schema.schemas import DocumentTexts, SummaryWordsFile
 from content_schema.vocabulary import KM_PER_MILE, LEVELS
 from kneeapp.settings import REPO_ROOT
 
@@ -84,30 +78,15 @@ class SourceRow:
 # --------------------------------------------------------------------------- the data
 
 
-@lru_cache(maxsize=1)
+@cache
+def _data(name: str) -> Any:
+    """The file ``name`` of ``data/``, checked against its schema (read once)."""
+    return load(DATA_DIR / name)
+
+
 def words() -> SummaryWordsFile:
-    """``data/summary_words.yml``, checked against its schema."""
-    return load(DATA_DIR / "summary_words.yml", SummaryWordsFile)
-
-
-@lru_cache(maxsize=1)
-def _guidance() -> GuidanceFile:
-    return load(DATA_DIR / "guidance.yml", GuidanceFile)
-
-
-@lru_cache(maxsize=1)
-def _red_flags() -> RedFlagsFile:
-    return load(DATA_DIR / "red_flags.yml", RedFlagsFile)
-
-
-@lru_cache(maxsize=1)
-def _triage_rules() -> TriageRules:
-    return load(DATA_DIR / "triage_rules.yml", TriageRules)
-
-
-@lru_cache(maxsize=1)
-def _video_reference() -> VideoReferenceFile:
-    return load(DATA_DIR / "video_reference.yml", VideoReferenceFile)
+    """``data/summary_words.yml``."""
+    return cast(SummaryWordsFile, _data("summary_words.yml"))
 
 
 def document_texts() -> DocumentTexts:
@@ -143,7 +122,7 @@ def level_words(summary: Mapping[str, Any]) -> LevelWords:
     level = str(_triage(summary).get("level") or "")
     if level not in LEVELS:
         return LevelWords(level, humanise(level or "unknown"), "")
-    card = getattr(_guidance().level_cards, level)
+    card = getattr(_data("guidance.yml").level_cards, level)
     return LevelWords(level, card.label, card.advice)
 
 
@@ -164,7 +143,7 @@ def warning_signs(answers: Mapping[str, Any]) -> str:
     flags = answers.get("red_flags") or []
     if not flags:
         return words().empty_lists["red_flags"]
-    labels = {flag.id: flag.label for flag in _red_flags().red_flags}
+    labels = {flag.id: flag.label for flag in _data("red_flags.yml").red_flags}
     return "; ".join(labels.get(str(flag), humanise(flag)) for flag in flags)
 
 
@@ -331,8 +310,8 @@ def _reading(measure: Mapping[str, Any]) -> str:
 
 def _reason_sources() -> dict[str, str]:
     """Source of every red flag and triage rule, by id."""
-    found = {flag.id: flag.source for flag in _red_flags().red_flags}
-    found |= {rule.id: rule.source for rule in _triage_rules().rules}
+    found = {flag.id: flag.source for flag in _data("red_flags.yml").red_flags}
+    found |= {rule.id: rule.source for rule in _data("triage_rules.yml").rules}
     return found
 
 
@@ -356,7 +335,7 @@ def source_rows(summary: Mapping[str, Any]) -> list[SourceRow]:
 
 
 def _measure_sources(video: Mapping[str, Any]) -> list[SourceRow]:
-    reference = _video_reference().measures
+    reference = _data("video_reference.yml").measures
     rows = []
     for measure in video.get("measures_in_words") or []:
         if not isinstance(measure, Mapping) or measure.get("measure") not in reference:

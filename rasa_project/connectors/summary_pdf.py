@@ -37,12 +37,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import text
 
-from content_schema import load
-from content_schema.schemas import SummaryWordsFile
 from kneeapp import settings
+from kneeapp.clinic import summary_words
 from kneeapp.clinic.pictures import summary_pictures
 from kneeapp.clinic.summary_pdf import render_pdf
-from kneeapp.clinic.summary_words import DATA_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +119,7 @@ class SummaryPdfInput(InputChannel):
         self.clinic_name = clinic_name
         self.secret = secret if secret is not None else upload_token.secret_from_env()
         self.read_latest = read_latest
-        self.texts = load(DATA_DIR / "summary_words.yml", SummaryWordsFile).download
+        self.texts = summary_words.words().download
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Creates the Sanic blueprint with the PDF route."""
