@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.messages import clinic_contact_line, fresh_text, text
+from actions.messages import fresh_text, text
 from actions.outcome import read_after_triage
 from actions.privacy import erase_after_turn
 from actions.questions import question_for
@@ -145,31 +145,6 @@ class ActionReply(Action):
         intent = latest_message(tracker)[0] or "chitchat"
         key = intent if intent in SMALL_TALK_INTENTS else "chitchat"
         dispatcher.utter_message(text=fresh_text(tracker, "replies", key))
-        return []
-
-
-class ActionHandoff(Action):
-    """Gives the clinic's contact when one is configured, else general advice."""
-
-    def name(self) -> str:
-        return "action_handoff"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        clinic = settings.current().clinic
-        if clinic:
-            dispatcher.utter_message(
-                text=fresh_text(
-                    tracker,
-                    "handoff",
-                    "with_clinic",
-                    clinic_name=clinic.get("name", "the clinic"),
-                    clinic_contact=clinic_contact_line(clinic),
-                )
-            )
-        else:
-            dispatcher.utter_message(text=fresh_text(tracker, "handoff", "without_clinic"))
         return []
 
 

@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.guarded import friendly_on_error
 from actions.guidance import build_plan, exercise_by_id, find_exercise
+from actions.handover import offer_after_outcome
 from actions.message_reading import give_up, interpret_turn
 from actions.messages import fresh_text, text
 from actions.plan_text import render_exercise_detail, render_level_message, render_plan
@@ -24,9 +25,11 @@ from actions.summary import build_summary
 from actions.tracker_reading import answers_from, latest_message, unit_of
 from actions.triage import TriageResult, assess
 from actions.uploads import summary_pdf_link
-from actions.video_findings import answers_from_video, plan_findings, video_summary
+from actions.video_findings import answers_from_video, plan_findings
 from content_schema.vocabulary import LEVELS, OTHER_LOCATIONS
 from kneeapp import settings
+from kneeapp.clinic import deliveries
+from kneeapp.clinic.video_summary import video_summary
 from kneeapp.jobs import queue
 from kneeapp.store import repo
 
@@ -74,9 +77,13 @@ def present_outcome(
     summary = build_summary(answers, result, plan, video=summary_video)
     dispatcher.utter_message(json_message={**summary, **summary_pdf_link(conversation_id)})
     triage = summary["triage"]
-    repo.save_assessment(
-        conversation_id, triage["answers"], triage["level"], triage["reasons"], triage["plan"]
+    assessment_id = repo.save_assessment(
+        conversation_id, triage["answers"], triage["level"], triage["reasons"], triage["plan"],
+        summary=summary,
     )
+    if settings.current().chatwoot_enabled:
+        deliveries.queue(conversation_id, deliveries.ASSESSMENT, {"assessment_id": assessment_id})
+    offer_after_outcome(dispatcher, triage["level"])
     return triage["plan"]
 
 

@@ -21,7 +21,7 @@ from actions.triage import (
     red_flags_from_symptoms,
 )
 
-__all__ = ["ANSWER_KEYS", "SCHEMA_VERSION", "build_summary"]
+__all__ = ["ANSWER_KEYS", "SCHEMA_VERSION", "build_summary", "clinic_answers"]
 
 SCHEMA_VERSION = 1
 
@@ -58,7 +58,7 @@ def _round_km(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def _answers(given: Mapping[str, Any]) -> dict[str, Any]:
+def clinic_answers(given: Mapping[str, Any]) -> dict[str, Any]:
     """Known answers by key; ``unknown`` lists what the runner did not know or skipped."""
     answers = known_answers(given)
     out: dict[str, Any] = {key: answers.get(key) for key in ANSWER_KEYS}
@@ -109,7 +109,7 @@ def build_summary(
             {"id": reason.rule_id, "level": reason.level, "text": reason.text}
             for reason in result.reasons
         ],
-        "answers": _answers(answers),
+        "answers": clinic_answers(answers),
         "plan": [exercise.id for exercise in plan.exercises],
         "plan_details": plan_sources(plan),
     }

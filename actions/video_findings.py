@@ -12,17 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from actions.messages import text
+from kneeapp.clinic.video_summary import counted, media_url
 
-#: Measures whose raw numbers the clinic receives (``measures``), when the report has them.
-KEY_MEASURES = (
-    "cadence_spm",
-    "knee_fppa_deg",
-    "pelvic_drop_deg",
-    "foot_progression_deg",
-    "knee_flexion_at_contact_deg",
-    "overstride",
-    "trunk_lean_deg",
-)
 #: Quality warnings that change what the numbers mean, so the runner is told them.
 TOLD_WARNINGS = ("incomplete", "too_few_reps", "several_people", "time_limit", "slow_motion")
 VIEW_WORDS = {"front": "front", "back": "back", "side": "side"}
@@ -32,12 +23,6 @@ ACTIVITY_WORDS = {
     "single_leg_squat": "single-leg squat",
     "walking": "walking",
 }
-
-
-def media_url(job_id: str, relative_path: str) -> str:
-    """The URL the chat shows for one of the job's pictures (served by the upload connector)."""
-    name = relative_path.rsplit("/", 1)[-1]
-    return f"/webhooks/video/media/{job_id}/{name}"
 
 
 def needs_clarification(report: Mapping[str, Any]) -> bool:
@@ -78,21 +63,12 @@ def _sure(item: Mapping[str, Any]) -> str:
     )
 
 
-def _counted(report: Mapping[str, Any]) -> str:
-    """"14 steps" or "2 repetitions": what the measures rest on."""
-    counts = report.get("counts") or {}
-    for key, one, many in (("reps", "repetition", "repetitions"), ("steps", "step", "steps")):
-        if counts.get(key):
-            return f"{counts[key]} {one if counts[key] == 1 else many}"
-    return ""
-
-
 def measures_text(report: Mapping[str, Any]) -> str:
     """Every measure of the report in one message: value, usual range and how sure."""
     rows = report.get("measures") or []
     if not rows:
         return ""
-    lines = [text("video", "measures_intro", counted=_counted(report) or "the whole clip")]
+    lines = [text("video", "measures_intro", counted=counted(report) or "the whole clip")]
     for row in rows:
         usual = text("video", "measure_usual", typical=row["typical"]) if row.get("typical") else ""
         lines.append(text("video", "measure_line", label=row["label"], value=row["value"],
@@ -144,32 +120,6 @@ def unusable_messages(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     if quality.get("retake_tip"):
         messages.append({"text": text("video", "retake", tip=quality["retake_tip"])})
     return messages
-
-
-def video_summary(job_id: str, report: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``triage.video`` block of the clinic summary."""
-    metrics = report.get("metrics", {})
-    return {
-        "job_id": job_id,
-        "activity": report.get("activity"),
-        "view": report.get("view"),
-        "usable": bool(report.get("quality", {}).get("usable")),
-        "measures": {name: metrics[name] for name in KEY_MEASURES if name in metrics},
-        "counted": _counted(report),
-        "measures_in_words": [
-            {k: row.get(k) for k in ("measure", "label", "value", "typical", "confidence",
-                                     "severity")}
-            for row in report.get("measures") or []
-        ],
-        "findings": [
-            {
-                k: f.get(k)
-                for k in ("id", "measure", "side", "severity", "contributor", "confidence")
-            }
-            for f in report.get("findings", [])
-        ],
-        "images": [media_url(job_id, image["path"]) for image in report.get("images", [])],
-    }
 
 
 def plan_findings(report: Mapping[str, Any] | None) -> Sequence[Mapping[str, Any]]:

@@ -525,6 +525,17 @@ class HandoffTexts:
 
     with_clinic: Wordings
     without_clinic: Wordings
+    to_person: str
+    open_now: str
+    opens_later: str
+    hours_unknown: str
+    safety: str
+    not_passed: str
+    hours_line: str
+    pdf_hint: str
+    offer: str
+    offer_button: str
+    call_now: str
 
 
 @dataclass(frozen=True)
@@ -631,6 +642,16 @@ class ChoiceTexts:
 
 
 @dataclass(frozen=True)
+class HandoverTexts:
+    """What the runner reads while, and after, a person at the clinic has the chat."""
+
+    clinician_reply: str
+    clinician_reply_unnamed: str
+    attachment_line: str
+    resumed: str
+
+
+@dataclass(frozen=True)
 class ChannelsFile:
     """``data/channels.yml``: what the assistant says about a messaging app itself."""
 
@@ -643,6 +664,36 @@ class ChannelsFile:
     button_expired: str
     choices: ChoiceTexts
     summary_caption: str
+    handover: HandoverTexts
+
+
+# --------------------------------------------------------------------------- clinic_desk.yml
+
+
+@dataclass(frozen=True)
+class DeskSpeakers:
+    """Who said a line of the chat, as the clinician reads it."""
+
+    runner: str
+    bot: str
+
+
+@dataclass(frozen=True)
+class ClinicDeskFile:
+    """``data/clinic_desk.yml``: the helpdesk notes besides the summary itself."""
+
+    version: int
+    handover_title: str
+    handover_how: str
+    handover_finished: str
+    handover_unfinished: str
+    no_answers_yet: str
+    transcript_title: str
+    speakers: DeskSpeakers
+    relay_video: str
+    relay_video_missing: str
+    analysis_title: str
+    erased: str
 
 
 # --------------------------------------------------------------------------- intent_guard.yml
@@ -893,5 +944,6 @@ FILE_SCHEMAS: dict[str, type] = {
     "typo_words.yml": TypoWordsFile,
     "channels.yml": ChannelsFile,
     "summary_words.yml": SummaryWordsFile,
+    "clinic_desk.yml": ClinicDeskFile,
     "video_reference.yml": VideoReferenceFile,
 }

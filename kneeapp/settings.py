@@ -195,6 +195,46 @@ class Settings:
                              shown_default="unset")
     clinic_url: str = _var("CLINIC_URL", "", "its web address", used_by="actions",
                            shown_default="unset")
+    clinic_hours: str = _var(
+        "CLINIC_HOURS", "", "when the clinic answers chats, e.g. `Mon-Fri 08:00-18:00; Sat "
+        "09:00-12:00` (days Mon..Sun, 24-hour times); told to a runner who asks for a person",
+        used_by="actions", shown_default="unset")
+    clinic_timezone: str = _var(
+        "CLINIC_TIMEZONE", "UTC", "the time zone of `CLINIC_HOURS` (an IANA name such as "
+        "`Europe/London`)", used_by="actions")
+    clinic_offer_person_levels: str = _var(
+        "CLINIC_OFFER_PERSON_LEVELS", "clinician", "comma-separated triage levels after which "
+        "the bot offers to pass the chat to a person at the clinic (needs Chatwoot)",
+        used_by="actions")
+    clinic_call_levels: str = _var(
+        "CLINIC_CALL_LEVELS", "urgent", "comma-separated triage levels after which the runner "
+        "is told to phone the clinic now (`CLINIC_PHONE`); emergencies always get the "
+        "emergency number", used_by="actions")
+    chatwoot_url: str = _var(
+        "CHATWOOT_URL", "", "the clinic's Chatwoot (e.g. `https://desk.clinic.example`); "
+        "summaries and the handover to a person are active when this, the token, the account "
+        "and the inbox are set (docs/chatwoot.md)", used_by="worker, actions, Chatwoot webhook",
+        shown_default="unset")
+    chatwoot_api_token: str = _var(
+        "CHATWOOT_API_TOKEN", "", "access token of the Chatwoot user (or agent bot) that "
+        "writes the notes", used_by="worker", shown_default="unset")
+    chatwoot_account_id: int = _var(
+        "CHATWOOT_ACCOUNT_ID", 0, "the clinic's Chatwoot account id", minimum=0,
+        used_by="worker", shown_default="unset")
+    chatwoot_inbox_id: int = _var(
+        "CHATWOOT_INBOX_ID", 0, "the id of the API-channel inbox the runners' conversations go "
+        "to", minimum=0, used_by="worker", shown_default="unset")
+    chatwoot_webhook_secret: str = _var(
+        "CHATWOOT_WEBHOOK_SECRET", "", "the inbox's webhook secret: Chatwoot's calls must be "
+        "signed with it (`X-Chatwoot-Signature`) or carry it in the URL path; required with "
+        "`CHATWOOT_URL`", used_by="Chatwoot webhook", shown_default="unset")
+    chatwoot_webhook_window_s: float = _var(
+        "CHATWOOT_WEBHOOK_WINDOW_S", 300.0, "how old (or how far in the future) a webhook "
+        "call may be; older ones are refused as replays", unit="s", minimum=1.0,
+        used_by="Chatwoot webhook")
+    clinic_delivery_poll_s: float = _var(
+        "CLINIC_DELIVERY_POLL_S", 1.0, "how often the worker looks for summaries and relayed "
+        "messages to send to Chatwoot", unit="s", minimum=0.1, used_by="worker")
 
     @property
     def production(self) -> bool:
@@ -212,6 +252,23 @@ class Settings:
         contact = {name: getattr(self, f"clinic_{name}") for name in ("name", "phone", "email",
                                                                        "url")}
         return {name: value for name, value in contact.items() if value} or None
+
+    @property
+    def chatwoot_enabled(self) -> bool:
+        """True when the clinic's Chatwoot is configured (the handover to a person is on)."""
+        return bool(self.chatwoot_url and self.chatwoot_api_token and self.chatwoot_account_id
+                    and self.chatwoot_inbox_id)
+
+    def chatwoot_problems(self) -> list[str]:
+        """Why the Chatwoot link may not start with these settings."""
+        if not self.chatwoot_url:
+            return []
+        needed = {"CHATWOOT_API_TOKEN": self.chatwoot_api_token,
+                  "CHATWOOT_ACCOUNT_ID": self.chatwoot_account_id,
+                  "CHATWOOT_INBOX_ID": self.chatwoot_inbox_id,
+                  "CHATWOOT_WEBHOOK_SECRET": self.chatwoot_webhook_secret}
+        return [f"{name} is required with CHATWOOT_URL"
+                for name, value in needed.items() if not value]
 
     def in_app_video_limit_bytes(self, channel: str) -> int | None:
         """The largest video a messaging app's channel fetches from its chat (None: not a

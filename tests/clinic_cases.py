@@ -13,7 +13,8 @@ from PIL import Image, ImageDraw
 from actions.guidance import build_plan
 from actions.summary import build_summary
 from actions.triage import assess
-from actions.video_findings import plan_findings, video_summary
+from actions.video_findings import plan_findings
+from kneeapp.clinic.video_summary import video_summary
 
 JOB_ID = "0f" * 16
 

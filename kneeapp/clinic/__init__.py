@@ -1,9 +1,10 @@
-"""What the clinic receives about an assessment, in words: a printable clinician summary
-(:mod:`kneeapp.clinic.summary_pdf`) and a note for the clinic's helpdesk
-(:mod:`kneeapp.clinic.summary_note`), both laid out from the same words
-(:mod:`kneeapp.clinic.summary_words`), with the analysis's key pictures
-(:mod:`kneeapp.clinic.pictures`).
+"""The clinic's side: its helpdesk (Chatwoot), the summaries sent there, and the PDF.
 
-Imported by both environments (the Rasa server serves and sends the PDF, the worker
-attaches it in the helpdesk): no database, no video library, no Rasa.
+What the clinic reads about an assessment is put into words once
+(:mod:`kneeapp.clinic.summary_words`) and laid out as a printable clinician summary
+(:mod:`kneeapp.clinic.summary_pdf`, with the analysis's key pictures from
+:mod:`kneeapp.clinic.pictures`) and as a note for the helpdesk
+(:mod:`kneeapp.clinic.summary_note`). Those four are made in both environments (the Rasa
+server serves and sends the PDF, the worker attaches it in the helpdesk): no database, no
+video library, no Rasa.
 """

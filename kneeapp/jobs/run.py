@@ -22,6 +22,7 @@ import threading
 from typing import Any
 
 from kneeapp import settings
+from kneeapp.clinic import deliveries
 from kneeapp.jobs import failure_texts, queue, retention
 from kneeapp.jobs.limits import ChildOutcome, Limits, run_child
 from kneeapp.jobs.notify import notify_rasa
@@ -147,6 +148,7 @@ def run_analysis_job(job_id: str, worker_id: str | None = None,
                 media.delete_result(job_id)
                 return None
             log.info("job %s: done", job_id)
+            _tell_clinic(job_id, context.conversation_id)
             _after(job_id, context, keep_upload=_inconclusive(report))
             return "done"
     shutil.rmtree(partial, ignore_errors=True)
@@ -161,6 +163,17 @@ def _finish_failed(job_id: str, worker_id: str, context: queue.JobContext, code:
     log.info("job %s: failed (%s)", job_id, code)
     _after(job_id, context)
     return "failed"
+
+
+def _tell_clinic(job_id: str, conversation_id: str) -> None:
+    """Queues the findings for the clinic's helpdesk (when the clinic has one); they reach
+    the clinician even while the bot is paused for a handover."""
+    if not settings.current().chatwoot_enabled:
+        return
+    try:
+        deliveries.queue(conversation_id, deliveries.ANALYSIS, {"job_id": job_id})
+    except Exception as exc:  # the runner still gets the findings; the clinic misses a note
+        log.error("job %s: findings not queued for the clinic (%s)", job_id, type(exc).__name__)
 
 
 def _inconclusive(report: dict[str, Any]) -> bool:

@@ -4,7 +4,10 @@
 Removes Rasa's tracker events (table ``events``, column ``sender_id``, if the table
 exists), consents, assessments, videos, analysis jobs and results, the link to a
 messaging app's chat and the replies held for it (``channel_chats``, ``held_messages``),
-the raw uploads and sidecars (also uploads never registered, found by their sidecar) and
+the link to the clinic's helpdesk and what was still to be sent there (``clinic_threads``,
+``clinic_deliveries``; the clinic is then told, in its own helpdesk, that the runner erased
+their data — what the clinic keeps there follows the clinic's own records policy), the raw
+uploads and sidecars (also uploads never registered, found by their sidecar) and
 the result folders.
 A job still running for the conversation notices at its next heartbeat and stops without
 writing anything back.
@@ -18,6 +21,7 @@ import logging
 import sys
 
 from sqlalchemy import delete, inspect, select, text
+from sqlalchemy.orm import Session
 
 from kneeapp.store import media
 from kneeapp.store.db import session_scope
@@ -26,6 +30,8 @@ from kneeapp.store.models import (
     AnalysisResult,
     Assessment,
     ChannelChat,
+    ClinicDelivery,
+    ClinicThread,
     Consent,
     HeldMessage,
     Video,
@@ -33,8 +39,12 @@ from kneeapp.store.models import (
 
 log = logging.getLogger(__name__)
 
+#: The delivery that tells the clinic's helpdesk a runner erased their data.
+ERASED_NOTICE = "erased"
+
 REPORT_KEYS = ("events", "consents", "assessments", "videos", "analysis_jobs",
-               "analysis_results", "channel_chats", "held_messages", "files")
+               "analysis_results", "channel_chats", "held_messages", "clinic_threads",
+               "clinic_deliveries", "files")
 
 
 def erase_conversation(conversation_id: str) -> dict[str, int]:
@@ -72,6 +82,7 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
             delete(ChannelChat).where(ChannelChat.conversation_id == conversation_id)))
         report["held_messages"] = _count(session.execute(
             delete(HeldMessage).where(HeldMessage.conversation_id == conversation_id)))
+        _erase_clinic_link(session, conversation_id, report)
         if inspect(session.connection()).has_table("events"):
             report["events"] = _count(session.execute(
                 text("DELETE FROM events WHERE sender_id = :sender"),
@@ -84,6 +95,19 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
     report["files"] = files
     log.info("conversation erased: %s", ", ".join(f"{k}={v}" for k, v in report.items()))
     return report
+
+
+def _erase_clinic_link(session: Session, conversation_id: str, report: dict[str, int]) -> None:
+    """Forgets the helpdesk conversation and leaves one note for the clinic saying so."""
+    thread = session.get(ClinicThread, conversation_id)
+    report["clinic_deliveries"] = _count(session.execute(
+        delete(ClinicDelivery).where(ClinicDelivery.conversation_id == conversation_id)))
+    if thread is None:
+        return
+    session.add(ClinicDelivery(conversation_id="", kind=ERASED_NOTICE,
+                               payload={"desk_conversation_id": thread.desk_conversation_id}))
+    session.delete(thread)
+    report["clinic_threads"] = 1
 
 
 def _count(result: object) -> int:

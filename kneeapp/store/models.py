@@ -90,6 +90,8 @@ class Assessment(Base):
     level: Mapped[str] = mapped_column(String(32))
     reasons: Mapped[list[Any]] = mapped_column(JSON)
     plan: Mapped[list[Any]] = mapped_column(JSON)
+    #: The whole clinic summary (docs/clinic_summary.md); None for rows stored before it.
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -181,3 +183,41 @@ class AnalysisResult(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     result_dir: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClinicThread(Base):
+    """The clinic's helpdesk (Chatwoot) conversation that mirrors one of ours.
+
+    The contact is named after our random conversation id, never the runner's phone or name.
+    """
+
+    __tablename__ = "clinic_threads"
+
+    conversation_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str] = mapped_column(String(255))
+    desk_conversation_id: Mapped[int] = mapped_column(Integer, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClinicDelivery(Base):
+    """Something to send to the clinic's helpdesk (a summary, a relayed message, a video
+    analysis), sent in order per conversation by the worker and retried until it arrives."""
+
+    __tablename__ = "clinic_deliveries"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')",
+                        name="ck_clinic_deliveries_status"),
+        Index("ix_clinic_deliveries_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -47,6 +47,7 @@ class AssessmentView:
     reasons: list[Any]
     plan: list[Any]
     created_at: dt.datetime
+    summary: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class VideoView:
 
 def _assessment_view(row: Assessment) -> AssessmentView:
     return AssessmentView(row.id, row.conversation_id, dict(row.answers), row.level,
-                          list(row.reasons), list(row.plan), row.created_at)
+                          list(row.reasons), list(row.plan), row.created_at,
+                          dict(row.summary) if row.summary is not None else None)
 
 
 def _video_view(row: Video) -> VideoView:
@@ -107,6 +109,7 @@ def save_assessment(
     level: str,
     reasons: Sequence[Any],
     plan: Sequence[Any],
+    summary: Mapping[str, Any] | None = None,
 ) -> int:
     """Store a finished triage.
 
@@ -116,16 +119,27 @@ def save_assessment(
         level: ``self_care`` | ``clinician`` | ``urgent`` | ``emergency``.
         reasons: JSON-serialisable reasons (ids, levels, texts).
         plan: Exercise ids given.
+        summary: The whole clinic summary (docs/clinic_summary.md), for the PDF and the
+            clinic's helpdesk.
 
     Returns:
         The assessment row's id.
     """
     with session_scope() as session:
         row = Assessment(conversation_id=conversation_id, answers=dict(answers), level=level,
-                         reasons=list(reasons), plan=list(plan), created_at=utcnow())
+                         reasons=list(reasons), plan=list(plan),
+                         summary=dict(summary) if summary is not None else None,
+                         created_at=utcnow())
         session.add(row)
         session.flush()
         return row.id
+
+
+def assessment(assessment_id: int) -> AssessmentView | None:
+    """One stored assessment, or None (erased since)."""
+    with session_scope() as session:
+        row = session.get(Assessment, assessment_id)
+        return _assessment_view(row) if row is not None else None
 
 
 def latest_assessment(conversation_id: str) -> AssessmentView | None:

@@ -6,44 +6,24 @@ app's own chat id is kept only in this table, to send the replies, and is erased
 conversation (``kneeapp/store/erase.py``). Logs never show a chat id.
 
 The table is created by the app's migrations (``kneeapp/store/migrations``); this module
-only reads and writes rows, with plain SQL that SQLAlchemy 1.4 (Rasa's environment) runs.
+only reads and writes rows, with plain SQL that SQLAlchemy 1.4 (Rasa's environment) runs
+(:mod:`kneeapp.store.plain_sql`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
-import threading
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import IntegrityError
 
-from kneeapp import settings
-from kneeapp.store.sqlite_pragmas import BUSY_TIMEOUT_S, tune_sqlite_connection
+from kneeapp.store.plain_sql import db_now as _now
+from kneeapp.store.plain_sql import dispose
+from kneeapp.store.plain_sql import engine as _engine
 
-_engines: dict[str, Engine] = {}
-_lock = threading.Lock()
-
-
-def _engine() -> Engine:
-    url = settings.current().database_url
-    with _lock:
-        engine = _engines.get(url)
-        if engine is None:
-            engine = _create(url)
-            _engines[url] = engine
-        return engine
-
-
-def _create(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
-        event.listen(engine, "connect", tune_sqlite_connection)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=3, max_overflow=3)
+__all__ = ["chat_for", "conversation_for", "dispose", "hold", "take_held"]
 
 
 def _stored_conversation(connection: Any, channel: str, chat_key: str) -> str | None:
@@ -52,12 +32,6 @@ def _stored_conversation(connection: Any, channel: str, chat_key: str) -> str | 
         {"c": channel, "k": chat_key},
     ).first()
     return str(row[0]) if row else None
-
-
-def _now(connection: Any) -> dt.datetime:
-    """UTC now as the app's tables store it: naive on SQLite, with its zone elsewhere."""
-    now = dt.datetime.now(dt.timezone.utc)
-    return now.replace(tzinfo=None) if connection.dialect.name == "sqlite" else now
 
 
 def conversation_for(channel: str, chat_key: str) -> str:
@@ -114,11 +88,3 @@ def take_held(channel: str, conversation_id: str) -> list[dict[str, Any]]:
             connection.execute(text("DELETE FROM held_messages WHERE id IN :ids").bindparams(
                 bindparam("ids", expanding=True)), {"ids": [row[0] for row in rows]})
     return [row[1] if isinstance(row[1], dict) else json.loads(row[1]) for row in rows]
-
-
-def dispose() -> None:
-    """Close every pooled connection (tests, and processes that fork)."""
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()

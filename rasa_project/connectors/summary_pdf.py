@@ -12,8 +12,9 @@ Route (mounted under ``/webhooks/summary``):
   a message a person can read) before the first finished assessment.
 
 The channel injects no message: ``on_new_message`` is never called. The assessment is read
-with plain SQL (table ``assessments``, column ``summary``; written by the action server), so
-that Rasa's SQLAlchemy 1.4 runs it. Never logged: tokens, conversation ids, summary content.
+with plain SQL (table ``assessments``, column ``summary``; written by the action server;
+:mod:`kneeapp.store.plain_sql`), so that Rasa's SQLAlchemy 1.4 runs it. Never logged: tokens,
+conversation ids, summary content.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from connectors import upload_token
-from connectors.chat_links import _engine as engine
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -41,6 +41,7 @@ from kneeapp import settings
 from kneeapp.clinic import summary_words
 from kneeapp.clinic.pictures import summary_pictures
 from kneeapp.clinic.summary_pdf import render_pdf
+from kneeapp.store.plain_sql import engine
 
 logger = logging.getLogger(__name__)
 

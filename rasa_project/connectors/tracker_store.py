@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from connectors.handover_relay import relay_paused_messages
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import ConversationPaused, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event, func
 from sqlalchemy.engine.url import make_url
@@ -69,6 +70,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             self.engine.dispose()  # connections opened while creating tables get the pragmas too
         self._saved: OrderedDict[str, _Saved] = OrderedDict()
         self._cache_size = config.tracker_cache_size
+        self._new_events: dict[str, list[Any]] = {}
 
     def _rows(self, sender_id: str) -> int:
         with self.session_scope() as session:
@@ -110,16 +112,27 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         return saved if saved is not None and saved.tracker is tracker else None
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
-        """New events: those after the stored ones (Rasa counts them with a query instead)."""
+        """New events: those after the stored ones (Rasa counts them with a query instead).
+
+        They are also kept for :meth:`save`, which relays what a paused conversation's
+        runner said to the clinic (``handover_relay``)."""
         saved = self._verified(tracker)
         if saved is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, saved.events_in_tracker, len(tracker.events))
+            new_events = list(super()._additional_events(session, tracker))
+        else:
+            new_events = list(itertools.islice(tracker.events, saved.events_in_tracker,
+                                               len(tracker.events)))
+        self._new_events[tracker.sender_id] = new_events
+        return iter(new_events)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the new events (as Rasa does) and remembers the tracker."""
+        """Stores the new events (as Rasa does), relays a paused conversation's messages to
+        the clinic, and remembers the tracker."""
         saved = self._verified(tracker)
         await super().save(tracker)
+        new_events = self._new_events.pop(tracker.sender_id, [])
+        if tracker.is_paused() or any(isinstance(e, ConversationPaused) for e in new_events):
+            relay_paused_messages(tracker, new_events)
         if saved is None:
             rows = self._rows(tracker.sender_id)
         else:

@@ -12,11 +12,11 @@ from actions import conversation
 from actions.conversation import (
     ActionExplainWhy,
     ActionFilmingInstructions,
-    ActionHandoff,
     ActionRequestConfirmation,
     ActionResolveConfirmation,
     ValidateConfirmForm,
 )
+from actions.handover import ActionHandoff
 from actions.outcome import ActionExerciseDetail, ActionFollowup, ActionTriageResult
 from rasa_project.connectors.upload_token import secret_from_env, verify
 from tests.actions.conftest import RunAction, make_tracker

@@ -23,6 +23,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 RASA_BIN = REPO / ".venv" / "rasa" / "bin" / "rasa"
 ACTIONS_PYTHON = REPO / ".venv" / "actions" / "bin" / "python"
+RASA_PYTHON = REPO / ".venv" / "rasa" / "bin" / "python"
 MODEL = REPO / "rasa_project" / "models" / "current.tar.gz"
 NETGUARD_SITE = REPO / "tests" / "netguard_site"
 

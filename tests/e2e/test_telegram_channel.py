@@ -9,30 +9,32 @@ with the network guard (tests/netguard_site): nothing may leave 127.0.0.1.
 
 from __future__ import annotations
 
-import itertools
-import json
 import sqlite3
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.e2e.stack import MODEL, REPO, Stack, running_stack
+from tests.e2e.stack import MODEL, Stack, running_stack
+from tests.e2e.telegram_chat import (
+    SECRET,
+    consented_chat,
+    fixture_update,
+    keyboard,
+    post,
+    press,
+    sent_to,
+    wait_for_text,
+)
 from tests.paths import TESTDATA
 from tests.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "123456789:AAE-test_token-for-the-stand-in"
-SECRET = "knee-test_secret-123"
 CLIP = TESTDATA / "treadmill_side_male.mp4"
-FIXTURES = REPO / "tests" / "fixtures" / "telegram"
-_update_ids = itertools.count(700_000)
 
 
 @pytest.fixture(scope="module")
@@ -52,64 +54,6 @@ def telegram(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, 
         with running_stack(tmp_path_factory.mktemp("telegram"), env, with_worker=True,
                            network_guard=True) as stack:
             yield stack, api
-
-
-def fixture_update(name: str, chat_id: int, **message: Any) -> dict[str, Any]:
-    """A fixture update for ``chat_id`` with a fresh update_id (and message fields changed)."""
-    update = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))["update"]
-    update["update_id"] = next(_update_ids)
-    body = update.get("message") or update["callback_query"]["message"]
-    body["chat"]["id"] = chat_id
-    update.get("message", {}).update(message)
-    return update
-
-
-def post(stack: Stack, update: dict[str, Any], secret: str | None = SECRET) -> int:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    request = urllib.request.Request(f"{stack.url}/webhooks/telegram/webhook",
-                                     data=json.dumps(update).encode(), headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-
-
-def sent_to(api: BotApiStandIn, chat_id: int, method: str = "sendMessage") -> list[dict]:
-    return [c.params for c in api.calls_to(method) if str(c.params.get("chat_id")) == str(chat_id)]
-
-
-def wait_for_text(api: BotApiStandIn, chat_id: int, needle: str, timeout_s: float = 60) -> dict:
-    call = api.wait_for(lambda c: c.method == "sendMessage" and str(c.params.get("chat_id"))
-                        == str(chat_id) and needle.lower() in str(c.params.get("text")).lower(),
-                        timeout_s=timeout_s)
-    return dict(call.params)
-
-
-def keyboard(params: dict[str, Any]) -> list[dict[str, str]]:
-    markup = params.get("reply_markup") or {}
-    if isinstance(markup, str):
-        markup = json.loads(markup)
-    return [button for row in markup.get("inline_keyboard", []) for button in row]
-
-
-def press(stack: Stack, chat_id: int, button: dict[str, str]) -> None:
-    update = fixture_update("callback", chat_id)
-    update["callback_query"]["data"] = button["callback_data"]
-    update["callback_query"]["id"] = f"cb-{update['update_id']}"
-    assert post(stack, update) == 200
-
-
-def consented_chat(stack: Stack, api: BotApiStandIn, chat_id: int) -> None:
-    assert post(stack, fixture_update("start", chat_id)) == 200
-    question = api.wait_for(lambda c: c.method == "sendMessage" and str(
-        c.params.get("chat_id")) == str(chat_id) and keyboard(c.params), timeout_s=60).params
-    agree = next(b for b in keyboard(question) if b["text"].lower().startswith("yes"))
-    before = len(api.calls_to("answerCallbackQuery"))
-    press(stack, chat_id, agree)
-    api.wait_for(lambda _: len(api.calls_to("answerCallbackQuery")) > before, timeout_s=30)
 
 
 def test_a_forged_update_is_refused_and_nothing_is_sent(telegram) -> None:

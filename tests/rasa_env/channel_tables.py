@@ -1,5 +1,7 @@
-"""The app's two channel tables, created by hand for Rasa-environment tests (the Alembic
-migrations that create them run in the actions environment: kneeapp/store/migrations)."""
+"""The app's channel, clinic-helpdesk and assessment tables, created by hand for Rasa-environment
+tests
+(the Alembic migrations that create them run in the actions environment:
+kneeapp/store/migrations)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,23 @@ TABLES = (
     "CREATE TABLE held_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, "
     "conversation_id VARCHAR(255) NOT NULL, channel VARCHAR(32) NOT NULL, "
     "message JSON NOT NULL, created_at DATETIME NOT NULL)",
+    "CREATE TABLE clinic_threads (conversation_id VARCHAR(255) PRIMARY KEY, "
+    "contact_id INTEGER NOT NULL, source_id VARCHAR(255) NOT NULL, "
+    "desk_conversation_id INTEGER NOT NULL UNIQUE, created_at DATETIME NOT NULL)",
+    "CREATE TABLE clinic_deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "conversation_id VARCHAR(255) NOT NULL, kind VARCHAR(32) NOT NULL, payload JSON NOT NULL, "
+    "status VARCHAR(16) NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, "
+    "last_error VARCHAR(64), due_at DATETIME NOT NULL, created_at DATETIME NOT NULL, "
+    "sent_at DATETIME)",
+    "CREATE TABLE assessments (id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id "
+    "VARCHAR(255) NOT NULL, answers JSON NOT NULL, level VARCHAR(32) NOT NULL, reasons JSON "
+    "NOT NULL, plan JSON NOT NULL, summary JSON, created_at DATETIME NOT NULL)",
 )
 
 
 def create_channel_tables(url: str) -> None:
-    """``channel_chats`` and ``held_messages`` in the (empty) database at ``url``."""
+    """``channel_chats``, ``held_messages``, ``clinic_threads``, ``clinic_deliveries`` and
+    ``assessments`` in the (empty) database at ``url``."""
     with create_engine(url).begin() as connection:
         for statement in TABLES:
             connection.execute(text(statement))

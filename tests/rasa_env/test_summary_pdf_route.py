@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from connectors import chat_links, upload_token
+from connectors import upload_token
 from connectors.summary_pdf import SummaryPdfInput
 from rasa.server import configure_cors
 from sanic import Sanic
 from sqlalchemy import create_engine, text
 
+from kneeapp.store import plain_sql
+from tests.rasa_env.channel_tables import create_channel_tables
 from tests.rasa_env.sanic_server import serving
 from tests.rasa_env.summary_documents import clinic_summary, pdf_pictures, pdf_text, write_png
 
@@ -29,11 +31,6 @@ SECRET = b"s" * 32
 JOB = "d" * 32
 PDF = "/webhooks/summary/pdf"
 WIDGET_ORIGIN = "http://localhost:8080"
-ASSESSMENTS = (
-    "CREATE TABLE assessments (id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id "
-    "VARCHAR(255) NOT NULL, answers JSON NOT NULL, level VARCHAR(32) NOT NULL, reasons JSON "
-    "NOT NULL, plan JSON NOT NULL, summary JSON, created_at DATETIME NOT NULL)"
-)
 
 
 def _store(url: str, conversation: str, summary: dict | None, created_at: str) -> None:
@@ -50,8 +47,7 @@ def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The server's URL; the database holds two assessments of ``conv-1`` (the later one with
     a video) and one stored before summaries were kept, of ``conv-old``."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    with create_engine(url).begin() as connection:
-        connection.execute(text(ASSESSMENTS))
+    create_channel_tables(url)
     _store(url, "conv-1", clinic_summary(JOB, "urgent"), "2026-11-28 10:00:00.000000")
     _store(url, "conv-1", clinic_summary(JOB, "clinician"), "2026-11-30 09:15:00.000000")
     _store(url, "conv-old", None, "2026-11-29 08:00:00.000000")
@@ -68,7 +64,7 @@ def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     app.blueprint(channel.blueprint(never), url_prefix="/webhooks/summary")
     with serving(app) as served:
         yield served
-    chat_links.dispose()
+    plain_sql.dispose()
 
 
 def _get(base: str, token: str | None, **headers: str) -> requests.Response:

@@ -12,7 +12,7 @@ from kneeapp.jobs import backends, queue
 from kneeapp.store import media, repo
 from kneeapp.store.db import get_engine, session_scope
 from kneeapp.store.erase import erase_conversation
-from kneeapp.store.models import ChannelChat, HeldMessage
+from kneeapp.store.models import ChannelChat, ClinicDelivery, ClinicThread, HeldMessage
 from tests.store.fixtures import APP_TABLES, put_upload, register_upload, subprocess_env
 
 EVENTS_DDL = """CREATE TABLE events (
@@ -49,6 +49,12 @@ def _populate(conversation: str, media_dir) -> dict[str, str]:
                                 chat_key=f"chat-of-{conversation}"))
         session.add(HeldMessage(conversation_id=conversation, channel="whatsapp",
                                 message={"text": f"held for {conversation}"}))
+        desk_id = sum(map(ord, conversation))
+        session.add(ClinicThread(conversation_id=conversation, contact_id=desk_id,
+                                 source_id=f"source-{conversation}",
+                                 desk_conversation_id=desk_id))
+        session.add(ClinicDelivery(conversation_id=conversation, kind="relay",
+                                   payload={"text": f"my knee, says {conversation}"}))
     return {"video": video_id, "done": done_job, "queued": queued_job,
             "orphan": unregistered["video_id"]}
 
@@ -76,9 +82,14 @@ def test_erase_removes_every_row_and_file(env, db_url, tmp_path):
 
     assert report == {"events": 2, "consents": 1, "assessments": 1, "videos": 1,
                       "analysis_jobs": 2, "analysis_results": 1, "channel_chats": 1,
-                      "held_messages": 1,
+                      "held_messages": 1, "clinic_threads": 1, "clinic_deliveries": 1,
                       "files": 2 + 2 + 2}  # upload+sidecar, orphan+sidecar, 2 result files
     assert _rows_mentioning("conv-erase-me") == {}
+    # the clinic's helpdesk is told once, without our conversation id
+    with session_scope() as session:
+        notices = session.query(ClinicDelivery).filter_by(kind="erased").all()
+        assert [n.payload for n in notices] == [
+            {"desk_conversation_id": sum(map(ord, "conv-erase-me"))}]
     for key in ("video", "done", "queued", "orphan"):
         assert _rows_mentioning(mine[key]) == {}
         assert not list(media_dir.rglob(f"*{mine[key]}*"))

@@ -11,12 +11,11 @@ from actions.video_findings import (
     answers_from_video,
     clip_description,
     findings_messages,
-    media_url,
     needs_clarification,
     plan_findings,
     unusable_messages,
-    video_summary,
 )
+from kneeapp.clinic.video_summary import media_url, video_summary
 
 JOB = "a" * 32
 
