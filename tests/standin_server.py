@@ -7,7 +7,8 @@ calls thread-safely: ``calls``, ``calls_to(name)``, ``wait_for(predicate, timeou
 ``Call`` dataclass) through ``_is_call_to`` and ``_describe``, and answers requests in a
 ``StandInHandler`` subclass, which reads bodies (Content-Length or chunked) and writes JSON,
 bytes or streamed files. ``parse_body`` splits JSON, multipart/form-data and url-encoded
-bodies. Used by ``tests/telegram_standin.py`` and ``tests/whatsapp_standin.py``.
+bodies. Used by ``tests/telegram_standin.py``, ``tests/whatsapp_standin.py`` and
+``tests/chatwoot_standin.py``.
 Standard library only: it is imported from both virtualenvs.
 """
 
@@ -45,10 +46,15 @@ class UploadedFile:
 
 @dataclass
 class Body:
-    """A parsed request body: text (or JSON) ``fields`` and uploaded ``files`` by name."""
+    """A parsed request body: text (or JSON) ``fields`` and uploaded ``files`` by name.
+
+    ``file_parts`` keeps every file part in order with its field name, also repeated names
+    (``attachments[]``), of which ``files`` holds the last.
+    """
 
     fields: dict[str, Any] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    file_parts: list[tuple[str, UploadedFile]] = field(default_factory=list)
 
 
 def media_type(content_type: str) -> str:
@@ -73,6 +79,7 @@ def parse_multipart(content_type: str, body: bytes) -> Body:
             parsed.fields[name] = content.decode(part.get_content_charset() or "utf-8")
         else:
             parsed.files[name] = UploadedFile(filename, content, part.get_content_type())
+            parsed.file_parts.append((name, parsed.files[name]))
     return parsed
 
 

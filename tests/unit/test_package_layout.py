@@ -36,6 +36,13 @@ def _loaded_after_import(module: str) -> set[str]:
                                     "analysis_core", "cv2")),
     ("kneeapp.clinic.summary_note", ("actions", "rasa_project", "rasa", "rasa_sdk", "sqlalchemy",
                                      "analysis_core", "reportlab")),
+    # the Rasa process verifies and reads Chatwoot webhooks: standard library only
+    ("kneeapp.clinic.webhook_auth", (*APP_PACKAGES[:1], *APP_PACKAGES[2:], "requests",
+                                     "sqlalchemy", "analysis_core")),
+    ("kneeapp.clinic.webhook_events", (*APP_PACKAGES[:1], *APP_PACKAGES[2:], "requests",
+                                       "sqlalchemy", "analysis_core")),
+    ("kneeapp.clinic.chatwoot", ("actions", "rasa_project", "rasa", "rasa_sdk", "sqlalchemy",
+                                 "analysis_core")),
 ])
 def test_a_package_loads_nothing_above_it(module: str, must_not_load: tuple[str, ...]) -> None:
     loaded = _loaded_after_import(module)
