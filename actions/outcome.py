@@ -24,6 +24,7 @@ from actions.questions import RED_FLAG_CONFIRM, render_red_flag_confirm
 from actions.summary import build_summary
 from actions.tracker_reading import answers_from, latest_message, unit_of
 from actions.triage import TriageResult, assess
+from actions.uploads import summary_pdf_link
 from actions.video_findings import answers_from_video, plan_findings
 from content_schema.vocabulary import LEVELS, OTHER_LOCATIONS
 from kneeapp import settings
@@ -74,7 +75,7 @@ def present_outcome(
     _send(dispatcher, render_plan(plan))
     summary_video = video_summary(*video) if video else None
     summary = build_summary(answers, result, plan, video=summary_video)
-    dispatcher.utter_message(json_message=summary)
+    dispatcher.utter_message(json_message={**summary, **summary_pdf_link(conversation_id)})
     triage = summary["triage"]
     assessment_id = repo.save_assessment(
         conversation_id, triage["answers"], triage["level"], triage["reasons"], triage["plan"],

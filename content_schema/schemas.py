@@ -795,6 +795,140 @@ class PhrasesFile:
     classes: dict[str, Texts] = content_field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- summary_words.yml
+
+
+@dataclass(frozen=True)
+class AnswerLabel:
+    """One answer of the clinic summary and what it is called."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AnswerFormats:
+    """How numbers, yes/no and unknown answers read."""
+
+    yes: str
+    no: str
+    not_known: str
+    own_words: str
+    distance: str
+    percent: str
+    less_than_a_week: str
+    days: str
+    one_week: str
+    weeks: str
+
+
+@dataclass(frozen=True)
+class Readings:
+    """What a measure's severity says, in words."""
+
+    none: str
+    mild: str
+    marked: str
+
+
+@dataclass(frozen=True)
+class ConfidenceWords:
+    """How sure a measure is, in words."""
+
+    high: str
+    medium: str
+    low: str
+
+
+@dataclass(frozen=True)
+class VideoWords:
+    """The video block of the clinic summary in words."""
+
+    activities: dict[str, str]
+    views: dict[str, str]
+    filmed_label: str
+    filmed: str
+    counted_label: str
+    not_measured_label: str
+    not_measured: str
+    usual: str
+    readings: Readings
+    confidence: ConfidenceWords
+    no_usual_range: str
+
+
+@dataclass(frozen=True)
+class PlanColumns:
+    """Column headings of the plan table."""
+
+    exercise: str
+    dose: str
+    why: str
+
+
+@dataclass(frozen=True)
+class MeasureColumns:
+    """Column headings of the video measures table."""
+
+    measure: str
+    value: str
+    usual: str
+    reading: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class DocumentTexts:
+    """The printed summary's and the helpdesk note's own texts."""
+
+    title: str
+    subtitle: str
+    date_label: str
+    clinic_label: str
+    level_heading: str
+    reasons_heading: str
+    no_reasons: str
+    answers_heading: str
+    answer_column: str
+    value_column: str
+    plan_heading: str
+    plan_columns: PlanColumns
+    no_plan: str
+    video_heading: str
+    measure_columns: MeasureColumns
+    pictures_heading: str
+    sources_heading: str
+    reason_topic: str
+    sources_intro: str
+    disclaimer: str
+    page: str
+
+
+@dataclass(frozen=True)
+class DownloadTexts:
+    """What the PDF's download route answers when it cannot give the PDF."""
+
+    no_summary: str
+    link_invalid: str
+    link_expired: str
+    failed: str
+
+
+@dataclass(frozen=True)
+class SummaryWordsFile:
+    """``data/summary_words.yml``: the clinic summary in words (widget, PDF, helpdesk note)."""
+
+    version: int
+    hidden_answers: Texts
+    values: dict[str, dict[str, str]]
+    empty_lists: dict[str, str]
+    formats: AnswerFormats
+    video: VideoWords
+    document: DocumentTexts
+    download: DownloadTexts
+    answers: tuple[AnswerLabel, ...] = content_field(non_empty=True)
+
+
 # --------------------------------------------------------------------------- every file
 
 #: The schema of each file in ``data/`` (by file name). A new data file needs an entry.
@@ -809,6 +943,7 @@ FILE_SCHEMAS: dict[str, type] = {
     "red_flag_phrases.yml": PhrasesFile,
     "typo_words.yml": TypoWordsFile,
     "channels.yml": ChannelsFile,
+    "summary_words.yml": SummaryWordsFile,
     "clinic_desk.yml": ClinicDeskFile,
     "video_reference.yml": VideoReferenceFile,
 }

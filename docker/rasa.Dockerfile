@@ -9,9 +9,11 @@ COPY rasa_project rasa_project
 # exercise names (data/*.yml).
 COPY data data
 COPY content_schema content_schema
-# the app settings and SQLite set-up the connectors share with the action server (stdlib only)
+# the app settings, SQLite set-up and media store layout the connectors share with the action
+# server, and the clinician summary PDF they serve and send (ReportLab)
 COPY kneeapp/__init__.py kneeapp/settings.py kneeapp/
-COPY kneeapp/store/__init__.py kneeapp/store/sqlite_pragmas.py kneeapp/store/
+COPY kneeapp/store/__init__.py kneeapp/store/sqlite_pragmas.py kneeapp/store/media.py kneeapp/store/
+COPY kneeapp/clinic kneeapp/clinic
 RUN python scripts/build_spacy_pipeline.py rasa_project/spacy_pipeline/en_knee
 WORKDIR /app/rasa_project
 ENV PYTHONPATH=/app/rasa_project:/app

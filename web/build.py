@@ -3,9 +3,11 @@
 No Node.js needed, so `make run` works without it: the socket.io client is the committed copy
 in vendor/ (refreshed from npm by `npm run vendor`). The client is wrapped so it defines no
 global (`window.io` stays the host page's business). Each triage level's label and advice
-come from data/guidance.yml (`level_cards`), the one place they are written; reading it
-needs PyYAML (in the app's environments; the web image installs it). Miles are converted with
-the app's one factor from content_schema/vocabulary.py.
+come from data/guidance.yml (`level_cards`), the summary's answers and video block in words
+from data/summary_words.yml (also read by the clinician PDF), warning signs as
+data/red_flags.yml words them: the one place each is written. Reading them needs PyYAML (in
+the app's environments; the web image installs it). Miles are converted with the app's one
+factor from content_schema/vocabulary.py.
 
 Usage: python3 web/build.py  ->  web/dist/widget.js
 """
@@ -19,9 +21,14 @@ from pathlib import Path
 import yaml
 
 WEB = Path(__file__).resolve().parent
-GUIDANCE = WEB.parent / "data" / "guidance.yml"
+DATA = WEB.parent / "data"
+GUIDANCE = DATA / "guidance.yml"
+SUMMARY_WORDS = DATA / "summary_words.yml"
+RED_FLAGS = DATA / "red_flags.yml"
 SOURCES = (WEB / "src" / "widget.js", WEB / "src" / "widget.css", WEB / "vendor" / "socket.io.min.js",
-           GUIDANCE)
+           GUIDANCE, SUMMARY_WORDS, RED_FLAGS)
+#: The parts of data/summary_words.yml the widget uses (the document texts are the PDF's).
+WIDGET_WORDS = ("answers", "hidden_answers", "values", "empty_lists", "formats", "video")
 OUT = WEB / "dist" / "widget.js"
 
 
@@ -29,6 +36,15 @@ def level_cards() -> dict[str, dict[str, str]]:
     """``{level: {"label", "advice"}}`` from data/guidance.yml."""
     cards = yaml.safe_load(GUIDANCE.read_text(encoding="utf-8"))["level_cards"]
     return {level: {"label": card["label"], "advice": card["advice"]} for level, card in cards.items()}
+
+
+def summary_words() -> dict:
+    """The summary in words: data/summary_words.yml's widget parts, plus ``warning_signs``
+    (each red flag's checklist label by id, from data/red_flags.yml)."""
+    words = yaml.safe_load(SUMMARY_WORDS.read_text(encoding="utf-8"))
+    flags = yaml.safe_load(RED_FLAGS.read_text(encoding="utf-8"))["red_flags"]
+    return {**{part: words[part] for part in WIDGET_WORDS},
+            "warning_signs": {flag["id"]: flag["label"] for flag in flags}}
 
 
 def km_per_mile() -> float:
@@ -49,6 +65,7 @@ def bundle() -> str:
         "; return module.exports; })();\n"
         f"var WIDGET_CSS = {json.dumps(css)};\n"
         f"var LEVEL_CARDS = {json.dumps(level_cards())};\n"
+        f"var SUMMARY_WORDS = {json.dumps(summary_words())};\n"
         f"var KM_PER_MILE = {km_per_mile()!r};\n"
         "(function () {\n"
         f"{widget}\n"

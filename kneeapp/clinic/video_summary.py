@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kneeapp.store.media import MEDIA_URL_PREFIX
+
 #: Measures whose raw numbers the clinic receives (``measures``), when the report has them.
 KEY_MEASURES = (
     "cadence_spm",
@@ -23,7 +25,7 @@ KEY_MEASURES = (
 def media_url(job_id: str, relative_path: str) -> str:
     """The URL the chat shows for one of the job's pictures (served by the upload connector)."""
     name = relative_path.rsplit("/", 1)[-1]
-    return f"/webhooks/video/media/{job_id}/{name}"
+    return f"{MEDIA_URL_PREFIX}{job_id}/{name}"
 
 
 def counted(report: Mapping[str, Any]) -> str:

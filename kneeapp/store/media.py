@@ -4,6 +4,11 @@
 upload connector), ``MEDIA_DIR/results/<job_id>/`` (written by the worker). Ids are checked
 against ``^[0-9a-f]{32}$`` before any path is built, so an id coming from a message can
 never point outside the store.
+
+A result file is named in the chat by the path the upload connector serves it under,
+``/webhooks/video/media/<job_id>/<file>``: the web widget fetches that URL, the messaging
+channels and the clinician summary PDF read the file itself (:func:`result_file_from_url`).
+Only names that cannot leave the job's folder are resolved.
 """
 
 from __future__ import annotations
@@ -18,6 +23,17 @@ from kneeapp import settings
 
 ID_RE = re.compile(r"^[0-9a-f]{32}$")
 CONTAINERS = ("mp4", "mov", "webm")
+#: Where the upload connector serves ``MEDIA_DIR/results/<job_id>/<file>``.
+MEDIA_URL_PREFIX = "/webhooks/video/media/"
+RESULT_FILENAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+#: The result files that may be served or read, by extension.
+MEDIA_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "json": "application/json",
+    "mp4": "video/mp4",
+}
 
 
 class InvalidId(ValueError):
@@ -161,3 +177,36 @@ def uploads_of(conversation_id: str) -> list[str]:
         if data is not None and data.get("conversation_id") == conversation_id:
             found.append(path.stem)
     return found
+
+
+def result_file(results_dir: Path, job_id: str, filename: str) -> Path | None:
+    """The existing file ``filename`` of job ``job_id``, or None for any other name.
+
+    Args:
+        results_dir: ``MEDIA_DIR/results``.
+        job_id: The job's id (32 lowercase hex characters).
+        filename: A plain file name with a known extension (:data:`MEDIA_TYPES`).
+
+    Returns:
+        The resolved path inside ``results_dir/job_id``, or None (a bad id or name, a name
+        leading elsewhere, or no such file).
+    """
+    if not ID_RE.fullmatch(job_id) or not RESULT_FILENAME_RE.fullmatch(filename):
+        return None
+    if filename.startswith(".") or ".." in filename:
+        return None
+    if filename.rpartition(".")[2].lower() not in MEDIA_TYPES:
+        return None
+    root = results_dir.resolve()
+    path = (root / job_id / filename).resolve()
+    if not path.is_relative_to(root / job_id) or not path.is_file():
+        return None
+    return path
+
+
+def result_file_from_url(results_dir: Path, url: str) -> Path | None:
+    """The file a picture URL of the chat names, or None (another URL, or no such file)."""
+    if not url.startswith(MEDIA_URL_PREFIX):
+        return None
+    job_id, _, filename = url[len(MEDIA_URL_PREFIX):].partition("/")
+    return result_file(results_dir, job_id, filename)

@@ -7,12 +7,12 @@
 - Work triggered by a webhook runs in the background, so the app gets its 200 at once
   (:class:`BackgroundTasks`).
 - What the bot says about the app itself comes from ``data/channels.yml``.
+- The clinic summary goes to the runner as the clinician PDF (:func:`summary_document`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
@@ -26,12 +26,15 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from content_schema import load
 from content_schema.schemas import ChannelsFile
 from kneeapp import settings
+from kneeapp.clinic.pictures import summary_pictures
+from kneeapp.clinic.summary_pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 
 CHANNELS_TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels.yml"
-#: The clinic summary as a file in a messaging app.
-SUMMARY_FILENAME = "knee-summary.json"
+#: The clinic summary as a file in a messaging app: the clinician PDF.
+SUMMARY_FILENAME = "knee-summary.pdf"
+SUMMARY_MEDIA_TYPE = "application/pdf"
 DOWNLOAD_CHUNK_BYTES = 256 * 1024
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -46,9 +49,18 @@ def share_video_text(video_id: str) -> str:
     return f'/share_video{{"video_id": "{video_id}"}}'
 
 
-def summary_document(summary: dict[str, Any]) -> bytes:
-    """The clinic summary as the JSON document a messaging app sends as a file."""
-    return json.dumps(summary, indent=2, ensure_ascii=False).encode()
+async def summary_document(summary: dict[str, Any], results_dir: Path) -> bytes:
+    """The clinic summary as the PDF a messaging app sends as a file: the clinician summary
+    with the analysis's key pictures and the clinic's name, made off the event loop.
+
+    Args:
+        summary: The clinic summary (``{"triage": {...}}``, docs/clinic_summary.md).
+        results_dir: ``MEDIA_DIR/results``, where the pictures it names are.
+    """
+    video = summary.get("triage", {}).get("video")
+    pictures = summary_pictures(video, results_dir)
+    return await asyncio.to_thread(render_pdf, summary, pictures,
+                                   clinic_name=settings.current().clinic_name)
 
 
 async def download(url: str, **request: Any) -> AsyncIterator[bytes]:

@@ -14,7 +14,7 @@ how the analysis worker's ``trigger_intent?output_channel=latest`` pushes findin
   web upload's checks (``connectors.upload_store``) and handed to the conversation as
   ``/share_video`` — the same message the web upload sends.
 - Replies: texts split under 4,096 characters, pictures sent as files with their captions
-  (no public links to clinical images), the clinic summary as a JSON document.
+  (no public links to clinical images), the clinic summary as the clinician PDF.
 
 The Bot API is reached with python-telegram-bot's ``Bot`` as a client only; Sanic stays the
 server. Settings: ``TELEGRAM_BOT_TOKEN`` (the channel is active when set),
@@ -158,7 +158,7 @@ class TelegramOutput(OutputChannel):
         chat = await self._chat(recipient_id)
         if chat is None:
             return
-        document = InputFile(chat_app.summary_document(json_message),
+        document = InputFile(await chat_app.summary_document(json_message, self.results_dir),
                              filename=chat_app.SUMMARY_FILENAME)
         await self.bot.send_document(chat, document, caption=self.texts.summary_caption)
 

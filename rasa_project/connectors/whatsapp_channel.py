@@ -10,7 +10,8 @@
 - A video is fetched when WhatsApp says it is within ``WHATSAPP_DOWNLOAD_LIMIT_BYTES`` and
   goes through the same intake as every channel (``connectors.chat_app``).
 - Replies fit the API (``connectors.whatsapp_messages``); pictures and the clinic summary
-  are uploaded to ``/{phone_number_id}/media`` and sent by id, never by a public link.
+  (the clinician PDF) are uploaded to ``/{phone_number_id}/media`` and sent by id, never by
+  a public link.
 - WhatsApp only delivers free-form replies within 24 hours of the runner's last message. A
   reply that falls outside, or for a runner whose number this process does not know (after
   a restart), is held in ``held_messages`` — with the template ``WHATSAPP_TEMPLATE_RESULTS``
@@ -256,8 +257,9 @@ class WhatsAppOutput(WindowedOutput):
         return [media_message(number, "image", media_id, caption=text)]
 
     async def _summary(self, number: str, summary: dict[str, Any]) -> list[dict[str, Any]]:
-        media_id = await self.api.upload(chat_app.summary_document(summary),
-                                         "application/json", chat_app.SUMMARY_FILENAME)
+        document = await chat_app.summary_document(summary, self.results_dir)
+        media_id = await self.api.upload(document, chat_app.SUMMARY_MEDIA_TYPE,
+                                         chat_app.SUMMARY_FILENAME)
         return [media_message(number, "document", media_id, caption=self.summary_caption,
                               filename=chat_app.SUMMARY_FILENAME)]
 

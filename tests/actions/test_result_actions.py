@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -37,6 +38,17 @@ def test_self_care_outcome_has_plan_summary_and_video_offer(run_action: RunActio
     assert summary["plan"] == slots["plan"] and summary["plan"]
     assert slots["triage_done"] is True
     assert any("film" in (m.get("text") or "") for m in messages)
+
+
+def test_the_summary_message_carries_its_pdf_link_for_this_conversation(
+        run_action: RunAction) -> None:
+    tracker = make_tracker(slots=SELF_CARE)
+    messages, _ = run_action(ActionTriageResult(), tracker)
+    (payload,) = [m["custom"] for m in messages if m.get("custom") and "triage" in m["custom"]]
+    link = payload["pdf"]
+    assert link["url"] == "/webhooks/summary/pdf"
+    assert verify(link["token"], secret_from_env()) == tracker.sender_id
+    assert link["expires_at"] > time.time()
 
 
 def test_urgent_outcome_has_no_exercises_and_no_video_offer(run_action: RunAction) -> None:

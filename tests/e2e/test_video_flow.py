@@ -7,6 +7,7 @@ Footage: ../shared/testdata (licences beside the clips).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.stack import MODEL, Stack, running_stack, say, start_worker
 from tests.e2e.test_rest_conversations import SELF_CARE_ANSWERS, Runner
@@ -160,6 +162,27 @@ def test_real_clip_findings_arrive_in_the_same_conversation(stack: Stack) -> Non
     replies = " ".join(r.get("text", "") for r in say(stack.url, runner.sender,
                                                       "what was my cadence?"))
     assert re.search(r"your step rate \(cadence\) was 1[67]\d(\.\d)? steps/min", replies)
+    check_summary_pdf(stack, events, cadence["value"])
+
+
+def check_summary_pdf(stack: Stack, events: list[dict[str, Any]], cadence: str) -> None:
+    """The widget's download: the latest assessment as the clinician PDF, with the video's
+    measures and key pictures, fetched with the token the summary message carries."""
+    links = [e["data"]["custom"]["pdf"] for e in events
+             if "pdf" in ((e.get("data") or {}).get("custom") or {})]
+    assert links, "the summary message carries its PDF link"
+    request = urllib.request.Request(stack.url + links[-1]["url"],
+                                     headers={"X-Upload-Token": links[-1]["token"]})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert answer.headers["Cache-Control"] == "private, no-store"
+        document = answer.read()
+    reader = PdfReader(io.BytesIO(document))
+    text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    assert "Advice given: Self-care" in text and "Video check" in text
+    assert f"Step rate (cadence) {cadence} 165 steps/min or more" in text
+    assert sum(len(page.images) for page in reader.pages) >= 1, "the key pictures"
+    assert 1 <= len(reader.pages) <= 2
 
 
 @pytest.mark.parametrize(

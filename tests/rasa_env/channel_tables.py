@@ -1,4 +1,5 @@
-"""The app's channel and clinic-helpdesk tables, created by hand for Rasa-environment tests
+"""The app's channel, clinic-helpdesk and assessment tables, created by hand for Rasa-environment
+tests
 (the Alembic migrations that create them run in the actions environment:
 kneeapp/store/migrations)."""
 
@@ -21,12 +22,15 @@ TABLES = (
     "status VARCHAR(16) NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, "
     "last_error VARCHAR(64), due_at DATETIME NOT NULL, created_at DATETIME NOT NULL, "
     "sent_at DATETIME)",
+    "CREATE TABLE assessments (id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id "
+    "VARCHAR(255) NOT NULL, answers JSON NOT NULL, level VARCHAR(32) NOT NULL, reasons JSON "
+    "NOT NULL, plan JSON NOT NULL, summary JSON, created_at DATETIME NOT NULL)",
 )
 
 
 def create_channel_tables(url: str) -> None:
-    """``channel_chats``, ``held_messages``, ``clinic_threads`` and ``clinic_deliveries`` in
-    the (empty) database at ``url``."""
+    """``channel_chats``, ``held_messages``, ``clinic_threads``, ``clinic_deliveries`` and
+    ``assessments`` in the (empty) database at ``url``."""
     with create_engine(url).begin() as connection:
         for statement in TABLES:
             connection.execute(text(statement))

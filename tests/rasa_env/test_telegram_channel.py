@@ -17,11 +17,13 @@ import pytest
 pytest.importorskip("telegram", reason="needs python-telegram-bot (.venv/rasa)")
 
 from connectors import chat_links, telegram_setup
+from connectors.chat_app import channel_texts
 from connectors.telegram_channel import TelegramInput
 from connectors.telegram_updates import MAX_CALLBACK_BYTES, MAX_TEXT
 
 from kneeapp import settings
 from tests.rasa_env.channel_tables import create_channel_tables
+from tests.rasa_env.summary_documents import clinic_summary, pdf_pictures, pdf_text, write_png
 from tests.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.rasa_env
@@ -106,12 +108,17 @@ def test_a_picture_outside_the_results_is_never_sent(env: BotApiStandIn) -> None
     assert [c.params["text"] for c in env.calls_to("sendMessage")] == ["caption only"]
 
 
-def test_the_clinic_summary_arrives_as_a_document(env: BotApiStandIn) -> None:
-    summary = {"triage": {"level": "self_care", "answers": {"side": "left"}}}
-    _send({"custom": summary})
+def test_the_clinic_summary_arrives_as_the_clinician_pdf(env: BotApiStandIn,
+                                                        tmp_path: Path) -> None:
+    write_png(tmp_path / "media" / "results" / JOB / "keyframe_2_knee_fppa_deg_left.png")
+    _send({"custom": clinic_summary(JOB)})
     (call,) = env.calls_to("sendDocument")
     (document,) = call.files.values()
-    assert json.loads(document) == summary
+    assert document.startswith(b"%PDF-")
+    assert call.params["caption"] == channel_texts().summary_caption
+    text = pdf_text(document)
+    assert "Advice given: Self-care" in text and "Clamshell" in text and "{" not in text
+    assert pdf_pictures(document) == 1
     _send({"custom": {"upload": {"url": "/webhooks/video/upload"}}})
     assert len(env.calls_to("sendDocument")) == 1  # web-widget payloads are not sent
 

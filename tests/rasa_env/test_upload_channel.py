@@ -7,13 +7,11 @@ channel's boundary — the end-to-end tests cover a real Rasa agent).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import http.client
 import json
 import os
 import sys
-import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +33,8 @@ from rasa.core.channels.channel import UserMessage, register  # noqa: E402
 from rasa.server import configure_cors  # noqa: E402
 from sanic import Sanic  # noqa: E402
 
+from tests.rasa_env.sanic_server import serving  # noqa: E402
+
 pytestmark = pytest.mark.rasa_env
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
@@ -42,9 +42,6 @@ CLIP = TESTDATA / "treadmill_side_male.mp4"
 SECRET = b"k" * 32
 UPLOAD = "/webhooks/video/upload"
 WIDGET_ORIGIN = "http://localhost:8080"
-
-# Several apps start in one process: Sanic 21.12's touch-up pass must keep the originals.
-Sanic.test_mode = True
 
 
 @dataclass
@@ -78,37 +75,10 @@ def _make_app(
     return app
 
 
-def _serve(app: Sanic, ready: threading.Event, box: dict) -> None:
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-
-    async def start() -> None:
-        server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
-        await server.startup()
-        await server.before_start()  # sanic_cors adds its middleware here
-        await server.start_serving()
-        await server.after_start()
-        box["port"] = server.server.sockets[0].getsockname()[1]
-        box["server"] = server
-        box["loop"] = loop
-        ready.set()
-
-    loop.run_until_complete(start())
-    loop.run_forever()
-
-
 def _start(media_dir: Path, max_bytes: int) -> Iterator[Server]:
     received: list[UserMessage] = []
-    app = _make_app(media_dir, max_bytes, received)
-    ready, box = threading.Event(), {}
-    thread = threading.Thread(target=_serve, args=(app, ready, box), daemon=True)
-    thread.start()
-    assert ready.wait(10), "test server did not start"
-    yield Server(f"http://127.0.0.1:{box['port']}", media_dir, received)
-    loop = box["loop"]
-    loop.call_soon_threadsafe(box["server"].close)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
+    with serving(_make_app(media_dir, max_bytes, received)) as base:
+        yield Server(base, media_dir, received)
 
 
 @pytest.fixture
@@ -490,21 +460,13 @@ def test_failed_handover_is_500_and_removes_the_video(tmp_path: Path) -> None:
         raise RuntimeError("agent down")
 
     app = _make_app(tmp_path / "media", 1024 * 1024, [], handler=broken)
-    ready, box = threading.Event(), {}
-    thread = threading.Thread(target=_serve, args=(app, ready, box), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
+    with serving(app) as base:
         answer = requests.post(
-            f"http://127.0.0.1:{box['port']}{UPLOAD}",
+            f"{base}{UPLOAD}",
             headers={"X-Upload-Token": _token()},
             files={"video": ("a.mp4", b"\x00\x00\x00\x10ftypisom\x00\x00\x00\x00", "v")},
             timeout=10,
         )
-    finally:
-        box["loop"].call_soon_threadsafe(box["server"].close)
-        box["loop"].call_soon_threadsafe(box["loop"].stop)
-        thread.join(5)
     assert answer.status_code == 500
     assert answer.json()["error"] == "server_error"
     assert list((tmp_path / "media" / "uploads").iterdir()) == []

@@ -1,5 +1,6 @@
 """The WhatsApp channel's parts against the Graph API stand-in: signatures, deliveries,
-choices the API accepts, the 24-hour window and held replies, the settings it refuses.
+choices the API accepts, the 24-hour window and held replies, the summary as a PDF document,
+the settings it refuses.
 
 The whole flow through real servers is in tests/e2e/test_whatsapp_channel.py.
 """
@@ -29,6 +30,7 @@ from rasa.core.channels.channel import UserMessage
 
 from kneeapp import settings
 from tests.rasa_env.channel_tables import create_channel_tables
+from tests.rasa_env.summary_documents import clinic_summary, pdf_pictures, pdf_text, write_png
 from tests.whatsapp_standin import GraphApiStandIn, load_fixture
 
 pytestmark = pytest.mark.rasa_env
@@ -155,6 +157,24 @@ def test_outside_the_24_hour_window_a_template_is_sent_once_and_replies_wait(
     assert [m["type"] for m in sent] == ["template"]
     assert sent[0]["template"]["name"] == "knee_results_ready"
     assert len(chat_links.take_held("whatsapp", conversation)) == 2
+
+
+def test_the_clinic_summary_goes_as_a_pdf_document_with_its_caption(
+        api: GraphApiStandIn, tmp_path: Path) -> None:
+    job = "c" * 32
+    write_png(tmp_path / "media" / "results" / job / "keyframe_2_knee_fppa_deg_left.png")
+    channel, received = _channel(api)
+    _write(channel, received, "hi")
+    assert channel.output is not None
+    asyncio.run(channel.output.send_response(received[0].sender_id,
+                                             {"custom": clinic_summary(job, "clinician")}))
+    assert all(call.ok for call in api.calls), [c.response for c in api.calls if not c.ok]
+    (sent,) = [m for m in api.messages_to(NUMBER) if m["type"] == "document"]
+    assert sent["document"]["filename"] == "knee-summary.pdf"
+    assert sent["document"]["caption"] == channel.texts.summary_caption
+    document = api.uploads[sent["document"]["id"]]
+    assert document.startswith(b"%PDF-") and pdf_pictures(document) == 1
+    assert "Advice given: See a clinician" in pdf_text(document)
 
 
 def test_the_channel_refuses_to_start_without_what_meta_requires(

@@ -31,6 +31,11 @@ def _loaded_after_import(module: str) -> set[str]:
     ("kneeapp.jobs.worker", ("actions", "rasa_project", "rasa", "rasa_sdk")),
     ("kneeapp.store.erase", ("actions", "rasa_project", "rasa", "rasa_sdk", "analysis_core")),
     ("kneeapp.jobs.limits", ("actions", "rasa_sdk", "sqlalchemy", "analysis_core")),
+    # the Rasa process renders the summary PDF too: no database, no video library
+    ("kneeapp.clinic.summary_pdf", ("actions", "rasa_project", "rasa", "rasa_sdk", "sqlalchemy",
+                                    "analysis_core", "cv2")),
+    ("kneeapp.clinic.summary_note", ("actions", "rasa_project", "rasa", "rasa_sdk", "sqlalchemy",
+                                     "analysis_core", "reportlab")),
     # the Rasa process verifies and reads Chatwoot webhooks: standard library only
     ("kneeapp.clinic.webhook_auth", (*APP_PACKAGES[:1], *APP_PACKAGES[2:], "requests",
                                      "sqlalchemy", "analysis_core")),

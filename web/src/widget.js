@@ -31,6 +31,8 @@ var DEFAULTS = {
   historyLimit: 400
 };
 var DEFAULT_ACCEPT = ["video/mp4", "video/quicktime", "video/webm"];
+/* The Rasa route that serves the latest assessment as a PDF (rasa_project/connectors/summary_pdf.py). */
+var SUMMARY_PDF_PATH = "/webhooks/summary/pdf";
 var EXTENSION_TYPES = { mp4: "video/mp4", m4v: "video/mp4", mov: "video/quicktime", webm: "video/webm" };
 
 /* ---------------------------------------------------------------- config */
@@ -115,7 +117,9 @@ function makeStore(key) {
     saveToken: function (upload) {
       if (upload) set(window.sessionStorage, key + ":upload", upload);
       else { try { window.sessionStorage.removeItem(key + ":upload"); } catch (e) { /* ignore */ } }
-    }
+    },
+    loadPdfLink: function () { return get(window.sessionStorage, key + ":pdf"); },
+    savePdfLink: function (link) { set(window.sessionStorage, key + ":pdf", link); }
   };
 }
 function randomId() {
@@ -187,6 +191,8 @@ function formatBytes(n) {
   if (n >= 1024) return Math.round(n / 1024) + " KB";
   return n + " bytes";
 }
+/** Today as YYYY-MM-DD (the date in a downloaded summary's file name). */
+function today() { return new Date().toISOString().slice(0, 10); }
 function formatSeconds(s) {
   s = Math.round(s);
   if (s < 60) return s + " s";
@@ -195,103 +201,84 @@ function formatSeconds(s) {
 
 /* ---------------------------------------------------------------- clinic summary in plain words */
 
-/* Each level's label and advice: data/guidance.yml's level_cards, written in by web/build.py. */
+/* Each level's label and advice: data/guidance.yml's level_cards; the answers and the video
+   block in words: data/summary_words.yml (the clinician PDF reads the same file); warning
+   signs as data/red_flags.yml words them. build.py writes all three into the bundle. */
 var LEVELS = LEVEL_CARDS;
-var VALUE_WORDS = {
-  side: { left: "Left knee", right: "Right knee", both: "Both knees" },
-  location: {
-    medial: "Inner side", inner_surface: "Inner side, near the surface", inner_joint_line: "Inner joint line",
-    kneecap: "Around or under the kneecap", front: "Front of the knee", outer: "Outer side", back: "Back of the knee"
-  },
-  onset: { gradual: "Gradually", sudden: "Suddenly" },
-  injury: { none: "No injury", twist: "Twisted it", fall: "A fall", pop: "Heard or felt a pop", blow: "A knock or blow" },
-  tried_outcome: { helped: "It helped", no_change: "No change", worse: "It made it worse" },
-  age_band: { under_18: "Under 18", "18_54": "18 to 54", "55_plus": "55 or over" },
-  self_test_hip: { better: "Pain was better", same: "No change", worse: "Pain was worse" },
-  self_test_foot: { better: "Pain was better", same: "No change", worse: "Pain was worse" },
-  pain_triggers: {
-    during_runs: "During runs", after_runs: "After runs", stairs: "On stairs", downhill: "Running downhill",
-    squatting: "Squatting", sitting: "Sitting for long"
-  }
-};
-var ANSWER_LABELS = [
-  ["side", "Which knee"], ["location", "Where it hurts"], ["onset", "How it started"], ["injury", "Injury"],
-  ["pain_duration_weeks", "How long it has hurt"], ["pain_score", "Pain (0 to 10)"],
-  ["pain_triggers", "When it hurts"], ["settles_by_next_day", "Settles by the next day"],
-  ["swelling", "Swelling"], ["limp", "Limping"], ["red_flags", "Warning signs"], ["symptoms", "Other symptoms"],
-  ["distance_before_km", "Weekly distance before"], ["distance_now_km", "Weekly distance now"],
-  ["load_increase_pct", "Change in weekly distance"], ["stated_change_pct", "Change as you described it"],
-  ["weeks_since_change", "Weeks since the change"], ["load_reduced", "Already cut back"],
-  ["tried", "Already tried"], ["tried_exercises", "Exercises tried"], ["tried_outcome", "How that went"],
-  ["age_band", "Age"], ["self_test_hip", "Hip self-test"], ["self_test_foot", "Foot self-test"]
-];
-/* Bookkeeping that a reader could mistake for a finding ("Emergency check: Yes" only means
-   the checklist was answered): the warning signs themselves are listed under red_flags. */
-var SKIP_ANSWERS = { consent: true, emergency_check: true, urgent_check: true, unknown: true, unclear_answers: true };
+var WORDS = SUMMARY_WORDS;
 var LABEL_OF = {};
-ANSWER_LABELS.forEach(function (pair) { LABEL_OF[pair[0]] = pair[1]; });
-LABEL_OF.emergency_check = "Emergency warning signs";
-LABEL_OF.urgent_check = "Other warning signs";
+WORDS.answers.forEach(function (item) { LABEL_OF[item.key] = item.label; });
+var HIDDEN_ANSWERS = {};
+WORDS.hidden_answers.forEach(function (key) { HIDDEN_ANSWERS[key] = true; });
 
+/** `template` with each {name} replaced by values[name]. */
+function fill(template, values) {
+  return String(template).replace(/\{(\w+)\}/g, function (all, name) { return values[name] !== undefined ? String(values[name]) : all; });
+}
+function labelOf(key) { return LABEL_OF[key] || humanise(key); }
+function weeksWords(value) {
+  if (value < 1) return WORDS.formats.less_than_a_week;
+  if (value < 3 && Math.abs(value - Math.round(value)) > 0.05) return fill(WORDS.formats.days, { days: Math.round(value * 7) });
+  var weeks = Math.round(value * 10) / 10;
+  return weeks === 1 ? WORDS.formats.one_week : fill(WORDS.formats.weeks, { weeks: weeks });
+}
+function numberWords(key, value) {
+  if (/_km$/.test(key)) return fill(WORDS.formats.distance, { km: value, miles: Math.round(value / KM_PER_MILE) });
+  if (/_pct$/.test(key)) return fill(WORDS.formats.percent, { signed: (value > 0 ? "+" : "") + value });
+  if (/_weeks$|^weeks_/.test(key)) return weeksWords(value);
+  return String(value);
+}
+/** One answer in words, or null when there is nothing to say (never JSON). */
 function formatAnswer(key, value) {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) {
-    if (!value.length) return key === "red_flags" ? "No warning signs" : key === "symptoms" ? "None" : null;
-    return value.map(function (v) { return formatAnswer(key, v); }).join(", ");
+    if (!value.length) return WORDS.empty_lists[key] || null;
+    if (key === "red_flags") return value.map(function (v) { return WORDS.warning_signs[v] || humanise(v); }).join("; ");
+    var parts = value.map(function (v) { return formatAnswer(key, v); }).filter(Boolean);
+    return parts.length ? parts.join(", ") : null;
   }
-  if (typeof value === "boolean") return value ? "Yes" : "No";
-  var words = VALUE_WORDS[key];
+  if (typeof value === "boolean") return value ? WORDS.formats.yes : WORDS.formats.no;
+  if (typeof value === "number") return numberWords(key, value);
+  if (typeof value === "object") return null;
+  var words = WORDS.values[key];
   if (words && words[value] !== undefined) return words[value];
-  if (typeof value === "number") {
-    if (/_km$/.test(key)) return value + " km a week (" + Math.round(value / KM_PER_MILE) + " miles)";
-    if (/_pct$/.test(key)) return (value > 0 ? "+" : "") + value + " %";
-    if (/_weeks$|^weeks_/.test(key)) {
-      if (value < 1) return "Less than a week";
-      if (value < 3 && Math.abs(value - Math.round(value)) > 0.05) return "About " + Math.round(value * 7) + " days";
-      var weeks = Math.round(value * 10) / 10;
-      return "About " + weeks + " week" + (weeks === 1 ? "" : "s");
-    }
-    return String(value);
-  }
-  if (typeof value === "object") return JSON.stringify(value);
   return humanise(value);
 }
-/** [[label, words], ...] for every known answer, in a fixed order, then any other answer. */
+/** [[label, words], ...] for every answer worth reading, in a fixed order, then any other
+    answer; one the runner did not know reads "Not known" in its place. */
 function answerRows(answers) {
-  var rows = [], seen = {};
+  var rows = [], listed = {};
   answers = answers || {};
-  ANSWER_LABELS.forEach(function (pair) {
-    seen[pair[0]] = true;
-    var words = formatAnswer(pair[0], answers[pair[0]]);
-    if (words !== null) rows.push([pair[1], words]);
+  var unknown = {};
+  (answers.unknown || []).forEach(function (key) { unknown[key] = true; });
+  var keys = WORDS.answers.map(function (item) { listed[item.key] = true; return item.key; });
+  Object.keys(answers).forEach(function (key) { if (!listed[key] && !HIDDEN_ANSWERS[key]) keys.push(key); });
+  keys.forEach(function (key) {
+    var words = unknown[key] ? WORDS.formats.not_known : formatAnswer(key, answers[key]);
+    if (words !== null) rows.push([labelOf(key), words]);
   });
-  Object.keys(answers).forEach(function (key) {
-    if (seen[key] || SKIP_ANSWERS[key]) return;
-    var words = formatAnswer(key, answers[key]);
-    if (words !== null) rows.push([humanise(key), words]);
-  });
-  var unsure = (answers.unknown || []).map(function (key) { return LABEL_OF[key] || humanise(key); });
-  if (unsure.length) rows.push(["Not sure about", unsure.join(", ")]);
   var unclear = answers.unclear_answers || {};
   Object.keys(unclear).forEach(function (key) {
-    rows.push(["In your own words: " + (LABEL_OF[key] || humanise(key)).toLowerCase(), String(unclear[key])]);
+    rows.push([fill(WORDS.formats.own_words, { label: labelOf(key) }), String(unclear[key])]);
   });
   return rows;
 }
-var VIDEO_WORDS = { running: "Running", walking: "Walking", squat: "Squat", single_leg_squat: "Single-leg squat", front: "Front", back: "Back", side: "Side", unknown: "Not recognised" };
+function lowerFirst(text) { return text.charAt(0).toLowerCase() + text.slice(1); }
 /** [[label, words], ...] for the video block: what was filmed, then every measure in words. */
 function videoRows(video) {
   if (!video || typeof video !== "object") return [];
-  var rows = [];
-  if (video.activity) rows.push(["Filmed", (VIDEO_WORDS[video.activity] || humanise(video.activity)) + (video.view ? ", " + (VIDEO_WORDS[video.view] || humanise(video.view)).toLowerCase() + " view" : "")]);
-  if (video.usable === false) rows.push(["Measured", "No: the footage could not be measured reliably"]);
-  if (video.counted) rows.push(["Measured from", String(video.counted)]);
+  var rows = [], v = WORDS.video;
+  if (video.activity) {
+    var activity = v.activities[video.activity] || humanise(video.activity);
+    rows.push([v.filmed_label, video.view ? fill(v.filmed, { activity: activity, view: v.views[video.view] || video.view }) : activity]);
+  }
+  if (video.usable === false) rows.push([v.not_measured_label, v.not_measured]);
+  if (video.counted) rows.push([v.counted_label, String(video.counted)]);
   (Array.isArray(video.measures_in_words) ? video.measures_in_words : []).forEach(function (m) {
     if (!m || !m.label || !m.value) return;
-    var words = String(m.value) + (m.typical ? " (usual: " + m.typical + ")" : "");
-    if (m.severity === "marked") words += " – stands out";
-    else if (m.severity === "mild") words += " – slightly outside the usual range";
-    if (m.confidence === "low") words += " – rough estimate";
+    var words = String(m.value) + (m.typical ? " (" + fill(v.usual, { typical: m.typical }) + ")" : "");
+    if (m.severity === "marked" || m.severity === "mild") words += " – " + lowerFirst(v.readings[m.severity]);
+    if (m.confidence === "low") words += " – " + lowerFirst(v.confidence.low);
     rows.push([String(m.label), words]);
   });
   return rows;
@@ -348,6 +335,7 @@ function KneeWidget(config) {
   var saved = this.store.load();
   this.state = saved && saved.sessionId ? saved : { sessionId: randomId(), history: [], open: false };
   this.upload = this.store.loadToken();   // {url, token, expires_at, max_bytes, accept}
+  this.pdfLink = this.store.loadPdfLink(); // {url, token, expires_at}: the summary PDF's link
   this.socket = null;
   this.ready = false;
   this.outbox = [];
@@ -654,6 +642,12 @@ KneeWidget.prototype.onBotMessage = function (raw) {
     msg = Object.assign({}, msg, { upload: { url: msg.upload.url, expires_at: msg.upload.expires_at, max_bytes: msg.upload.max_bytes, accept: msg.upload.accept } });
     this.onUploadOffered();
   }
+  if (msg.pdf && typeof msg.pdf === "object") {
+    // the summary's PDF link: kept for this tab only, never in the saved history
+    if (msg.pdf.token) { this.pdfLink = msg.pdf; this.store.savePdfLink(msg.pdf); }
+    msg = Object.assign({}, msg);
+    delete msg.pdf;
+  }
   this.hideTypingSoon();
   this.addEntry({ who: "bot", msg: msg });
   if (this.panel.hidden) { this.unread += 1; this.updateBadge(); }
@@ -780,9 +774,10 @@ KneeWidget.prototype.renderSummary = function (triage) {
   var video = videoRows(triage.video);
   var vdl = h("dl");
   video.forEach(function (r) { vdl.appendChild(h("dt", { text: r[0] })); vdl.appendChild(h("dd", { text: r[1] })); });
-  var download = h("button", { type: "button", class: "kw-btn kw-btn-solid", text: "Download my summary", onclick: function () { self.downloadSummary(triage); } });
+  var card;
+  var download = h("button", { type: "button", class: "kw-btn kw-btn-solid", text: "Download my summary", onclick: function () { self.downloadSummary(triage, card); } });
   var print = h("button", { type: "button", class: "kw-btn", text: "Print", onclick: function () { self.printSummary(triage); } });
-  return h("article", { class: "kw-card kw-summary", "aria-label": "Your summary for a clinician" }, [
+  card = h("article", { class: "kw-card kw-summary", "aria-label": "Your summary for a clinician" }, [
     h("p", { class: "kw-kicker", text: "Summary to show a clinician" }),
     h("h3", { text: "Advice: " + level.label }),
     h("span", { class: "kw-level kw-level-" + (LEVELS[triage.level] ? triage.level : "unknown"), text: level.label }),
@@ -796,16 +791,48 @@ KneeWidget.prototype.renderSummary = function (triage) {
     video.length ? vdl : null,
     h("div", { class: "kw-row" }, [download, print])
   ]);
+  return card;
 };
 KneeWidget.prototype.summaryHtml = function (triage) {
   var self = this;
   return summaryDocument(triage, { clinicName: this.config.clinicName, exerciseName: function (id) { return self.exerciseName(id); } });
 };
-KneeWidget.prototype.downloadSummary = function (triage) {
-  var blob = new Blob([this.summaryHtml(triage)], { type: "text/html;charset=utf-8" });
+/** The token that opens this conversation's summary PDF: the summary's own link, else a
+    still valid upload link (both are the conversation's signed token). */
+KneeWidget.prototype.summaryToken = function () {
+  var link = this.pdfLink;
+  if (link && link.token && (!link.expires_at || link.expires_at * 1000 > Date.now() + 5000)) return link.token;
+  return this.tokenValid() ? this.upload.token : null;
+};
+/** Downloads the clinician PDF the server makes of the latest assessment; if it cannot be
+    fetched, the summary as a web page instead, with a note saying so. */
+KneeWidget.prototype.downloadSummary = function (triage, card) {
+  var self = this;
+  var token = this.summaryToken();
+  var url = this.resolveUrl((this.pdfLink && this.pdfLink.url) || SUMMARY_PDF_PATH);
+  if (!token || !url || typeof window.fetch !== "function") { this.downloadHtmlSummary(triage, card); return; }
+  if (card) card.setAttribute("aria-busy", "true");
+  window.fetch(url, { headers: { "X-Upload-Token": token }, cache: "no-store", credentials: "omit" })
+    .then(function (response) {
+      if (!response.ok || !/^application\/pdf/.test(response.headers.get("Content-Type") || "")) throw new Error("no pdf (" + response.status + ")");
+      var named = /filename="([\w.-]+\.pdf)"/.exec(response.headers.get("Content-Disposition") || "");
+      return response.blob().then(function (blob) { self.saveFile(blob, named ? named[1] : "knee-summary-" + today() + ".pdf"); });
+    })
+    .catch(function () { self.downloadHtmlSummary(triage, card); })
+    .then(function () { if (card) card.removeAttribute("aria-busy"); });
+};
+KneeWidget.prototype.downloadHtmlSummary = function (triage, card) {
+  this.saveFile(new Blob([this.summaryHtml(triage)], { type: "text/html;charset=utf-8" }), "knee-summary-" + today() + ".html");
+  if (!card) return;
+  var old = card.querySelector(".kw-download-note");
+  if (old) old.remove();
+  var note = h("p", { class: "kw-note kw-download-note", role: "status", text: "The printable PDF couldn't be fetched just now, so your summary was saved as a web page instead. You can print that page." });
+  card.appendChild(note);
+  if (note.scrollIntoView) note.scrollIntoView({ block: "nearest" });
+};
+KneeWidget.prototype.saveFile = function (blob, name) {
   var url = URL.createObjectURL(blob);
-  var day = new Date().toISOString().slice(0, 10);
-  var a = h("a", { href: url, download: "knee-summary-" + day + ".html", hidden: true });
+  var a = h("a", { href: url, download: name, hidden: true });
   this.root.appendChild(a);
   a.click();
   a.remove();
@@ -813,7 +840,7 @@ KneeWidget.prototype.downloadSummary = function (triage) {
 };
 KneeWidget.prototype.printSummary = function (triage) {
   var win = window.open("", "_blank");
-  if (!win) { this.downloadSummary(triage); return; }
+  if (!win) { this.downloadHtmlSummary(triage); return; }
   win.document.open();
   win.document.write(this.summaryHtml(triage));
   win.document.close();

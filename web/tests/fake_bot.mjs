@@ -65,6 +65,9 @@ export const SUMMARY = {
     },
   },
 };
+/** The summary PDF's link as actions/uploads.py summary_pdf_link() adds it to the summary message. */
+const PDF_LINK = (token) => ({ url: "/webhooks/summary/pdf", token, expires_at: Math.floor(Date.now() / 1000) + 1800 });
+const FAKE_PDF = Buffer.from("%PDF-1.4\n% a stand-in for the clinician summary\n%%EOF\n");
 export const EXERCISE = {
   exercise: {
     id: "clamshell", name: "Clamshell", contributor: "hip_control", how_to: "Lie on your side with knees bent; open the top knee like a shell.",
@@ -78,10 +81,21 @@ export async function startFakeBot() {
   const tokens = new Set();
   let server, io;
   const sessions = new Map();   // token -> session_id
+  const pdfTokens = new Set(["tok-pdf"]);
+  const pdfRequests = [];       // the token of each PDF request (null: none)
   const handler = (req, res) => {
     const cors = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "X-Upload-Token, Content-Type", "Access-Control-Allow-Methods": "POST, GET, OPTIONS" };
     if (req.method === "OPTIONS") { res.writeHead(204, cors); res.end(); return; }
     if (req.url.startsWith("/webhooks/video/media/")) { res.writeHead(200, { ...cors, "Content-Type": "image/png" }); res.end(image); return; }
+    if (req.url === "/webhooks/summary/pdf" && req.method === "GET") {
+      // the contract of rasa_project/connectors/summary_pdf.py, with a stand-in document
+      const token = req.headers["x-upload-token"];
+      pdfRequests.push(token || null);
+      if (!pdfTokens.has(token)) { res.writeHead(401, { ...cors, "Content-Type": "application/json" }); res.end(JSON.stringify({ error: "token_invalid", message: "This link isn't valid." })); return; }
+      res.writeHead(200, { ...cors, "Content-Type": "application/pdf", "Cache-Control": "private, no-store", "Content-Disposition": 'attachment; filename="knee-summary-2026-11-30.pdf"' });
+      res.end(FAKE_PDF);
+      return;
+    }
     if (req.url === "/webhooks/video/upload" && req.method === "POST") {
       const chunks = [];
       req.on("data", (c) => chunks.push(c));
@@ -126,7 +140,8 @@ export async function startFakeBot() {
       if (m === "hi") say({ text: "Hello! May I ask you a few questions about your knee?", quick_replies: [{ content_type: "text", title: "Yes, let's start", payload: "/affirm" }, { content_type: "text", title: "No thanks", payload: "/deny" }] });
       else if (m === "/affirm") say({ text: "Which knee hurts?", quick_replies: [{ title: "Left", payload: '/inform{"side": "left"}' }, { title: "Right", payload: '/inform{"side": "right"}' }] });
       else if (m.startsWith("/inform")) say({ text: "Thanks. Read more at https://example.org/knee. <b>not bold</b> <img src=x onerror=alert(1)>" });
-      else if (m === "summary please") { say({ text: "Here is your summary." }); say(SUMMARY, 250); say(EXERCISE, 300); }
+      else if (m === "summary please") { say({ text: "Here is your summary." }); say({ ...SUMMARY, pdf: PDF_LINK("tok-pdf") }, 250); say(EXERCISE, 300); }
+      else if (m === "summary with a stale link") say({ ...SUMMARY, pdf: PDF_LINK("tok-stale") }, 150);
       else if (m === "I'd like to send a video") {
         const token = m && tokenCount++ === 0 && data.session_id && process.env.FAKE_FIRST_TOKEN_FAILS ? "tok-fail" : "tok-" + tokenCount;
         tokens.add(token); sessions.set(token, room);
@@ -138,5 +153,5 @@ export async function startFakeBot() {
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${server.address().port}`;
-  return { url, io, stop: () => new Promise((r) => { io.close(); server.close(() => r()); }) };
+  return { url, io, pdfRequests, stop: () => new Promise((r) => { io.close(); server.close(() => r()); }) };
 }

@@ -81,23 +81,53 @@ describe("widget against a scripted bot", () => {
     await exercise.waitFor();
     assert.match(await exercise.innerText(), /3 sets of 15/);
     await exercise.getByRole("link", { name: "https://example.org/clamshell" }).waitFor();
+    // the download is the server's PDF, fetched with the summary's own link
     const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("button", { name: "Download my summary" }).click()]);
+    assert.match(download.suggestedFilename(), /^knee-summary-\d{4}-\d\d-\d\d\.pdf$/);
+    const pdf = join(ARTIFACTS, "summary-fake.pdf");
+    await download.saveAs(pdf);
+    assert.match(readFileSync(pdf, "latin1"), /^%PDF-/);
+    assert.deepEqual(bot.pdfRequests.slice(-1), ["tok-pdf"]);
+    assert.equal(await card.locator(".kw-download-note").count(), 0);
+    // the link's token is kept for this tab, never in the saved history
+    const saved = await page.evaluate(() => JSON.stringify(window.localStorage));
+    assert.doesNotMatch(saved, /tok-pdf/);
+    // print still opens the printable page
+    const [printable] = await Promise.all([context.waitForEvent("page"), card.getByRole("button", { name: "Print" }).click()]);
+    await printable.waitForLoadState();
+    assert.match(await printable.content(), /Knee pain summary for my clinician/);
+    await printable.close();
+    await shot(page, "fake-summary-card");
+    await context.close();
+  });
+
+  test("summary download: when the PDF cannot be fetched, the web page instead, with a note", async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    await send(page, "summary with a stale link");
+    const card = log(page).locator("article.kw-summary");
+    await card.waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("button", { name: "Download my summary" }).click()]);
+    assert.deepEqual(bot.pdfRequests.slice(-1), ["tok-stale"]);
     assert.match(download.suggestedFilename(), /^knee-summary-\d{4}-\d\d-\d\d\.html$/);
+    await card.locator(".kw-download-note").getByText("saved as a web page instead").waitFor();
     const file = join(ARTIFACTS, "summary-fake.html");
     await download.saveAs(file);
     const html = readFileSync(file, "utf8");
     assert.match(html, /Knee pain summary for my clinician/);
     assert.match(html, /See a clinician/);
-    assert.match(html, /Clamshell/);          // plan id named from the exercise card
+    assert.match(html, /Side lying hip abduction/);
     assert.match(html, /32\.2 km a week/);
     const visible = html.split('<script type="application/json"')[0];
     assert.match(visible, /Knee bend at landing/);
+    assert.match(visible, /Warning signs<\/th><td>No warning signs/);
     assert.doesNotMatch(visible, /cadence_spm|\{"/);
     // the printable page renders
     const printable = await context.newPage();
     await printable.setContent(html);
     await printable.screenshot({ path: join(ARTIFACTS, "summary-printable.png"), fullPage: true });
-    await shot(page, "fake-summary-card");
+    await shot(page, "fake-summary-fallback");
+    assert.deepEqual(page.errors, []);
     await context.close();
   });
 

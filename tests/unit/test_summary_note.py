@@ -1,0 +1,69 @@
+"""The clinic summary as Markdown for a helpdesk's private note (kneeapp/clinic/summary_note.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from kneeapp.clinic import summary_words as sw
+from kneeapp.clinic.summary_note import escape_markdown, render_note
+from tests.clinic_cases import LEVELS, level_summary
+from tests.paths import REPO
+
+CARDS = yaml.safe_load((REPO / "data" / "guidance.yml").read_text(encoding="utf-8"))["level_cards"]
+
+
+def unescaped(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_note_holds_level_reasons_answers_and_plan_in_words(level: str) -> None:
+    summary = level_summary(level)
+    note = render_note(summary)
+    plain = unescaped(note)
+    assert f"**Advice given: {CARDS[level]['label']}**" in note
+    for number, reason in enumerate(sw.reasons(summary), start=1):
+        assert f"{number}. {reason}" in plain
+    for row in sw.summary_answer_rows(summary):
+        assert f"- {row.label}: {row.value}" in plain
+    for number, row in enumerate(sw.plan_rows(summary), start=1):
+        assert f"{number}. **{row.name}** — {row.dose} ({row.why})" in plain
+    if not summary["triage"]["plan"]:
+        assert sw.document_texts().no_plan in plain
+    assert "{" not in note and '"id"' not in note and "Emergency check" not in note
+    assert not any(reason["id"] in note for reason in summary["triage"]["reasons"])
+    assert "Video check" not in note
+
+
+def test_the_note_gives_each_measure_with_unit_range_reading_and_confidence() -> None:
+    note = unescaped(render_note(level_summary("clinician", video=True)))
+    assert "- Filmed: Running, back view" in note
+    assert "- Measured from: 14 steps" in note
+    assert ("- Step rate (cadence): **158 steps/min** (usual: 165 steps/min or more; "
+            "Slightly outside the usual range; Confidence: High)") in note
+    assert "- Pelvic drop: **left 3°, right 4°** (Confidence: Medium)" in note
+    assert "knee_fppa_deg" not in note and "/webhooks/" not in note
+
+
+def test_the_note_ends_with_the_disclaimer_in_italics() -> None:
+    note = render_note(level_summary("self_care"))
+    assert note.rstrip().endswith(f"_{escape_markdown(sw.document_texts().disclaimer)}_")
+
+
+def test_a_runners_words_cannot_format_the_note() -> None:
+    summary = level_summary("clinician")
+    summary["triage"]["answers"]["unclear_answers"] = {"onset": "# **boom** [x](http://y) |"}
+    note = render_note(summary)
+    assert "- How it started (own words): \\# \\*\\*boom\\*\\* \\[x\\](http://y) \\|" in note
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("- item", "\\- item"), ("12. twelve", "12\\. twelve"), ("## two", "\\## two"),
+    ("+75 %", "+75 %"), ("32.2 km", "32.2 km"), ("a_b*c", "a\\_b\\*c"),
+    ("line\nbreak", "line break"),
+])
+def test_escaping(text: str, escaped: str) -> None:
+    assert escape_markdown(text) == escaped
