@@ -216,8 +216,9 @@ class Settings:
         "and the inbox are set (docs/chatwoot.md)", used_by="worker, actions, Chatwoot webhook",
         shown_default="unset")
     chatwoot_api_token: str = _var(
-        "CHATWOOT_API_TOKEN", "", "access token of the Chatwoot user (or agent bot) that "
-        "writes the notes", used_by="worker", shown_default="unset")
+        "CHATWOOT_API_TOKEN", "", "access token of the Chatwoot user that writes the notes (a "
+        "user's, not an agent bot's: bots may not create contacts or set labels)",
+        used_by="worker", shown_default="unset")
     chatwoot_account_id: int = _var(
         "CHATWOOT_ACCOUNT_ID", 0, "the clinic's Chatwoot account id", minimum=0,
         used_by="worker", shown_default="unset")

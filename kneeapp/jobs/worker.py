@@ -26,7 +26,7 @@ import time
 from types import FrameType
 
 from kneeapp import settings
-from kneeapp.jobs import backends, queue, retention
+from kneeapp.jobs import backends, desk, queue, retention
 from kneeapp.jobs.notify import notify_rasa
 from kneeapp.jobs.run import run_analysis_job
 from kneeapp.store import media
@@ -102,6 +102,8 @@ class LocalWorker:
         """
         init_db()
         maintain()
+        if not self.burst:
+            desk.start(self.stop)
         threads = [threading.Thread(target=self._loop, args=(i,), name=f"job-{i}", daemon=True)
                    for i in range(self.concurrency)]
         for thread in threads:
@@ -130,8 +132,10 @@ class LocalWorker:
 
 
 def maintain_forever(stop: threading.Event) -> int:
-    """Housekeeping only (``--maintain``): every ``WORKER_STALE_S / 2`` until ``stop``."""
+    """Housekeeping only (``--maintain``): every ``WORKER_STALE_S / 2`` until ``stop``; the
+    clinic's helpdesk deliveries alongside."""
     init_db()
+    desk.start(stop)
     period = max(0.5, settings.current().worker_stale_s / 2)
     while True:
         try:

@@ -28,7 +28,7 @@ def main(url: str, session_id: str) -> int:
         sys.stdout.write(json.dumps(data) + "\n")
         sys.stdout.flush()
 
-    client.connect(url, transports=["websocket"])
+    client.connect(url, transports=["polling"])  # the client side has no websocket package
     client.emit("session_request", {"session_id": session_id})
     if not joined.wait(30):
         return 1

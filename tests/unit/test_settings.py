@@ -81,3 +81,17 @@ def test_each_messaging_app_fetches_videos_up_to_its_own_limit() -> None:
     assert config.in_app_video_limit_bytes("whatsapp") == 16 * 1024 * 1024
     assert config.in_app_video_limit_bytes("twilio_whatsapp") == 16 * 1024 * 1024
     assert config.in_app_video_limit_bytes("socketio") is None  # the web chat uses a link
+
+
+def test_the_helpdesk_is_on_with_all_four_settings_and_needs_its_webhook_secret() -> None:
+    four = {"CHATWOOT_URL": "https://desk.example", "CHATWOOT_API_TOKEN": "t",
+            "CHATWOOT_ACCOUNT_ID": "1", "CHATWOOT_INBOX_ID": "2"}
+    assert not settings.current({}).chatwoot_enabled
+    assert settings.current({}).chatwoot_problems() == []
+    for left_out in four:
+        partial = settings.current({k: v for k, v in four.items() if k != left_out})
+        assert not partial.chatwoot_enabled
+    config = settings.current(four)
+    assert config.chatwoot_enabled
+    assert config.chatwoot_problems() == ["CHATWOOT_WEBHOOK_SECRET is required with CHATWOOT_URL"]
+    assert settings.current(four | {"CHATWOOT_WEBHOOK_SECRET": "s"}).chatwoot_problems() == []
