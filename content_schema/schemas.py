@@ -693,6 +693,8 @@ class ClinicDeskFile:
     relay_video: str
     relay_video_missing: str
     analysis_title: str
+    warning_sign_title: str
+    warning_sign_how: str
     erased: str
 
 

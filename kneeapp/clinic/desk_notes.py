@@ -72,3 +72,10 @@ def relay_video_note(attached: bool) -> str:
 def erased_note() -> str:
     """The note left when the runner erased their data."""
     return desk_texts().erased
+
+
+def warning_sign_note(flags: Sequence[str]) -> str:
+    """The alert for warning signs named in a message the runner sent during the handover."""
+    labels = summary_words.warning_signs({"red_flags": list(flags)})
+    return f"### {desk_texts().warning_sign_title}\n\n{escape_markdown(labels)}\n\n" \
+        f"{desk_texts().warning_sign_how}\n"

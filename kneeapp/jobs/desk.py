@@ -9,7 +9,7 @@ Every ``CLINIC_DELIVERY_POLL_S`` the worker sends the deliveries that are due
 - ``handover``: a private note saying the runner asked for a person, with the answers so
   far and the chat's latest messages, and the conversation opened;
 - ``relay``: a runner's message during the handover, as an incoming message (a shared video
-  attached);
+  attached), and a private alert when it names a warning sign;
 - ``erased``: a private note saying the runner erased their data here.
 
 The first delivery of a conversation creates its helpdesk contact (named after the random
@@ -29,7 +29,13 @@ from kneeapp import settings
 from kneeapp.clinic import deliveries
 from kneeapp.clinic.chatwoot import Attachment, ChatwootClient, ChatwootError, client_from_settings
 from kneeapp.clinic.deliveries import Delivery, Thread
-from kneeapp.clinic.desk_notes import analysis_note, erased_note, handover_note, relay_video_note
+from kneeapp.clinic.desk_notes import (
+    analysis_note,
+    erased_note,
+    handover_note,
+    relay_video_note,
+    warning_sign_note,
+)
 from kneeapp.clinic.pictures import summary_pictures
 from kneeapp.clinic.summary_note import render_note
 from kneeapp.clinic.summary_pdf import render_pdf
@@ -144,6 +150,16 @@ def send_relay(client: ChatwootClient, delivery: Delivery) -> None:
         return
     client.post_message(thread.desk_conversation_id, str(delivery.payload.get("text", "")),
                         private=False, incoming=True)
+    _alert_warning_signs(client, thread, delivery.payload.get("red_flags") or [])
+
+
+def _alert_warning_signs(client: ChatwootClient, thread: Thread, flags: list[str]) -> None:
+    """A warning sign in a relayed message: a private alert and its labels."""
+    if not flags:
+        return
+    client.post_message(thread.desk_conversation_id, warning_sign_note(flags), private=True)
+    client.add_labels(thread.desk_conversation_id,
+                      ["warning-sign", *(f"red-flag-{flag}" for flag in flags)])
 
 
 def send_erased(client: ChatwootClient, delivery: Delivery) -> None:

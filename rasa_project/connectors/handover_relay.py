@@ -5,9 +5,11 @@ action): Rasa still records every message the runner sends, on any channel, but 
 none. The tracker store calls :func:`relay_paused_messages` with the events it is about to
 save, so every message recorded while paused — typed text, a pressed button, a shared video
 — is queued for the clinic's helpdesk (:mod:`kneeapp.clinic.deliveries`; the worker sends
-it). Messages sent before the pause, and the analysis notices the worker triggers
-(``EXTERNAL: ...``), are not relayed. When the pause ends, :func:`missed_during_pause` says
-what Rasa recorded but did not act on: finished analyses and shared videos.
+it), with the warning signs Rasa's red-flag scanner found in it, so that the clinician is
+alerted at once (the paused bot acts on none). Messages sent before the pause, and the
+analysis notices the worker triggers (``EXTERNAL: ...``), are not relayed. When the pause
+ends, :func:`missed_during_pause` says what Rasa recorded but did not act on: finished
+analyses and shared videos.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ def relay_payload(text: str) -> dict[str, str] | None:
     return {"text": text}
 
 
+def warning_signs(event: UserUttered) -> list[str]:
+    """The warning signs Rasa's red-flag scanner found in the message (its ``red_flag``
+    entities; the bot, paused, acts on none of them, so the clinician is alerted)."""
+    found = [str(e.get("value")) for e in event.entities if e.get("entity") == "red_flag"]
+    return list(dict.fromkeys(found))
+
+
 def relay_paused_messages(tracker: DialogueStateTracker, new_events: Sequence[Event]) -> int:
     """Queues the runner's messages among ``new_events`` that arrived while paused.
 
@@ -78,7 +87,9 @@ def relay_paused_messages(tracker: DialogueStateTracker, new_events: Sequence[Ev
         elif paused and isinstance(event, UserUttered):
             payload = relay_payload(event.text or "")
             if payload is not None:
-                deliveries.queue(tracker.sender_id, deliveries.RELAY, payload)
+                flags = warning_signs(event)
+                deliveries.queue(tracker.sender_id, deliveries.RELAY,
+                                 payload | ({"red_flags": flags} if flags else {}))
                 queued += 1
     if queued:
         logger.info("handover: %d runner message(s) queued for the clinic", queued)

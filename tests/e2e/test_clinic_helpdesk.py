@@ -131,6 +131,11 @@ def test_a_finished_triage_reaches_the_clinic_and_the_runner_can_hand_over(desk)
     handover = [m for m in messages_of(chatwoot, thread.id, private=True)
                 if "asked to talk to a person" in (m.content or "")]
     assert handover, "the clinician is told how the handover works"
+    assert runner.say("oh and my calf is swollen, hot and sore since this morning") == []
+    alert = eventually(lambda: [m for m in messages_of(chatwoot, thread.id, private=True)
+                                if "Warning sign" in (m.content or "")], "the alert")
+    assert "calf" in alert[0].content.lower()
+    assert "warning-sign" in chatwoot.conversation(thread.id).labels
 
     assert chatwoot.emit_message_created(thread.id, "Hello, this is Jo. Can you come in on "
                                          "Tuesday?").status == 200

@@ -119,3 +119,15 @@ def test_nothing_runs_without_a_helpdesk(env) -> None:
     thread = desk.start(stop)
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_a_warning_sign_during_the_handover_alerts_the_clinician(chatwoot) -> None:
+    standin, client = chatwoot
+    deliveries.queue(CONVERSATION, deliveries.RELAY,
+                     {"text": "my calf is swollen and hot", "red_flags": ["locking"]})
+    assert desk.send_due(client) == 1
+    thread = only_thread(standin)
+    relayed, alert = thread.messages
+    assert relayed.message_type == "incoming" and not relayed.private
+    assert alert.private and "Warning sign" in alert.content and "lock" in alert.content.lower()
+    assert {"warning-sign", "red-flag-locking"} <= set(thread.labels)

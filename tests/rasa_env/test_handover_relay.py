@@ -102,3 +102,14 @@ def test_what_the_pause_held_back_is_handed_on_in_order() -> None:
         ("EXTERNAL_analysis_ready", {"job_id": "1" * 32}),
         ("share_video", {"video_id": VIDEO}),
     ]
+
+
+def test_a_warning_sign_in_a_relayed_message_travels_with_it() -> None:
+    flag = {"entity": "red_flag", "value": "calf_swollen_warm"}
+    calf = UserUttered("my calf is swollen and hot now", {"name": "inform", "confidence": 1},
+                       entities=[flag | {"certain": True}, {"entity": "side", "value": "left"},
+                                 flag])
+    events = [ConversationPaused(), calf]
+    assert relay_paused_messages(tracker_with(*events), [calf]) == 1
+    assert queued() == [{"text": "my calf is swollen and hot now",
+                         "red_flags": ["calf_swollen_warm"]}]
