@@ -9,10 +9,12 @@ COPY rasa_project rasa_project
 # exercise names (data/*.yml).
 COPY data data
 COPY content_schema content_schema
-# the app settings, SQLite set-up and media store layout the connectors share with the action
-# server, and the clinician summary PDF they serve and send (ReportLab)
+# the app settings, SQLite set-up, plain-SQL engine and media store layout the connectors share
+# with the action server, and the clinic's side (the summary PDF they serve and send, the
+# helpdesk deliveries and webhook)
 COPY kneeapp/__init__.py kneeapp/settings.py kneeapp/
-COPY kneeapp/store/__init__.py kneeapp/store/sqlite_pragmas.py kneeapp/store/media.py kneeapp/store/
+COPY kneeapp/store/__init__.py kneeapp/store/sqlite_pragmas.py kneeapp/store/plain_sql.py \
+     kneeapp/store/media.py kneeapp/store/
 COPY kneeapp/clinic kneeapp/clinic
 RUN python scripts/build_spacy_pipeline.py rasa_project/spacy_pipeline/en_knee
 WORKDIR /app/rasa_project
