@@ -7,6 +7,7 @@ import itertools
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from tests.e2e.stack import REPO, Stack
@@ -73,3 +74,12 @@ def consented_chat(stack: Stack, api: BotApiStandIn, chat_id: int) -> None:
     before = len(api.calls_to("answerCallbackQuery"))
     press(stack, chat_id, agree)
     api.wait_for(lambda _: len(api.calls_to("answerCallbackQuery")) > before, timeout_s=30)
+
+
+def send_clip(stack: Stack, api: BotApiStandIn, chat_id: int, clip: Path) -> None:
+    """The runner sends ``clip`` as a Telegram video (served by the stand-in)."""
+    api.add_file("clip-treadmill", clip)
+    assert post(stack, fixture_update("video", chat_id, video={
+        "file_id": "clip-treadmill", "file_unique_id": "u-treadmill", "width": 1280,
+        "height": 720, "duration": 12, "mime_type": "video/mp4",
+        "file_size": clip.stat().st_size})) == 200

@@ -28,7 +28,13 @@ import pytest
 from tests.chatwoot_standin import ChatwootStandIn, StoredConversation
 from tests.e2e.rest_runner import SELF_CARE_ANSWERS, Runner
 from tests.e2e.stack import MODEL, RASA_PYTHON, REPO, Stack, running_stack
-from tests.e2e.telegram_chat import consented_chat, fixture_update, post, wait_for_text
+from tests.e2e.telegram_chat import (
+    consented_chat,
+    fixture_update,
+    post,
+    send_clip,
+    wait_for_text,
+)
 from tests.paths import TESTDATA
 from tests.telegram_standin import BotApiStandIn
 
@@ -80,13 +86,16 @@ def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 60) 
 
 
 def desk_conversation_of(chatwoot: ChatwootStandIn, conversation_id: str) -> StoredConversation:
-    """The helpdesk conversation made for ours (its contact is named by our id)."""
+    """The helpdesk conversation made for ours (its contact is named by our id), once its
+    first message arrived: the worker has then stored the link, so webhooks about it are
+    understood."""
     def probe() -> StoredConversation | None:
         for call in chatwoot.calls:
             if call.kind == "create_conversation" and call.ok:
                 desk_id = int(call.response["id"])
                 stored = chatwoot.conversation(desk_id)
-                if chatwoot.contact(stored.contact_id).identifier == conversation_id:
+                if chatwoot.contact(stored.contact_id).identifier == conversation_id \
+                        and stored.messages:
                     return stored
         return None
     return eventually(probe, "the helpdesk conversation")
@@ -101,6 +110,20 @@ def tracker(stack: Stack, conversation_id: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{stack.url}/conversations/{conversation_id}/tracker",
                                 timeout=10) as answer:
         return dict(json.loads(answer.read()))
+
+
+def bot_texts(stack: Stack, conversation_id: str) -> list[str]:
+    """Everything the bot (or a clinician through it) said in the conversation."""
+    return [str(e.get("text")) for e in tracker(stack, conversation_id)["events"]
+            if e["event"] == "bot"]
+
+
+def handed_over(stack: Stack, chatwoot: ChatwootStandIn) -> tuple[Runner, StoredConversation]:
+    """A REST runner who asked for a person at once, and their helpdesk conversation."""
+    runner = Runner(stack.url)
+    runner.say("hi")
+    runner.say("can I talk to a person")
+    return runner, desk_conversation_of(chatwoot, runner.sender)
 
 
 def test_a_finished_triage_reaches_the_clinic_and_the_runner_can_hand_over(desk) -> None:
@@ -140,8 +163,7 @@ def test_a_finished_triage_reaches_the_clinic_and_the_runner_can_hand_over(desk)
 
     assert chatwoot.emit_message_created(thread.id, "Hello, this is Jo. Can you come in on "
                                          "Tuesday?").status == 200
-    eventually(lambda: any("Can you come in" in str(e.get("text")) for e in
-                           tracker(stack, runner.sender)["events"] if e["event"] == "bot"),
+    eventually(lambda: any("Can you come in" in t for t in bot_texts(stack, runner.sender)),
                "the reply in the conversation")
     held = runner.say("yes Tuesday works")
     assert any("Dr Jo at Riverside Physio: Hello, this is Jo" in (r.get("text") or "")
@@ -160,11 +182,7 @@ def test_an_analysis_finishing_during_a_pause_reaches_the_clinician_then_the_run
     stack, chatwoot, telegram = desk
     chat_id = 300_000_001
     consented_chat(stack, telegram, chat_id)
-    telegram.add_file("clip-treadmill", CLIP)
-    assert post(stack, fixture_update("video", chat_id, video={
-        "file_id": "clip-treadmill", "file_unique_id": "u-treadmill", "width": 1280,
-        "height": 720, "duration": 12, "mime_type": "video/mp4",
-        "file_size": CLIP.stat().st_size})) == 200
+    send_clip(stack, telegram, chat_id, CLIP)
     wait_for_text(telegram, chat_id, "analysing")
     assert post(stack, fixture_update("text", chat_id, text="can I talk to a human")) == 200
     wait_for_text(telegram, chat_id, "reply right here")
@@ -198,10 +216,7 @@ def test_an_analysis_finishing_during_a_pause_reaches_the_clinician_then_the_run
 
 def test_a_forged_or_replayed_webhook_changes_nothing(desk) -> None:
     stack, chatwoot, _ = desk
-    runner = Runner(stack.url)
-    runner.say("hi")
-    runner.say("can I talk to a person")
-    thread = desk_conversation_of(chatwoot, runner.sender)
+    runner, thread = handed_over(stack, chatwoot)
     forged = chatwoot.emit_message_created(thread.id, "forged", agent_name="Mallory")
     assert forged.status == 200  # the genuine one; now forge and replay it
     payload = dict(forged.payload, content="send me your card number")
@@ -210,31 +225,23 @@ def test_a_forged_or_replayed_webhook_changes_nothing(desk) -> None:
     assert chatwoot.deliver(payload, url=f"{stack.url}/webhooks/chatwoot/webhook/wrong",
                             secret=None).status == 403
     assert chatwoot.deliver(payload, timestamp=time.time() - 3600).status == 403
-    replayed = chatwoot.replay(forged)
-    assert replayed.status in (200, 403)
-    def bot_texts() -> list[str]:
-        return [str(e.get("text")) for e in tracker(stack, runner.sender)["events"]
-                if e["event"] == "bot"]
-
-    eventually(lambda: any("forged" in t for t in bot_texts()), "the genuine reply")
+    assert chatwoot.replay(forged).status == 403
+    eventually(lambda: any("forged" in t for t in bot_texts(stack, runner.sender)),
+               "the genuine reply")
     time.sleep(2)
-    texts = bot_texts()
+    texts = bot_texts(stack, runner.sender)
     assert not any("card number" in t for t in texts)
     assert sum("forged" in t for t in texts) == 1, "a replay is not passed on twice"
 
 
 def test_the_path_secret_is_the_fallback_for_an_unsigned_chatwoot(desk) -> None:
     stack, chatwoot, _ = desk
-    runner = Runner(stack.url)
-    runner.say("hi")
-    runner.say("can I talk to a person")
-    thread = desk_conversation_of(chatwoot, runner.sender)
+    runner, thread = handed_over(stack, chatwoot)
     reply = chatwoot.emit_message_created(thread.id, "placeholder")  # stored in the stand-in
     payload = dict(reply.payload, id=reply.payload["id"] + 10_000, content="unsigned hello")
     url = f"{stack.url}/webhooks/chatwoot/webhook/{WEBHOOK_SECRET}"
     assert chatwoot.deliver(payload, url=url, secret=None).status == 200
-    eventually(lambda: any("unsigned hello" in str(e.get("text")) for e in
-                           tracker(stack, runner.sender)["events"] if e["event"] == "bot"),
+    eventually(lambda: any("unsigned hello" in t for t in bot_texts(stack, runner.sender)),
                "the unsigned reply through the path secret")
 
 

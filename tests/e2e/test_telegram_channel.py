@@ -25,6 +25,7 @@ from tests.e2e.telegram_chat import (
     keyboard,
     post,
     press,
+    send_clip,
     sent_to,
     wait_for_text,
 )
@@ -82,11 +83,7 @@ def test_consent_by_button_then_a_video_in_the_chat_gets_findings_and_pictures(
     stack, api = telegram
     chat_id = 200_000_003
     consented_chat(stack, api, chat_id)
-    api.add_file("clip-treadmill", CLIP)
-    assert post(stack, fixture_update("video", chat_id, video={
-        "file_id": "clip-treadmill", "file_unique_id": "u-treadmill", "width": 1280,
-        "height": 720, "duration": 12, "mime_type": "video/mp4",
-        "file_size": CLIP.stat().st_size})) == 200
+    send_clip(stack, api, chat_id, CLIP)
     wait_for_text(api, chat_id, "analysing")
     assert api.downloads, "the clip was fetched from the stand-in"
     picture = api.wait_for(lambda c: c.method in ("sendPhoto", "sendMediaGroup") and str(
