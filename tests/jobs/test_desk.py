@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 
 from actions.guidance import build_plan
 from actions.summary import build_summary
@@ -91,7 +93,6 @@ def test_an_outage_is_retried_and_a_refusal_is_given_up(chatwoot) -> None:
     assert desk.send_due(client) == 0
     assert deliveries.pending_count(CONVERSATION) == 1
     with plain_sql.engine().begin() as connection:
-        from sqlalchemy import text
         connection.execute(text("UPDATE clinic_deliveries SET due_at = created_at"))
     assert desk.send_due(client) == 1
     standin.inject_failure("create_message", 422)
@@ -113,8 +114,6 @@ def test_an_erasure_is_announced_once_the_link_is_gone(chatwoot) -> None:
 
 
 def test_nothing_runs_without_a_helpdesk(env) -> None:
-    import threading
-
     stop = threading.Event()
     thread = desk.start(stop)
     thread.join(timeout=5)
