@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.content import load_content
-from actions.questions import RED_FLAG_CONFIRM
+from actions.questions import RED_FLAG_CONFIRM, question_for
 from actions.triage import UNKNOWN
 from actions.triage import age_band as triage_age_band
 from content_schema.vocabulary import AGE_BANDS, ENTITY_VALUES, INJURY_EVENTS, KM_PER_MILE
 from rasa_project.components.extraction import correct_typo
+from rasa_project.components.extraction.distance import DISTANCE_UNIT
 from rasa_project.components.intent_guard import DONT_KNOW
 
 #: Intents that are never an answer (digressions); they leave the answers untouched.
@@ -239,6 +240,7 @@ SETTLED_FACTS = (
     "distance_now_km", "weeks_since_change", "pain_duration_weeks", "swelling", "limp",
     "settles_by_next_day", "load_reduced", "tried_outcome",
 )  # fmt: skip
+_SAME = re.compile(r"\b(?:the )?same\b")
 _UNCHANGED_LOAD = re.compile(
     r"\b(?:nothing(?:'s| has)? changed|no change|same (?:mileage|distance|amount|as always"
     r"|as before)|as always|as usual|steady|unchanged|haven'?t changed|not changed|didn'?t change"
@@ -319,6 +321,8 @@ class Turn:
         pending_flags: the ambiguous warning signs still to confirm, when this message
             changed them (None: unchanged).
         new_flags: warning signs this message added for certain (for immediate advice).
+        unitless: weekly distances answered as bare numbers (slot -> number), kept until
+            the runner names the unit.
     """
 
     updates: dict[str, Any] = field(default_factory=dict)
@@ -326,6 +330,7 @@ class Turn:
     unit: str | None = None
     pending_flags: list[str] | None = None
     new_flags: list[str] = field(default_factory=list)
+    unitless: dict[str, float] | None = None
 
 
 def age_band(value: Any) -> str | None:
@@ -631,22 +636,122 @@ def _apply_distance(
     text: str,
 ) -> None:
     """A weekly distance: before or now as said, else the one asked, else the current one
-    ("I'm at 40 km a week"; "it hurts after 5k" is not a weekly distance)."""
+    ("I'm at 40 km a week"; "it hurts after 5k" is not a weekly distance). Asked for both
+    distances, "30 km, 42 km" is before, then now."""
     if name in DISTANCE_SLOTS:
         turn.updates[DISTANCE_SLOTS[name]] = km
+    elif (requested == "distance_before_km" and "distance_before_km" in turn.updates
+          and answers.get("distance_now_km") is None
+          and "distance_now_km" not in turn.updates):  # fmt: skip
+        turn.updates["distance_now_km"] = km
     elif requested is not None and requested in DISTANCE_SLOTS.values():
         turn.updates[requested] = km
     elif answers.get("distance_now_km") is None and _WEEKLY.search(text.lower()):
         turn.updates.setdefault("distance_now_km", km)
 
 
-def _apply_unchanged_load(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
-    """ "a steady 25 miles, nothing changed": the same distance before and now. ("40 now,
-    was 30" is the extractor's: it gives both distances.)"""
+def _apply_unchanged_load(
+    text: str, requested: str | None, answers: Mapping[str, Any], turn: Turn
+) -> None:
+    """ "a steady 25 miles, nothing changed": the same distance before and now; asked for
+    both, "20 miles a week, same" too. ("40 now, was 30" is the extractor's: it gives both
+    distances.)"""
+    lower = text.lower()
+    if (requested == "distance_before_km" and "distance_before_km" in turn.updates
+            and "distance_now_km" not in turn.updates
+            and answers.get("distance_now_km") is None
+            and (_UNCHANGED_LOAD.search(lower) or _SAME.search(lower))):  # fmt: skip
+        turn.updates["distance_now_km"] = turn.updates["distance_before_km"]
     if "distance_now_km" not in turn.updates or "distance_before_km" in turn.updates:
         return
-    if _UNCHANGED_LOAD.search(text.lower()) and answers.get("distance_before_km") is None:
+    if _UNCHANGED_LOAD.search(lower) and answers.get("distance_before_km") is None:
         turn.updates["distance_before_km"] = turn.updates["distance_now_km"]
+
+
+#: Asked for both weekly distances, two numbers and one unit said for both: "25 km, 30",
+#: "12 miles, 18 a week", "20 a week, 24 miles".
+_PER_WEEK_WORDS = r"(?: ?(?:a|per|/|each) ?(?:week|wk)\b| ?weekly| ?pw\b)"
+_DISTANCE_PART = (
+    rf"(?:(?:about|around|roughly|maybe|approx\.?|~) ?)?(\d+(?:\.\d+)?) ?"
+    rf"({DISTANCE_UNIT})?(?![\w']){_PER_WEEK_WORDS}?"
+)
+_DISTANCE_PAIR_ANSWER = re.compile(
+    rf"^{_DISTANCE_PART}[ .]*(?:,|;|/|->|\band\b|\bthen\b| )+(?:(?:now|then|and) )*"
+    rf"{_DISTANCE_PART}(?: now)?[.!\s]*$"
+)
+
+
+def _apply_distance_answer_pair(
+    text: str, requested: str | None, answers: Mapping[str, Any], unit: str | None, turn: Turn
+) -> None:
+    """Two numbers answering "how far before, and how far now?", in the unit said with either
+    of them (or said earlier); without any unit they stay unread and the question is asked
+    again."""
+    if requested != "distance_before_km" or answers.get("distance_now_km") is not None:
+        return
+    match = _DISTANCE_PAIR_ANSWER.match(text.lower().strip())
+    if match is None:
+        return
+    before, unit_before, now, unit_now = match.groups()
+    said = unit_before or unit_now
+    if said is None and unit is None:
+        return
+    for slot, number, own_unit in (("distance_before_km", before, unit_before),
+                                   ("distance_now_km", now, unit_now)):  # fmt: skip
+        miles = _is_miles(own_unit or said) if (own_unit or said) else unit == "mi"
+        turn.updates[slot] = round(float(number) * (KM_PER_MILE if miles else 1.0), 3)
+    if said:
+        turn.unit = "mi" if _is_miles(said) else "km"
+
+
+def _is_miles(unit: str) -> bool:
+    return unit.startswith("m")
+
+
+_BARE_WEEKLY = r"(?:(?:about|around|roughly|~) ?)?(\d+(?:\.\d+)?)(?: ?(?:a|per|/) ?(?:week|wk))?"
+#: "25", "about 30 a week", "25, 35", "25 then 35 now": distances with no unit.
+_BARE_DISTANCES = re.compile(
+    rf"^{_BARE_WEEKLY}(?:[ ,;/]+(?:(?:and|then|now|to) )*{_BARE_WEEKLY}(?: now)?)?[.!\s]*$"
+)
+#: The unit alone, answering "kilometres or miles?": "miles", "in km", "kms a week".
+_UNIT_ONLY = re.compile(
+    rf"^(?:(?:in|it's|its|it was|that's|thats|those are|both|all|sorry|oh)[, ]+)*"
+    rf"(?P<unit>{DISTANCE_UNIT})(?: ?(?:a|per|/) ?(?:week|wk))?[.!\s]*$"
+)
+
+
+def _note_unitless_distances(
+    text: str, requested: str | None, answers: Mapping[str, Any], unit: str | None, turn: Turn
+) -> None:
+    """Keeps bare numbers answering a distance question, so the unit can be asked."""
+    if unit or requested not in DISTANCE_SLOTS.values() or requested in turn.updates:
+        return
+    match = _BARE_DISTANCES.match(text.lower().strip())
+    if match is None:
+        return
+    first, second = match.groups()
+    pair = second is not None and requested == "distance_before_km" and (
+        answers.get("distance_now_km") is None)  # fmt: skip
+    if second is not None and not pair:
+        return
+    numbers = {str(requested): float(first)}
+    if pair:
+        numbers["distance_now_km"] = float(second)
+    if all(0 < n <= NUMBER_RANGES["distance"][1] for n in numbers.values()):
+        turn.unitless = numbers
+
+
+def _apply_unit_of_unitless(
+    text: str, unitless: Mapping[str, float] | None, turn: Turn
+) -> None:
+    """ "miles" after "25, 35": the distances kept without a unit get it."""
+    match = _UNIT_ONLY.match(text.lower().strip()) if unitless else None
+    if match is None or not unitless:
+        return
+    miles = _is_miles(match.group("unit"))
+    for slot, number in unitless.items():
+        turn.updates[slot] = round(number * (KM_PER_MILE if miles else 1.0), 3)
+    turn.unit = "mi" if miles else "km"
 
 
 def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Turn) -> None:
@@ -656,12 +761,17 @@ def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Tur
         turn.updates.pop("tried_outcome", None)
 
 
-def _apply_phrases(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
+def _apply_phrases(
+    text: str, requested: str | None, answers: Mapping[str, Any], turn: Turn
+) -> None:
     """Answers said in words anywhere in a message (asked or volunteered); one slip of the
-    keyboard in a key word is forgiven ("mostly fine the nxet day")."""
+    keyboard in a key word is forgiven ("mostly fine the nxet day"). A bare "35," is an age
+    only when no other number was asked for ("25, 35" answers the distances)."""
     lower = " ".join(correct_typo(word) for word in text.lower().split())
     bare_age = _BARE_AGE.search(lower)
-    if bare_age and "age_band" not in turn.updates and answers.get("age_band") is None:
+    another_number = requested in NUMBER_QUESTIONS and requested != "age_band"
+    if (bare_age and not another_number and "age_band" not in turn.updates
+            and answers.get("age_band") is None):  # fmt: skip
         turn.updates["age_band"] = age_band(bare_age.group("n"))
     settles = _SETTLES.search(lower) or _SETTLES_NEAR.search(lower)
     if "settles_by_next_day" not in turn.updates:
@@ -943,6 +1053,7 @@ def interpret_turn(
     unit_hint: str | None = None,
     pending_flags: Sequence[str] = (),
     previous: str | None = None,
+    unitless: Mapping[str, float] | None = None,
 ) -> Turn:
     """Interprets one user message in the light of the pending question.
 
@@ -960,6 +1071,8 @@ def interpret_turn(
         pending_flags: ambiguous warning signs waiting for confirmation, first is asked.
         previous: the question answered just before; a correction ("sorry, 6 weeks, not
             days") answers it again.
+        unitless: weekly distances the last message gave as bare numbers (slot -> number):
+            a unit now ("miles") completes them.
 
     Returns:
         The updates this message makes and whether it answered the pending question.
@@ -980,8 +1093,10 @@ def interpret_turn(
                     unit_hint)
     corrected = _apply_number_correction(text, answers, unit_hint, turn)
     _apply_distance_pair(text, requested, previous, unit_hint or turn.unit, turn)
-    _apply_unchanged_load(text, answers, turn)
-    _apply_phrases(text, answers, turn)
+    _apply_distance_answer_pair(text, requested, answers, unit_hint or turn.unit, turn)
+    _apply_unit_of_unitless(text, unitless, turn)
+    _apply_unchanged_load(text, requested, answers, turn)
+    _apply_phrases(text, requested, answers, turn)
     if (requested in CHECKLIST_SLOTS and requested not in turn.updates
             and intent == DONT_KNOW and _LEADING_YES.match(text.lower())):
         # "yes, one of them, but I'd rather not say which": a yes, however private
@@ -991,8 +1106,47 @@ def interpret_turn(
     _derive_distance_now(answers, turn)
     _keep_settled_facts(text, requested, answers, turn)
     _apply_correction_of_previous(intent, entities, text, requested, previous, answers, turn)
+    _note_unitless_distances(text, requested, answers, unit_hint or turn.unit, turn)
+    _apply_second_part(entities, text, requested, answers, unit_hint or turn.unit, turn)
     answered = requested is None or requested in turn.updates
     if requested == RED_FLAG_CONFIRM:
         answered = turn.pending_flags is not None
     turn.understood = answered or intent in SOCIAL_INTENTS
     return turn
+
+
+_HOW_IT_CAME_ON = re.compile(r"(?:\w+ ){0,2}over (?!the (?:last|past)\b)")
+#: Where the answer to the first part of a two-part question ends ("left, joint line").
+_PART_BREAK = re.compile(r"\s*(?:[,;]|\.\s|\s(?:and|then|but)\s)\s*")
+
+
+def _apply_second_part(
+    entities: Sequence[Mapping[str, Any]],
+    text: str,
+    requested: str | None,
+    answers: Mapping[str, Any],
+    unit: str | None,
+    turn: Turn,
+) -> None:
+    """The rest of an answer to a two-part question, read as the answer to its second part
+    ("right, outside": "outside" answers where it hurts; "after runs, 4" the pain score)."""
+    question = question_for(requested)
+    companion = question.together.slot if question and question.together else None
+    if companion is None or companion in turn.updates or answers.get(companion) is not None:
+        return
+    split = _PART_BREAK.search(text)
+    if split is None or split.end() >= len(text):
+        return
+    offset = split.end()
+    if companion in DURATION_SLOTS and _HOW_IT_CAME_ON.match(text[offset:].lower()):
+        return  # "slowly, over maybe a week": how it came on, not how long it has hurt
+    rest = [
+        {**e, "start": e["start"] - offset, "end": e["end"] - offset}
+        for e in entities
+        if e.get("start") is not None and e["start"] >= offset and e.get("end") is not None
+    ]
+    known = {**answers, **turn.updates}
+    second = interpret_turn("inform", rest, text[offset:], companion, known, unit_hint=unit)
+    if companion in second.updates:
+        turn.updates[companion] = second.updates[companion]
+        turn.unit = turn.unit or second.unit

@@ -6,6 +6,7 @@ validation action asks :func:`next_question` after every answer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -14,7 +15,7 @@ from actions.content import data_dir, load_content
 from actions.triage import known_answers
 from content_schema import Where, load
 from content_schema.schemas import Question, QuestionsFile
-from content_schema.vocabulary import OTHER_LOCATIONS
+from content_schema.vocabulary import KM_PER_MILE, OTHER_LOCATIONS
 
 #: The pseudo-question confirming an ambiguous warning sign (docs/conversation.md).
 RED_FLAG_CONFIRM = "red_flag_confirm"
@@ -80,11 +81,15 @@ def _questions_file() -> QuestionsFile:
     """``data/questions.yml``, checked against its schema and the known ``ask_if`` names."""
     path = data_dir() / "questions.yml"
     loaded: QuestionsFile = load(path)
+    slots = [question.slot for question in loaded.questions]
     for index, question in enumerate(loaded.questions):
+        where = Where(path.name).sub("questions").sub(index)
         if question.ask_if and question.ask_if not in ASK_CONDITIONS:
-            where = Where(path.name).sub("questions").sub(index).sub("ask_if")
-            raise where.fail(f"unknown condition '{question.ask_if}' "
-                             f"(not one of {sorted(ASK_CONDITIONS)})")  # fmt: skip
+            raise where.sub("ask_if").fail(f"unknown condition '{question.ask_if}' "
+                                           f"(not one of {sorted(ASK_CONDITIONS)})")  # fmt: skip
+        if question.together and question.together.slot not in slots[index + 1 :]:
+            raise where.sub("together").sub("slot").fail(
+                f"'{question.together.slot}' is not the slot of a later question")
     return loaded
 
 
@@ -157,15 +162,24 @@ def render_question(
     failed_attempts: int,
     answered_something: bool = False,
     sign_noted: bool = False,
+    answers: Answers | None = None,
 ) -> dict[str, Any]:
     """The message asking ``question``: plain, then reworded with an example and buttons.
 
     A question is never asked a third time (see :data:`actions.message_reading.MAX_ATTEMPTS`), so
     the second wording always offers buttons, including "Not sure". ``sign_noted``: the
     runner already named a warning sign or symptom, so a checklist asks for the others.
+    A first asking also asks the question's companion (``together``) while ``answers`` leave
+    that one open; a re-ask keeps to the question itself.
     """
     if failed_attempts == 0:
-        first = question.ask_after_sign if sign_noted and question.ask_after_sign else question.ask
+        companion = question.together
+        if companion and answers is not None and answers.get(companion.slot) is None:
+            first = companion.ask
+        elif sign_noted and question.ask_after_sign:
+            first = question.ask_after_sign
+        else:
+            first = question.ask
         message: dict[str, Any] = {"text": first}
         if question.always_buttons:
             message["buttons"] = [dict(button) for button in question.buttons]
@@ -175,6 +189,15 @@ def render_question(
     if question.slot != "consent" and NOT_SURE_BUTTON not in buttons:
         buttons.append(dict(NOT_SURE_BUTTON))
     return {"text": f"{lead} {question.ask} {question.example}", "buttons": buttons}
+
+
+def unit_payload(unitless: Mapping[str, float], miles: bool) -> str:
+    """The button payload giving bare weekly distances in km or miles (values in km)."""
+    entities = {
+        slot.removesuffix("_km"): round(number * (KM_PER_MILE if miles else 1.0), 1)
+        for slot, number in unitless.items()
+    }
+    return "/inform" + json.dumps(entities)
 
 
 def render_consent_again(question: Question) -> dict[str, Any]:

@@ -68,6 +68,7 @@ def reset_events(keep_consent: bool) -> list[SlotSet]:
         SlotSet("triage_done", False),
         SlotSet("triage_level", None),
         SlotSet("distance_unit", None),
+        SlotSet("unitless_distances", None),
         SlotSet("requested_slot", None),
     ]
     return events

@@ -7,6 +7,7 @@ is :mod:`actions.questions`, the level is :mod:`actions.triage`.
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -15,10 +16,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import messages
 from actions.content import load_content
 from actions.guarded import friendly_on_error
 from actions.message_reading import MAX_ATTEMPTS, NON_ANSWER_INTENTS, Turn, give_up, interpret_turn
 from actions.questions import (
+    NOT_SURE_BUTTON,
     RED_FLAG_CONFIRM,
     Question,
     all_questions,
@@ -27,6 +30,7 @@ from actions.questions import (
     render_consent_again,
     render_question,
     render_red_flag_confirm,
+    unit_payload,
 )
 from actions.tracker_reading import answers_from, latest_message, message_key
 from actions.triage import UNKNOWN, assess
@@ -47,6 +51,18 @@ SMALL_TALK_DIGRESSIONS = frozenset(
 #: Intents the classifier may guess for an answer typed loosely: read as an answer when the
 #: message answers the pending question (explicit requests, erasing, stopping never are).
 GUESSED_DIGRESSIONS = frozenset({"out_of_scope", "chitchat", "thank"})
+#: Intents that a mention of a video draws ("some glute exercises from a video"): read as
+#: an answer too when the message answers the question and asks nothing.
+VIDEO_MENTIONS = frozenset({"ask_filming", "describe_video"})
+_ASKS = re.compile(
+    r"\?|^\s*(?:how|what|where|when|which|can|could|should|do|does|is|are|may|will|would)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_as_answer(intent: str | None, text: str) -> bool:
+    """A digression intent that may be a loosely typed answer."""
+    return intent in GUESSED_DIGRESSIONS or (intent in VIDEO_MENTIONS and not _ASKS.search(text))
 
 
 def _answers_the_question(
@@ -83,7 +99,7 @@ class ValidateTriageForm(Action):
         new_message = _validating_new_message(tracker)
         answers = answers_from(tracker)
         requested = tracker.get_slot("requested_slot")
-        if intent in GUESSED_DIGRESSIONS and _answers_the_question(
+        if _read_as_answer(intent, message_text) and _answers_the_question(
             entities, message_text, requested, answers, tracker
         ):
             intent = "inform"  # "about 4, plus fine by next day" is an answer, whatever DIET says
@@ -106,6 +122,7 @@ class ValidateTriageForm(Action):
                 unit_hint=tracker.get_slot("distance_unit"),
                 pending_flags=pending,
                 previous=tracker.get_slot("last_answered"),
+                unitless=tracker.get_slot("unitless_distances"),
             )
         # The same digression again at the same question counts as an attempt, so that a
         # message the classifier keeps taking for chit-chat cannot hold the question forever
@@ -132,6 +149,7 @@ class ValidateTriageForm(Action):
             events.append(SlotSet("last_answered", requested))
         if unread:
             events.append(SlotSet("last_digression", digression))
+            events += _changed(tracker, unitless_distances=turn.unitless)
         events += await _after_consent_answer(dispatcher, tracker, turn.updates.get("consent"))
         if answers.get("consent") is None:
             _warn_at_once(dispatcher, turn.new_flags)
@@ -151,6 +169,18 @@ class ValidateTriageForm(Action):
         events.append(SlotSet("requested_slot", upcoming))
         logger.debug("triage form: %d answers, level %s", len(answers), result.level)
         return events
+
+
+def _unit_question(unitless: dict[str, float]) -> dict[str, Any]:
+    """ "Is that in kilometres or miles?", with one button per unit carrying the numbers."""
+    numbers = " → ".join(f"{n:g}" for n in unitless.values())
+    buttons = [
+        {"title": messages.text("distance_unit", unit, numbers=numbers),
+         "payload": unit_payload(unitless, miles=unit == "miles")}
+        for unit in ("km", "miles")
+    ]  # fmt: skip
+    buttons.append(dict(NOT_SURE_BUTTON))
+    return {"text": messages.text("distance_unit", "ask"), "buttons": buttons}
 
 
 def _warn_at_once(dispatcher: CollectingDispatcher, flags: list[str]) -> None:
@@ -214,8 +244,13 @@ class AskQuestion(Action, ABC):
         else:
             noted = bool(tracker.get_slot("noted_other"))
             signs = bool(tracker.get_slot("red_flags") or tracker.get_slot("symptoms"))
+            unitless = tracker.get_slot("unitless_distances") or {}
+            if failed and self.question.slot in unitless:
+                dispatcher.utter_message(**_unit_question(unitless))
+                return []
             message = render_question(
-                self.question, failed, answered_something=noted, sign_noted=signs
+                self.question, failed, answered_something=noted, sign_noted=signs,
+                answers=answers_from(tracker),
             )
         dispatcher.utter_message(**message)
         return []

@@ -49,13 +49,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from actions.questions import all_questions  # noqa: E402
 from tests.e2e.stack import running_stack, say  # noqa: E402
 
 CORPUS = REPO / "bench" / "conversation_corpus"
 #: The corpus folders: tuning (looked at while fixing), heldout, heldout2, heldout3 (each
 #: written blind after a round of fixes, measured once, then looked at), heldout4 (written
 #: blind after the fifth round; the figure to quote).
-HALVES = ("tuning", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+HALVES = ("tuning", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+          "heldout7")
 LEVELS = ("self_care", "clinician", "urgent", "emergency")
 EXPECTED = (*LEVELS, "routed")
 STYLES = (
@@ -103,6 +105,9 @@ ANSWER_SLOTS = (
     "tried",
     "tried_outcome",
 )
+#: Two-part questions (data/questions.yml ``together``): the first slot's question also asks
+#: for the second while it is open, and the simulated runner answers both parts.
+COMPANIONS = {q.slot: q.together.slot for q in all_questions() if q.together}
 #: Persona fact -> the answer slot it fills.
 FACT_SLOT = {
     "side": "side",
@@ -436,16 +441,17 @@ class Runner:
 
     # -------------------------------------------------------------- choosing words
 
-    def phrase(self, options: Sequence[str], slot: str) -> str:
+    def phrase(self, options: Sequence[str], slot: str, attempt: int | None = None) -> str:
         """One of ``options`` in the conversation's style; another one on a re-ask."""
         options = list(options)
+        attempt = self.attempts[slot] if attempt is None else attempt
         if self.style == "terse":
             base = 0
         elif self.style == "chatty":
             base = max(range(len(options)), key=lambda i: len(options[i]))
         else:
             base = self.rng.randrange(len(options))
-        return options[(base + self.attempts[slot] - 1) % len(options)]
+        return options[(base + attempt - 1) % len(options)]
 
     def styled(self, text: str) -> str:
         return typos(text, self.rng) if self.style == "typos" else text
@@ -513,12 +519,32 @@ class Runner:
                 return other["text"], "off topic", list(other["states"])
         if slot not in p.fact_slots():
             return "not sure", "no such fact", []
-        options = p.answers.get(slot)
-        if self.style == "units" and p.units.get(slot):
-            options = p.units[slot]
+        options = self.plain_options(slot)
         if not options:
             return "not sure", "no phrasing", []
         return self.phrase(options, slot), "", [slot]
+
+    def plain_options(self, slot: str) -> Sequence[str]:
+        p = self.persona
+        if self.style == "units" and p.units.get(slot):
+            return p.units[slot]
+        return p.answers.get(slot) or ()
+
+    def companion_answer(self, slot: str) -> str | None:
+        """The plain answer to the second part of a two-part question, if the runner gives
+        one: not when that part is the one this style does something special with (a
+        warning sign, a slip to correct, "not sure"); that part is then left to its own
+        question."""
+        p = self.persona
+        special = (
+            (self.style == "flag_in_answer" and (p.flag_in_answer or {}).get("slot") == slot)
+            or (self.style == "correction" and (p.correction or {}).get("slot") == slot)
+            or (self.style == "unsure" and self.skippable(slot))
+        )
+        options = self.plain_options(slot) if slot in p.fact_slots() else ()
+        if special or not options:
+            return None
+        return self.phrase(options, slot, attempt=max(1, self.attempts[slot]))
 
     # -------------------------------------------------------------- one step
 
@@ -599,6 +625,11 @@ class Runner:
         if requested == "confirm_action":
             return self.phrase(ACTION_NO, requested), "decline destructive action", []
         text, note, states = self.answer_text(requested)
+        companion = COMPANIONS.get(requested)
+        if companion and note == "" and slots.get(companion) is None:
+            more = self.companion_answer(companion)
+            if more:
+                text, states = f"{text}, {more}", [*states, companion]
         if self.style == "chatty" and requested not in SAFETY and note == "":
             extra = self.unstated_volunteer(exclude=[requested])
             if extra:

@@ -461,6 +461,14 @@ class GuidanceFile:
 
 
 @dataclass(frozen=True)
+class Companion:
+    """A later question asked together with an earlier one while it is still open."""
+
+    slot: str
+    ask: str
+
+
+@dataclass(frozen=True)
 class Question:
     """One triage question as configured in ``data/questions.yml``."""
 
@@ -474,6 +482,7 @@ class Question:
     always_buttons: bool = False
     ask_again: str | None = None
     ask_after_sign: str | None = None
+    together: Companion | None = None
 
 
 @dataclass(frozen=True)
@@ -578,6 +587,15 @@ class VideoTexts:
 
 
 @dataclass(frozen=True)
+class DistanceUnitTexts:
+    """Asking the unit of weekly distances given as bare numbers ("25, 35")."""
+
+    ask: str
+    km: str
+    miles: str
+
+
+@dataclass(frozen=True)
 class NotUnderstoodTexts:
     """Replies to a message the bot did not understand."""
 
@@ -616,6 +634,7 @@ class MessagesFile:
     exercise_unknown_no_plan: str
     video: VideoTexts
     action_failed: str
+    distance_unit: DistanceUnitTexts
     not_understood: NotUnderstoodTexts
     replies: Replies
 

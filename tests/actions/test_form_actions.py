@@ -7,6 +7,7 @@ import pytest
 from actions.triage_form import ASK_ACTIONS, ValidateTriageForm
 from content_schema.vocabulary import KM_PER_MILE
 from tests.actions.conftest import RunAction, make_tracker
+from tests.answer_sets import SELF_CARE
 
 CONSENTED = {"consent": True}
 
@@ -193,3 +194,49 @@ def test_the_same_small_talk_again_counts_as_an_attempt(run_action: RunAction) -
     )
     _, slots = run_action(ValidateTriageForm(), again)
     assert slots["location"] == "unknown" and slots["requested_slot"] != "location"
+
+
+#: Every question before the weekly distances answered, the distances asked.
+DISTANCES_ASKED = {
+    **{slot: value for slot, value in SELF_CARE.items()
+       if slot in ("consent", "side", "location", "onset", "age_band", "emergency_check",
+                   "urgent_check", "swelling")},
+    "requested_slot": "distance_before_km",
+}  # fmt: skip
+
+
+def test_bare_distances_ask_for_the_unit_and_take_it(run_action: RunAction) -> None:
+    asked = DISTANCES_ASKED
+    _, slots = run_action(ValidateTriageForm(), make_tracker(slots=asked, text="25, 35"))
+    assert slots["unitless_distances"] == {"distance_before_km": 25, "distance_now_km": 35}
+    assert slots["requested_slot"] == "distance_before_km" and slots["reask_count"] == 1
+    slots = asked | slots
+    ask = next(cls() for cls in ASK_ACTIONS if cls().name() == "action_ask_distance_before_km")
+    messages, _ = run_action(ask, make_tracker(slots=slots))
+    assert "kilometres or miles" in messages[0]["text"]
+    miles = next(b for b in messages[0]["buttons"] if b["title"] == "25 → 35 miles")
+    assert miles["payload"] == '/inform{"distance_before": 40.2, "distance_now": 56.3}'
+    _, after = run_action(ValidateTriageForm(), make_tracker(slots=slots, text="miles"))
+    assert after["distance_before_km"] == pytest.approx(25 * KM_PER_MILE, abs=0.01)
+    assert after["distance_now_km"] == pytest.approx(35 * KM_PER_MILE, abs=0.01)
+    assert after["distance_unit"] == "mi" and after["unitless_distances"] is None
+
+
+def test_a_unit_without_numbers_waiting_is_not_an_answer(run_action: RunAction) -> None:
+    asked = DISTANCES_ASKED
+    _, slots = run_action(ValidateTriageForm(), make_tracker(slots=asked, text="miles"))
+    assert slots.get("distance_before_km") is None and slots["reask_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("some glute exercises from a video", True), ("can I send a video of my squats?", False)],
+)
+def test_a_video_mention_that_answers_the_question_is_read(
+    run_action: RunAction, text: str, read: bool
+) -> None:
+    asked = CONSENTED | {"requested_slot": "tried"}
+    exercises = {"entity": "treatment", "value": "exercises", "start": 10, "end": 19}
+    tracker = make_tracker(slots=asked, intent="ask_filming", entities=[exercises], text=text)
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert (slots.get("tried") == ["exercises"]) is read

@@ -696,3 +696,111 @@ def test_a_private_yes_to_a_safety_checklist_is_still_a_warning_sign() -> None:
     assert turn.updates["emergency_check"] is True
     plain = interpret_turn("dont_know", [], "not sure", "emergency_check", {})
     assert plain.updates == {"emergency_check": "unknown"}
+
+
+# --- two-part questions (data/questions.yml ``together``) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "now"),
+    [
+        ("30 km, 42 km", 30, 42),
+        ("about 30 km a week, 42 km a week now", 30, 42),
+        ("30k then 42k", 30, 42),
+        ("40km and 20 k", 40, 20),
+        ("20 miles, 24 miles", 20 * KM_PER_MILE, 24 * KM_PER_MILE),
+        ("42 km now, it was 30 before", 30, 42),
+        ("25 km, 30", 25, 30),
+        ("40 km/week, 55 per week", 40, 55),
+        ("12 miles, 18 a week", 12 * KM_PER_MILE, 18 * KM_PER_MILE),
+        ("20 a week, 24 miles", 20 * KM_PER_MILE, 24 * KM_PER_MILE),
+        ("20 miles, 30 a week now", 20 * KM_PER_MILE, 30 * KM_PER_MILE),
+        ("20 miles a week, same", 20 * KM_PER_MILE, 20 * KM_PER_MILE),
+        ("30 km a week, the same now", 30, 30),
+    ],
+)
+def test_both_weekly_distances_in_one_answer(text: str, before: float, now: float) -> None:
+    updates = read(text, "distance_before_km")
+    assert updates["distance_before_km"] == pytest.approx(before, rel=0.01)
+    assert updates["distance_now_km"] == pytest.approx(now, rel=0.01)
+
+
+def test_two_numbers_without_any_unit_are_not_read_as_distances() -> None:
+    assert read("25, 35", "distance_before_km") == {}
+    updates = read("25, 35", "distance_before_km", unit_hint="mi")
+    assert updates["distance_now_km"] == pytest.approx(35 * KM_PER_MILE)
+
+
+def test_a_second_distance_never_replaces_a_known_current_distance() -> None:
+    updates = read("30 km, 42 km", "distance_before_km", {"distance_now_km": 50.0})
+    assert "distance_now_km" not in updates
+
+
+@pytest.mark.parametrize(
+    ("text", "side", "location"),
+    [
+        ("left, joint line", "left", "inner_joint_line"),
+        ("the right one, on the inner side", "right", "medial"),
+        ("both, under the kneecap", "both", "kneecap"),
+    ],
+)
+def test_side_and_location_in_one_answer(text: str, side: str, location: str) -> None:
+    updates = read(text, "side")
+    assert (updates.get("side"), updates.get("location")) == (side, location)
+
+
+@pytest.mark.parametrize(
+    ("text", "onset", "weeks"),
+    [
+        ("gradual, 3 weeks", "gradual", 3),
+        ("gradually, about a month", "gradual", 4.33),
+        ("suddenly, 10 days ago", "sudden", 10 / 7),
+        ("3 weeks now, came on slowly", "gradual", 3),
+    ],
+)
+def test_onset_and_duration_in_one_answer(text: str, onset: str, weeks: float) -> None:
+    updates = read(text, "onset")
+    assert updates.get("onset") == onset
+    assert updates.get("pain_duration_weeks") == pytest.approx(weeks, rel=0.05)
+
+
+@pytest.mark.parametrize("text", ["25", "about 30 a week", "25, 35", "25 then 35 now"])
+def test_bare_distances_are_kept_for_their_unit(text: str) -> None:
+    turn = interpret_turn("inform", [], text, "distance_before_km", {})
+    assert not turn.understood and turn.unitless is not None
+    assert turn.unitless["distance_before_km"] in (25, 30)
+
+
+@pytest.mark.parametrize(("reply", "factor"), [("miles", KM_PER_MILE), ("in km", 1.0),
+                                               ("kilometres a week", 1.0), ("mi", KM_PER_MILE)])
+def test_a_unit_completes_bare_distances(reply: str, factor: float) -> None:
+    waiting = {"distance_before_km": 25.0, "distance_now_km": 35.0}
+    turn = interpret_turn("inform", [], reply, "distance_before_km", {}, unitless=waiting)
+    assert turn.understood and turn.updates["distance_now_km"] == pytest.approx(35 * factor, 1e-3)
+
+
+def test_a_bare_number_with_a_known_unit_is_not_kept_waiting() -> None:
+    turn = interpret_turn("inform", [], "25", "distance_now_km", {}, unit_hint="km")
+    assert turn.understood and turn.unitless is None
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "slot", "value"),
+    [
+        ("right, outside", "side", "location", "outer"),
+        ("left. the back", "side", "location", "back"),
+        ("gradual, 8-9 weeks", "onset", "pain_duration_weeks", 8.5),
+        ("after runs, 4", "pain_triggers", "pain_score", 4),
+        ("on stairs and downhill, about a 5", "pain_triggers", "pain_score", 5),
+        ("after long runs mostly, 3/10", "pain_triggers", "pain_score", 3),
+    ],
+)
+def test_the_rest_of_an_answer_answers_the_second_part(
+    text: str, requested: str, slot: str, value: Any
+) -> None:
+    updates = read(text, requested)
+    assert updates.get(slot) == (pytest.approx(value) if isinstance(value, float) else value)
+
+
+def test_a_second_part_already_known_is_not_read_again() -> None:
+    assert "location" not in read("right, outside", "side", {"location": "medial"})

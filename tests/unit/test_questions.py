@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+import actions.questions as actions_questions
 from actions.questions import (
     all_questions,
     next_question,
@@ -11,7 +15,9 @@ from actions.questions import (
     question_slots,
     render_question,
 )
+from content_schema import ContentError
 from tests.answer_sets import SELF_CARE
+from tests.paths import REPO
 
 
 def test_questions_start_with_consent_and_cover_safety_before_training() -> None:
@@ -129,3 +135,28 @@ def test_a_checklist_after_a_named_sign_asks_for_the_others() -> None:
     text = render_question(urgent, 0, sign_noted=True)["text"]
     assert text.startswith("I've noted") and "Apart from that" in text
     assert render_question(urgent, 0)["text"] == urgent.ask
+
+
+def test_a_first_asking_also_asks_an_open_companion_question() -> None:
+    before = question_for("distance_before_km")
+    assert before is not None and before.together is not None
+    assert before.together.slot == "distance_now_km"
+    both = render_question(before, 0, answers={})["text"]
+    assert both == before.together.ask and "now" in both
+    assert render_question(before, 0, answers={"distance_now_km": 40.0})["text"] == before.ask
+    assert render_question(before, 1, answers={})["text"].endswith(before.example)
+    assert before.ask in render_question(before, 1, answers={})["text"]
+
+
+def test_a_companion_must_be_a_later_question(tmp_path: Path, monkeypatch: Any) -> None:
+    text = (REPO / "data" / "questions.yml").read_text(encoding="utf-8")
+    broken = text.replace("slot: distance_now_km\n      ask: >-", "slot: side\n      ask: >-", 1)
+    assert broken != text
+    (tmp_path / "questions.yml").write_text(broken, encoding="utf-8")
+    monkeypatch.setattr("actions.questions.data_dir", lambda: tmp_path)
+    actions_questions._questions_file.cache_clear()
+    try:
+        with pytest.raises(ContentError, match="not the slot of a later question"):
+            actions_questions.all_questions()
+    finally:
+        actions_questions._questions_file.cache_clear()
