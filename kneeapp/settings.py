@@ -72,6 +72,20 @@ class Settings:
     upload_token_ttl_s: int = _var(
         "UPLOAD_TOKEN_TTL_S", 1800, "how long an upload link stays valid", unit="s",
         minimum=1, used_by="actions")
+    upload_token_max_uses: int = _var(
+        "UPLOAD_TOKEN_MAX_USES", 3, "uploads one upload link accepts", unit="uploads",
+        minimum=1, used_by="connector")
+    conversation_max_uploads: int = _var(
+        "CONVERSATION_MAX_UPLOADS", 10, "uploads one conversation may send within "
+        "`CONVERSATION_UPLOAD_WINDOW_S` (web link and messaging apps together)",
+        unit="uploads", minimum=1, used_by="connector, messaging-app channels")
+    conversation_upload_window_s: float = _var(
+        "CONVERSATION_UPLOAD_WINDOW_S", 86400.0, "the window of `CONVERSATION_MAX_UPLOADS`",
+        unit="s", minimum=60.0, used_by="connector, messaging-app channels")
+    conversation_max_pending_jobs: int = _var(
+        "CONVERSATION_MAX_PENDING_JOBS", 2, "analyses one conversation may have queued or "
+        "running at once; more are refused with a friendly answer", unit="jobs", minimum=1,
+        used_by="actions")
     queue_backend: str = _var(
         "QUEUE_BACKEND", "local", "where analysis jobs wait: the database or RQ on Redis",
         choices=("local", "rq"), used_by="actions, worker")
@@ -84,8 +98,29 @@ class Settings:
     rasa_port: int = _var("RASA_PORT", 5005, "Rasa's port on this machine", minimum=1,
                           used_by="make run, worker")
     rasa_token: str = _var(
-        "RASA_TOKEN", "", "Rasa's `--auth-token`, sent as `?token=` (redacted in logs)",
-        used_by="worker", shown_default="unset")
+        "RASA_TOKEN", "", "Rasa's `--auth-token`: its HTTP API refuses calls without it; our "
+        "clients send it as `?token=` (redacted in logs). The launchers make a random one "
+        "when neither this nor `RASA_JWT_SECRET` is set", used_by="launchers, worker, tests",
+        shown_default="unset")
+    rasa_jwt_secret: str = _var(
+        "RASA_JWT_SECRET", "", "Rasa's `--jwt-secret` (`--jwt-method HS256`): our clients then "
+        "send a short-lived HS256 bearer token with the admin role instead of `?token=`",
+        used_by="launchers, worker, tests", shown_default="unset")
+    web_port: int = _var("WEB_PORT", 8080, "the demo site's port on this machine", minimum=1,
+                         used_by="make run, CORS_ORIGINS' default")
+    cors_origins: str = _var(
+        "CORS_ORIGINS", "", "comma-separated web origins whose pages may call Rasa (its "
+        "`--cors`); never `*`", used_by="launchers",
+        shown_default="http://127.0.0.1:${WEB_PORT},http://localhost:${WEB_PORT}")
+    rest_channel_token: str = _var(
+        "REST_CHANNEL_TOKEN", "", "when set, the REST channel (`/webhooks/rest/webhook`) "
+        "answers only calls with `Authorization: Bearer <it>`: in production REST is for a "
+        "clinic's back end, never the public (anyone who knows a conversation id could read,"
+        " write and erase it)", used_by="REST channel", shown_default="unset")
+    message_max_chars: int = _var(
+        "MESSAGE_MAX_CHARS", 2000, "longest runner message read; longer ones get a friendly "
+        "refusal before language understanding runs (a 100 KB message stalled Rasa)",
+        unit="characters", minimum=1, used_by="every chat channel")
     video_retention_s: float = _var(
         "VIDEO_RETENTION_S", 0.0, "how long a raw video is kept after its analysis (0: none)",
         unit="s", minimum=0.0, used_by="worker")
@@ -248,6 +283,13 @@ class Settings:
         return self.rasa_url.rstrip("/") or f"http://127.0.0.1:{self.rasa_port}"
 
     @property
+    def cors_origin_list(self) -> list[str]:
+        """``CORS_ORIGINS`` as a list, else the demo site on this machine's ``WEB_PORT``."""
+        origins = [origin.strip().rstrip("/") for origin in self.cors_origins.split(",")]
+        return [origin for origin in origins if origin] or [
+            f"http://127.0.0.1:{self.web_port}", f"http://localhost:{self.web_port}"]
+
+    @property
     def clinic(self) -> dict[str, str] | None:
         """The running clinic's contact fields that are set, or None."""
         contact = {name: getattr(self, f"clinic_{name}") for name in ("name", "phone", "email",
@@ -291,6 +333,10 @@ class Settings:
             problems.append(f"UPLOAD_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes")
         if self.telegram_bot_token and not self.telegram_webhook_secret:
             problems.append("TELEGRAM_WEBHOOK_SECRET is required when APP_ENV=production")
+        if self.rasa_jwt_secret and len(self.rasa_jwt_secret.encode("utf-8")) < MIN_SECRET_BYTES:
+            problems.append(f"RASA_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        if "*" in self.cors_origin_list:
+            problems.append("CORS_ORIGINS must name the sites, not '*', when APP_ENV=production")
         return problems
 
     def twilio_problems(self) -> list[str]:
