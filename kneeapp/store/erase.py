@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from kneeapp.store import media
 from kneeapp.store.db import get_engine, session_scope
-from kneeapp.store.sqlite_pragmas import checkpoint
 from kneeapp.store.models import (
     AnalysisJob,
     AnalysisResult,
@@ -37,6 +36,7 @@ from kneeapp.store.models import (
     HeldMessage,
     Video,
 )
+from kneeapp.store.sqlite_pragmas import checkpoint
 
 log = logging.getLogger(__name__)
 

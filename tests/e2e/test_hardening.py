@@ -113,7 +113,7 @@ def test_a_long_socketio_message_is_refused(stack: Stack) -> None:
 class _EchoingActionServer(BaseHTTPRequestHandler):
     """What rasa-sdk does with an unhandled exception: 500 with the whole request body."""
 
-    def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.send_response(500)
         self.send_header("Content-Type", "application/json")

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from sqlalchemy import inspect, text
 
@@ -131,12 +132,12 @@ def test_erased_words_leave_the_database_files_and_they_are_private(env, db_url,
             conn.execute(text("INSERT INTO events (id, sender_id, type_name, timestamp, data)"
                               " VALUES (:id, 'conv-wal', 'user', 1.0, :data)"),
                          {"id": 5000 + i, "data": json.dumps({"text": f"{marker} {i}"})})
-    assert any(marker.encode() in open(path, "rb").read()  # noqa: SIM115, PTH123
+    assert any(marker.encode() in Path(path).read_bytes()
                for path in (database, database + "-wal") if os.path.exists(path))
     assert erase_conversation("conv-wal")["events"] == 50
     for path in (database, database + "-wal"):
         if os.path.exists(path):
-            assert marker.encode() not in open(path, "rb").read(), path  # noqa: SIM115, PTH123
+            assert marker.encode() not in Path(path).read_bytes(), path
     for path in (database, database + "-wal", database + "-shm"):
         if os.path.exists(path):
             assert os.stat(path).st_mode & 0o777 == 0o600, (path, oct(os.stat(path).st_mode))
