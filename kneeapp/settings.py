@@ -362,6 +362,12 @@ class Settings:
         return [p for p in self.production_problems() if p.startswith("TELEGRAM_")]
 
 
+def megabytes(limit_bytes: int) -> int:
+    """A byte limit as the runner reads it: whole megabytes (10^6 bytes), rounded down, so
+    the offer ("up to N MB") and the refusal ("up to N MB") name the same number."""
+    return max(1, limit_bytes // 1_000_000)
+
+
 #: The settings with no variable set (constructor defaults elsewhere refer to these).
 DEFAULTS = Settings()
 
