@@ -161,11 +161,11 @@ class ActionFilmingInstructions(Action):
         in_app_limit = settings.current().in_app_video_limit_bytes(
             str(tracker.get_latest_input_channel()))
         if in_app_limit:  # a messaging app: the clip goes into the chat, not through a link
-            limit_mb = in_app_limit // 1_000_000
+            limit_mb = settings.megabytes(in_app_limit)
             dispatcher.utter_message(text=text("video", "upload_in_app", max_mb=str(limit_mb)))
             return []
         offer = upload_offer(tracker.sender_id)
-        max_mb = str(offer["upload"]["max_bytes"] // 1_000_000)
+        max_mb = str(settings.megabytes(offer["upload"]["max_bytes"]))
         ttl_min = str(settings.current().upload_token_ttl_s // 60)
         dispatcher.utter_message(text=text("video", "upload_ready", max_mb=max_mb, ttl_min=ttl_min))
         dispatcher.utter_message(json_message=offer)

@@ -45,7 +45,7 @@ def wait_for_picture(stack: Stack, sender: str, timeout_s: float = 300) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if any(PICTURE in json.dumps(event.get("data") or {})
-               for event in bot_events(stack.url, sender)):
+               for event in bot_events(stack, sender)):
             return
         time.sleep(POLL_S)
     raise AssertionError(f"no findings picture within {timeout_s} s")

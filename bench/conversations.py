@@ -15,6 +15,7 @@ Run (after `make setup`):
         [--limit N] [--styles terse,chatty] [--personas sc01,ur03] [--json out.json] [--keep-going]
         [--show-failures [file]]
         [--url http://127.0.0.1:5005]   # an already running stack instead of a fresh one
+                                        # (with its RASA_TOKEN or RASA_JWT_SECRET set)
 Figures go to stdout as a Markdown table per half and, as JSON, to var/bench/conversations.json
 (or --json). Transcripts of failed conversations (synthetic data) go to a file, never to logs.
 Exit status 1 when a target is missed.
@@ -25,7 +26,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
+import secrets
 import signal
 import statistics
 import sys
@@ -50,7 +53,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from actions.questions import all_questions  # noqa: E402
-from tests.e2e.stack import running_stack, say  # noqa: E402
+from tests.e2e.stack import authenticated, running_stack, say  # noqa: E402
 
 CORPUS = REPO / "bench" / "conversation_corpus"
 #: The corpus folders: tuning (looked at while fixing), heldout, heldout2, heldout3 (each
@@ -269,7 +272,9 @@ def load_half(half: str) -> list[Persona]:
 
 def _tracker(url: str, sender: str, timeout_s: float = 60) -> dict[str, Any]:
     quoted = urllib.parse.quote(sender, safe="")
-    with urllib.request.urlopen(f"{url}/conversations/{quoted}/tracker", timeout=timeout_s) as r:
+    address, headers = authenticated(url, f"/conversations/{quoted}/tracker", os.environ)
+    request = urllib.request.Request(address, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout_s) as r:
         tracker: dict[str, Any] = json.loads(r.read())
     return tracker
 
@@ -1110,6 +1115,8 @@ def run(args: argparse.Namespace) -> int:
         results = play(args.url.rstrip("/"))
     else:
         logs = Path(tempfile.mkdtemp(prefix="bench-conversations-"))
+        if not (os.environ.get("RASA_TOKEN") or os.environ.get("RASA_JWT_SECRET")):
+            os.environ["RASA_TOKEN"] = secrets.token_urlsafe(24)  # the stack's and ours
         with running_stack(logs) as stack:
             results = play(stack.url)
     report: dict[str, Any] = {

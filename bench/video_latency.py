@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.e2e.stack import ACTIONS_PYTHON, REPO, running_stack
+from tests.e2e.stack import ACTIONS_PYTHON, REPO, Stack, running_stack
 from tests.e2e.test_video_flow import (
     FINDINGS_INTRO,
     TREADMILL,
@@ -39,14 +39,15 @@ def analysis_alone(clip: Path, out: Path) -> float:
     return time.monotonic() - began
 
 
-def through_the_chat(url: str, clip: Path) -> float:
+def through_the_chat(stack: Stack, clip: Path) -> float:
+    url = stack.url
     sender = uuid.uuid4().hex
     token = upload_token(url, sender)
     status, reply = upload(url, token, clip)
     if status != 200:
         raise RuntimeError(f"upload refused: {reply}")
     began = time.monotonic()  # upload complete (the endpoint has answered)
-    wait_for_bot(url, sender, FINDINGS_INTRO, timeout_s=300)
+    wait_for_bot(stack, sender, FINDINGS_INTRO, timeout_s=300)
     return time.monotonic() - began
 
 
@@ -60,10 +61,10 @@ def main() -> None:
     chat: list[float] = []
     env = {"UPLOAD_TOKEN_SECRET": uuid.uuid4().hex * 2}
     with running_stack(work / "stack", env, with_worker=True) as stack:
-        through_the_chat(stack.url, clip)  # warm-up: first model loads, first migrations
+        through_the_chat(stack, clip)  # warm-up: first model loads, first migrations
         for round_ in range(args.rounds):
             alone.append(analysis_alone(clip, work / f"alone-{round_}"))
-            chat.append(through_the_chat(stack.url, clip))
+            chat.append(through_the_chat(stack, clip))
             print(f"round {round_ + 1}: analysis alone {alone[-1]:.1f} s, "
                   f"upload-to-findings {chat[-1]:.1f} s", flush=True)
     ratio = statistics.median(chat) / statistics.median(alone)

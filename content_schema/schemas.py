@@ -672,7 +672,8 @@ class HandoverTexts:
 
 @dataclass(frozen=True)
 class ChannelsFile:
-    """``data/channels.yml``: what the assistant says about a messaging app itself."""
+    """``data/channels.yml``: what the assistant says about a messaging app itself, and what
+    every chat channel says about a message it cannot pass on."""
 
     version: int
     group_refused: str
@@ -683,6 +684,8 @@ class ChannelsFile:
     button_expired: str
     choices: ChoiceTexts
     summary_caption: str
+    message_too_long: str
+    try_again: str
     handover: HandoverTexts
 
 

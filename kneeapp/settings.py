@@ -84,8 +84,29 @@ class Settings:
     rasa_port: int = _var("RASA_PORT", 5005, "Rasa's port on this machine", minimum=1,
                           used_by="make run, worker")
     rasa_token: str = _var(
-        "RASA_TOKEN", "", "Rasa's `--auth-token`, sent as `?token=` (redacted in logs)",
-        used_by="worker", shown_default="unset")
+        "RASA_TOKEN", "", "Rasa's `--auth-token`: its HTTP API refuses calls without it; our "
+        "clients send it as `?token=` (redacted in logs). The launchers make a random one "
+        "when neither this nor `RASA_JWT_SECRET` is set", used_by="launchers, worker, tests",
+        shown_default="unset")
+    rasa_jwt_secret: str = _var(
+        "RASA_JWT_SECRET", "", "Rasa's `--jwt-secret` (`--jwt-method HS256`): our clients then "
+        "send a short-lived HS256 bearer token with the admin role instead of `?token=`",
+        used_by="launchers, worker, tests", shown_default="unset")
+    web_port: int = _var("WEB_PORT", 8080, "the demo site's port on this machine", minimum=1,
+                         used_by="make run, CORS_ORIGINS' default")
+    cors_origins: str = _var(
+        "CORS_ORIGINS", "", "comma-separated web origins whose pages may call Rasa (its "
+        "`--cors`); never `*`", used_by="launchers",
+        shown_default="http://127.0.0.1:${WEB_PORT},http://localhost:${WEB_PORT}")
+    rest_channel_token: str = _var(
+        "REST_CHANNEL_TOKEN", "", "when set, the REST channel (`/webhooks/rest/webhook`) "
+        "answers only calls with `Authorization: Bearer <it>`: in production REST is for a "
+        "clinic's back end, never the public (anyone who knows a conversation id could read,"
+        " write and erase it)", used_by="REST channel", shown_default="unset")
+    message_max_chars: int = _var(
+        "MESSAGE_MAX_CHARS", 2000, "longest runner message read; longer ones get a friendly "
+        "refusal before language understanding runs (a 100 KB message stalled Rasa)",
+        unit="characters", minimum=1, used_by="every chat channel")
     video_retention_s: float = _var(
         "VIDEO_RETENTION_S", 0.0, "how long a raw video is kept after its analysis (0: none)",
         unit="s", minimum=0.0, used_by="worker")
@@ -248,6 +269,13 @@ class Settings:
         return self.rasa_url.rstrip("/") or f"http://127.0.0.1:{self.rasa_port}"
 
     @property
+    def cors_origin_list(self) -> list[str]:
+        """``CORS_ORIGINS`` as a list, else the demo site on this machine's ``WEB_PORT``."""
+        origins = [origin.strip().rstrip("/") for origin in self.cors_origins.split(",")]
+        return [origin for origin in origins if origin] or [
+            f"http://127.0.0.1:{self.web_port}", f"http://localhost:{self.web_port}"]
+
+    @property
     def clinic(self) -> dict[str, str] | None:
         """The running clinic's contact fields that are set, or None."""
         contact = {name: getattr(self, f"clinic_{name}") for name in ("name", "phone", "email",
@@ -291,6 +319,10 @@ class Settings:
             problems.append(f"UPLOAD_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes")
         if self.telegram_bot_token and not self.telegram_webhook_secret:
             problems.append("TELEGRAM_WEBHOOK_SECRET is required when APP_ENV=production")
+        if self.rasa_jwt_secret and len(self.rasa_jwt_secret.encode("utf-8")) < MIN_SECRET_BYTES:
+            problems.append(f"RASA_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        if "*" in self.cors_origin_list:
+            problems.append("CORS_ORIGINS must name the sites, not '*', when APP_ENV=production")
         return problems
 
     def twilio_problems(self) -> list[str]:
@@ -314,6 +346,12 @@ class Settings:
         if secret and not TELEGRAM_SECRET_RE.fullmatch(secret):
             return ["TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"]
         return [p for p in self.production_problems() if p.startswith("TELEGRAM_")]
+
+
+def megabytes(limit_bytes: int) -> int:
+    """A byte limit as the runner reads it: whole megabytes (10^6 bytes), rounded down, so
+    the offer ("up to N MB") and the refusal ("up to N MB") name the same number."""
+    return max(1, limit_bytes // 1_000_000)
 
 
 #: The settings with no variable set (constructor defaults elsewhere refer to these).

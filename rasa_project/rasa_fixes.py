@@ -9,20 +9,31 @@
    ``sio.emit(event, **json_message)``, so a payload such as ``{"triage": ...}`` raises a
    TypeError and the message (and everything after it in that turn) never reaches the
    browser. We emit the payload as the event's data, to the conversation's room.
+3. Action server failures: when the action server is down, times out or answers 500,
+   ``RemoteAction.run`` raises, Rasa logs the error (with the echoed request) and carries
+   on without the action's events, so the runner hears nothing (``[]``). We first tell
+   the runner to try again (``data/channels.yml``'s ``try_again``, once per message), then
+   let Rasa carry on as before. The logged error is cut down by ``kneeapp/log_privacy``.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.socketio import SocketIOOutput
 from rasa.shared.constants import DOCS_BASE_URL
 
 _APPLIED = False
+_STOCK_REMOTE_RUN = RemoteAction.run
+#: Messages after which the runner was already asked to try again (newest last).
+_TOLD: OrderedDict[str, None] = OrderedDict()
+_TOLD_CAPACITY = 10_000
 
 
 @lru_cache(maxsize=1)
@@ -52,10 +63,42 @@ async def _send_custom_json(
     await self.sio.emit(self.bot_message_evt, json_message, room=recipient_id)
 
 
+@lru_cache(maxsize=1)
+def _try_again_text() -> str:
+    from connectors.chat_app import channel_texts
+
+    return channel_texts().try_again
+
+
+def _first_time_for(message_id: str | None) -> bool:
+    if message_id is None:
+        return True
+    if message_id in _TOLD:
+        return False
+    _TOLD[message_id] = None
+    while len(_TOLD) > _TOLD_CAPACITY:
+        _TOLD.popitem(last=False)
+    return True
+
+
+async def _run_or_ask_to_try_again(self: RemoteAction, output_channel: OutputChannel,
+                                   nlg: Any, tracker: Any, domain: Any) -> Any:
+    try:
+        return await _STOCK_REMOTE_RUN(self, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise
+    except Exception:
+        latest = getattr(tracker, "latest_message", None)
+        if _first_time_for(getattr(latest, "message_id", None)):
+            await output_channel.send_text_message(tracker.sender_id, _try_again_text())
+        raise
+
+
 def apply() -> None:
     """Applies the fixes once."""
     global _APPLIED
     if not _APPLIED:
         RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
         SocketIOOutput.send_custom_json = _send_custom_json  # type: ignore[method-assign]
+        RemoteAction.run = _run_or_ask_to_try_again  # type: ignore[method-assign]
         _APPLIED = True

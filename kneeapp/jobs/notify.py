@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import requests
 
-from kneeapp import settings
+from kneeapp import rasa_api, settings
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ logging.getLogger("urllib3.connectionpool").addFilter(_RedactToken())
 
 
 def notify_rasa(conversation_id: str, job_id: str) -> bool:
-    """POST ``{RASA_URL}/conversations/{id}/trigger_intent?output_channel=latest``.
+    """POST ``{RASA_URL}/conversations/{id}/trigger_intent?output_channel=latest``,
+    authenticated with ``RASA_TOKEN`` or a JWT from ``RASA_JWT_SECRET`` (:mod:`rasa_api`).
 
     Body ``{"name": "EXTERNAL_analysis_ready", "entities": {"job_id": job_id}}``. Retries
     ``NOTIFY_ATTEMPTS`` times with doubling waits from ``NOTIFY_BACKOFF_S`` while Rasa is
@@ -55,15 +56,15 @@ def notify_rasa(conversation_id: str, job_id: str) -> bool:
     """
     config = settings.current()
     url = f"{config.rasa_base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
-    params = {"output_channel": "latest"}
-    if config.rasa_token:
-        params["token"] = config.rasa_token
+    credentials = rasa_api.auth(config)
+    params = {"output_channel": "latest", **credentials.params}
     body = {"name": INTENT, "entities": {"job_id": job_id}}
     attempts = config.notify_attempts
     wait = config.notify_backoff_s
     for attempt in range(1, attempts + 1):
         try:
-            response = requests.post(url, params=params, json=body, timeout=TIMEOUT_S)
+            response = requests.post(url, params=params, json=body, timeout=TIMEOUT_S,
+                                     headers=rasa_api.auth(config).headers)
         except requests.RequestException as exc:
             log.warning("job %s: Rasa not reachable (%s), try %d of %d", job_id,
                         type(exc).__name__, attempt, attempts)

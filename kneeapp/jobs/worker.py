@@ -25,7 +25,7 @@ import threading
 import time
 from types import FrameType
 
-from kneeapp import settings
+from kneeapp import log_privacy, settings
 from kneeapp.jobs import backends, desk, queue, retention
 from kneeapp.jobs.notify import notify_rasa
 from kneeapp.jobs.run import run_analysis_job
@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="only recover lost jobs and delete expired uploads, periodically")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    log_privacy.install()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.maintain:

@@ -24,7 +24,7 @@ from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from kneeapp.store import media
-from kneeapp.store.db import session_scope
+from kneeapp.store.db import get_engine, session_scope
 from kneeapp.store.models import (
     AnalysisJob,
     AnalysisResult,
@@ -36,6 +36,7 @@ from kneeapp.store.models import (
     HeldMessage,
     Video,
 )
+from kneeapp.store.sqlite_pragmas import checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
             report["events"] = _count(session.execute(
                 text("DELETE FROM events WHERE sender_id = :sender"),
                 {"sender": conversation_id}))
+    _checkpoint_sqlite()
     files = 0
     for video_id in video_ids | set(media.uploads_of(conversation_id)):
         files += media.delete_upload(video_id)
@@ -95,6 +97,15 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
     report["files"] = files
     log.info("conversation erased: %s", ", ".join(f"{k}={v}" for k, v in report.items()))
     return report
+
+
+def _checkpoint_sqlite() -> None:
+    """With SQLite, the erased rows leave the write-ahead log too (``sqlite_pragmas``)."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        checkpoint(connection.connection.dbapi_connection)
 
 
 def _erase_clinic_link(session: Session, conversation_id: str, report: dict[str, int]) -> None:

@@ -102,7 +102,7 @@ def rejection_text(texts: ChannelsFile, rejected: upload_store.UploadRejected,
 
 def too_big_text(texts: ChannelsFile, limit_bytes: int) -> str:
     """The video is over what the channel may fetch."""
-    return texts.video_too_big.format(limit_mb=str(limit_bytes // 1_000_000))
+    return texts.video_too_big.format(limit_mb=str(settings.megabytes(limit_bytes)))
 
 
 async def hand_over(on_new_message: OnNewMessage, output: OutputChannel | None,

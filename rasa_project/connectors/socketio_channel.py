@@ -6,9 +6,10 @@ joins the session's room: with ``session_persistence: true`` every bot message (
 the room named after the session id) is lost, including messages pushed later through the
 HTTP API (``trigger_intent?output_channel=latest``).
 
-This subclass keeps everything else stock (events, JWT check, metadata, output channel
-and the name ``socketio``, so ``output_channel=latest`` still finds it) and only replaces
-the ``session_request`` handler with one that awaits the join.
+Messages over ``MESSAGE_MAX_CHARS`` are refused with a friendly reply before Rasa reads
+them (``message_cap.py``). This subclass keeps everything else stock (events, JWT check,
+metadata, output channel and the name ``socketio``, so ``output_channel=latest`` still
+finds it) and only replaces the ``session_request`` handler with one that awaits the join.
 
 Limitations (as in stock Rasa): the session id sent by the browser is trusted; anyone who
 knows it can join that conversation's room. Session ids must stay unguessable (uuid4).
@@ -22,6 +23,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from connectors import message_cap
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
@@ -35,7 +37,7 @@ class SocketIOChannel(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Builds the stock blueprint, then re-registers ``session_request``."""
-        socketio_webhook = super().blueprint(on_new_message)
+        socketio_webhook = super().blueprint(message_cap.capped(on_new_message))
         assert self.sio is not None
         self.sio.on("session_request", namespace=self.namespace)(
             self._session_request_handler(self.sio)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from connectors import chat_app, chat_links, upload_store
+from connectors import chat_app, chat_links, message_cap, upload_store
 from connectors.result_files import result_file_from_url
 from connectors.telegram_updates import (
     CallbackKeys,
@@ -200,6 +200,7 @@ class TelegramInput(chat_app.ChatAppInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """``POST /webhook`` for Telegram's updates."""
         blueprint = Blueprint("telegram_webhook", __name__)
+        on_new_message = message_cap.capped(on_new_message)
 
         @blueprint.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:

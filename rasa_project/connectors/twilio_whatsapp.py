@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-from connectors import chat_app, chat_links, message_fitting, upload_store
+from connectors import chat_app, chat_links, message_cap, message_fitting, upload_store
 from connectors.result_files import MEDIA_URL_PREFIX
 from connectors.whatsapp_channel import Runners, WindowedOutput
 from connectors.whatsapp_messages import chat_key
@@ -151,6 +151,7 @@ class TwilioWhatsAppInput(chat_app.ChatAppInput):
     def blueprint(self, on_new_message: chat_app.OnNewMessage) -> Blueprint:
         """``POST /webhook`` for Twilio's form posts."""
         blueprint = Blueprint("twilio_whatsapp_webhook", __name__)
+        on_new_message = message_cap.capped(on_new_message)
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -29,6 +29,8 @@ from connectors.multipart import (
 )
 from connectors.video_sniff import SNIFF_BYTES, sniff_container
 
+from kneeapp import settings
+
 FILE_FIELD = "video"
 TEMP_PREFIX = ".upload-"
 STALE_TEMP_AGE_S = 2 * 3600  # longer than Rasa's default response timeout (1 h)
@@ -58,11 +60,10 @@ def bad_request(message: str) -> UploadRejected:
 
 def too_large(max_bytes: int) -> UploadRejected:
     """Rejection for a video over the size limit (413)."""
-    megabytes = max(1, max_bytes // (1024 * 1024))
     return UploadRejected(
         413,
         "too_large",
-        f"That video is too big. Please send a clip under {megabytes} MB "
+        f"That video is too big. Please send a clip of up to {settings.megabytes(max_bytes)} MB "
         "(10 to 20 seconds is plenty).",
     )
 

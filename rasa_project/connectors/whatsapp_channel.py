@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from connectors import chat_app, chat_links, upload_store
+from connectors import chat_app, chat_links, message_cap, upload_store
 from connectors.message_fitting import PayloadKeys
 from connectors.result_files import MEDIA_TYPES, result_file_from_url
 from connectors.whatsapp_messages import (
@@ -290,6 +290,7 @@ class WhatsAppInput(chat_app.ChatAppInput):
     def blueprint(self, on_new_message: chat_app.OnNewMessage) -> Blueprint:
         """``GET /webhook`` (Meta's verification) and ``POST /webhook`` (deliveries)."""
         blueprint = Blueprint("whatsapp_webhook", __name__)
+        on_new_message = message_cap.capped(on_new_message)
 
         @blueprint.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:

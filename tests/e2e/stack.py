@@ -1,24 +1,32 @@
 """Starts the real action server and Rasa server for end-to-end tests and benchmarks.
 
 The same commands as ``scripts/run.sh``, on free ports, with logs in a temporary folder.
-Stdlib only, so both virtualenvs can import it.
+Rasa's HTTP API is private as in production: the stack runs Rasa with a random
+``--auth-token`` (``RASA_TOKEN`` in the processes' environment, so the worker uses it) unless
+the test sets ``RASA_TOKEN`` or ``RASA_JWT_SECRET`` itself, and with ``--cors`` limited to
+``CORS_ORIGINS``. Stdlib and ``kneeapp``'s stdlib modules only, so both virtualenvs can
+import it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
+
+from kneeapp import rasa_api, settings
 
 REPO = Path(__file__).resolve().parents[2]
 RASA_BIN = REPO / ".venv" / "rasa" / "bin" / "rasa"
@@ -34,12 +42,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _get_ok(url: str) -> bool:
+def _get_ok(url: str, headers: dict[str, str] | None = None) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=2) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def authenticated(base_url: str, path: str, env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The URL of Rasa's HTTP API ``path`` and the headers that let a client in, with the
+    ``RASA_TOKEN`` or ``RASA_JWT_SECRET`` of ``env`` (:mod:`kneeapp.rasa_api`)."""
+    credentials = rasa_api.auth(settings.current(env))
+    if credentials.params:
+        path += ("&" if "?" in path else "?") + urlencode(credentials.params)
+    return f"{base_url}{path}", credentials.headers
 
 
 @dataclass
@@ -56,6 +74,19 @@ class Stack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    def api(self, method: str, path: str, body: Any = None, timeout_s: float = 30) -> Any:
+        """Calls Rasa's HTTP API as our own code does (authenticated); returns the JSON."""
+        url, headers = self.authenticated(path)
+        request = urllib.request.Request(
+            url, method=method, data=None if body is None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", **headers})
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            return json.loads(response.read() or b"null")
+
+    def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker, read through the authenticated HTTP API."""
+        return dict(self.api("GET", f"/conversations/{quote(conversation_id, safe='')}/tracker"))
+
     def start_process(self, name: str, command: list[str], cwd: Path, env: dict[str, str]) -> None:
         log = (self.log_dir / f"{name}.log").open("wb")
         self.processes.append(
@@ -69,10 +100,15 @@ class Stack:
             )
         )
 
-    def wait_until_up(self, url: str, name: str, timeout_s: float = 240) -> None:
+    def authenticated(self, path: str) -> tuple[str, dict[str, str]]:
+        """The URL of an HTTP API ``path`` and the headers that let our code in."""
+        return authenticated(self.url, path, self.env)
+
+    def wait_until_up(self, url: str, name: str, timeout_s: float = 240,
+                      headers: dict[str, str] | None = None) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if _get_ok(url):
+            if _get_ok(url, headers):
                 return
             if any(p.poll() is not None for p in self.processes):
                 break
@@ -106,6 +142,27 @@ def stack_env(actions_port: int, extra: dict[str, str] | None = None) -> dict[st
     return env
 
 
+def rasa_security_options(env: Mapping[str, str]) -> dict[str, Any]:
+    """What keeps Rasa's HTTP API private, as the launchers set it: the allowed CORS origins
+    (``CORS_ORIGINS``, default the demo site), ``RASA_TOKEN`` and ``RASA_JWT_SECRET``; named
+    as ``rasa.server.create_app``'s arguments."""
+    config = settings.current(env)
+    return {"cors_origins": config.cors_origin_list, "auth_token": config.rasa_token or None,
+            "jwt_secret": config.rasa_jwt_secret or None, "jwt_method": "HS256"}
+
+
+def rasa_security_args(env: Mapping[str, str]) -> list[str]:
+    """:func:`rasa_security_options` as ``rasa run`` options (``--cors``, ``--auth-token``,
+    ``--jwt-secret`` with ``--jwt-method HS256``)."""
+    options = rasa_security_options(env)
+    args = ["--cors", *options["cors_origins"]]
+    if options["auth_token"]:
+        args += ["--auth-token", options["auth_token"]]
+    if options["jwt_secret"]:
+        args += ["--jwt-secret", options["jwt_secret"], "--jwt-method", options["jwt_method"]]
+    return args
+
+
 def start_worker(stack: Stack) -> None:
     """Starts (or restarts) the analysis worker of ``stack``."""
     command = [str(ACTIONS_PYTHON), "-m", "kneeapp.jobs.worker"]
@@ -137,12 +194,15 @@ def running_stack(
         "RASA_URL": stack.url,
     }
     stack.env = stack_env(stack.actions_port, storage | (env_extra or {}))
+    if not (stack.env.get("RASA_TOKEN") or stack.env.get("RASA_JWT_SECRET")):
+        stack.env["RASA_TOKEN"] = secrets.token_urlsafe(24)  # as the launchers do
     if network_guard:
         stack.env["PYTHONPATH"] = f"{NETGUARD_SITE}:{stack.env['PYTHONPATH']}"
     migrate = [str(ACTIONS_PYTHON), "-c", "from kneeapp.store.db import init_db; init_db()"]
     subprocess.run(migrate, cwd=REPO, env=stack.env, check=True)
     actions = [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions"]
-    rasa = [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "--cors", "*"]
+    rasa = [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1"]
+    rasa += rasa_security_args(stack.env)
     rasa += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]
     try:
         stack.start_process(
@@ -155,7 +215,8 @@ def running_stack(
             REPO / "rasa_project",
             stack.env,
         )
-        stack.wait_until_up(f"{stack.url}/status", "rasa-server")
+        status, headers = stack.authenticated("/status")  # 200 once the model is loaded
+        stack.wait_until_up(status, "rasa-server", headers=headers)
         if with_worker:
             start_worker(stack)
         yield stack

@@ -18,7 +18,6 @@ import json
 import subprocess
 import threading
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -107,9 +106,7 @@ def messages_of(chatwoot: ChatwootStandIn, desk_id: int, **wanted: Any) -> list[
 
 
 def tracker(stack: Stack, conversation_id: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{stack.url}/conversations/{conversation_id}/tracker",
-                                timeout=10) as answer:
-        return dict(json.loads(answer.read()))
+    return stack.tracker(conversation_id)
 
 
 def bot_texts(stack: Stack, conversation_id: str) -> list[str]:

@@ -102,19 +102,18 @@ def upload(url: str, token: str, clip: Path) -> tuple[int, dict[str, Any]]:
         return error.code, json.loads(error.read())
 
 
-def bot_events(url: str, sender: str) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker", timeout=30) as response:
-        tracker = json.loads(response.read())
+def bot_events(stack: Stack, sender: str) -> list[dict[str, Any]]:
+    tracker = stack.tracker(sender)
     return [e for e in tracker["events"] if e["event"] == "bot"]
 
 
 def wait_for_bot(
-    url: str, sender: str, needle: str, timeout_s: float = 240
+    stack: Stack, sender: str, needle: str, timeout_s: float = 240
 ) -> list[dict[str, Any]]:
     """Bot events up to the first one whose text or payload contains ``needle``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        events = bot_events(url, sender)
+        events = bot_events(stack, sender)
         for index, event in enumerate(events):
             if needle in json.dumps(event.get("data", {})) + (event.get("text") or ""):
                 return events[: index + 1] + events[index + 1 :]
@@ -144,8 +143,8 @@ def test_real_clip_findings_arrive_in_the_same_conversation(stack: Stack) -> Non
     status, reply = upload(stack.url, upload_token(stack.url, runner.sender), TREADMILL)
     assert status == 200, reply
     assert "analysing" in json.dumps(reply["messages"]).lower()
-    events = wait_for_bot(stack.url, runner.sender, FINDINGS_INTRO)
-    events = wait_for_bot(stack.url, runner.sender, '"video"')
+    events = wait_for_bot(stack, runner.sender, FINDINGS_INTRO)
+    events = wait_for_bot(stack, runner.sender, '"video"')
     with_video = [s for s in summaries(events) if "video" in s]
     assert with_video, "the clinic summary gains the video block"
     video = with_video[-1]["video"]
@@ -209,7 +208,7 @@ def test_footage_without_a_person_gets_a_retake_tip(stack: Stack, clips: dict[st
     sender = consented(stack.url)
     status, _ = upload(stack.url, upload_token(stack.url, sender), clips["nobody"])
     assert status == 200
-    events = wait_for_bot(stack.url, sender, "Tip for the next try")
+    events = wait_for_bot(stack, sender, "Tip for the next try")
     assert any("can't measure it reliably" in (e.get("text") or "") for e in events)
 
 
@@ -234,7 +233,7 @@ def test_worker_killed_mid_job_is_recovered(stack: Stack) -> None:
     worker.wait(timeout=10)
     stack.processes.remove(worker)
     start_worker(stack)  # a new worker finds the stale job (WORKER_STALE_S=8) and re-runs it
-    wait_for_bot(stack.url, sender, FINDINGS_INTRO)
+    wait_for_bot(stack, sender, FINDINGS_INTRO)
 
 
 def test_erasure_leaves_nothing_behind(stack: Stack) -> None:
@@ -242,7 +241,7 @@ def test_erasure_leaves_nothing_behind(stack: Stack) -> None:
     runner.answer_all(SELF_CARE_ANSWERS, "hi")
     status, reply = upload(stack.url, upload_token(stack.url, runner.sender), TREADMILL)
     assert status == 200
-    wait_for_bot(stack.url, runner.sender, FINDINGS_INTRO)
+    wait_for_bot(stack, runner.sender, FINDINGS_INTRO)
     assert "erase everything" in str(runner.say("please delete my data"))
     runner.say("yes")
     database = Path(stack.env["DATABASE_URL"].removeprefix("sqlite:///"))
@@ -284,7 +283,7 @@ def test_the_same_flow_on_postgresql(tmp_path: Path, clips: dict[str, Path]) -> 
             short = write_clip(TREADMILL, tmp_path / "short.mp4", max_frames=150)
             status, _ = upload(pg_stack.url, upload_token(pg_stack.url, runner.sender), short)
             assert status == 200
-            wait_for_bot(pg_stack.url, runner.sender, FINDINGS_INTRO)
+            wait_for_bot(pg_stack, runner.sender, FINDINGS_INTRO)
             import psycopg2
 
             with (
@@ -310,11 +309,11 @@ def test_a_video_sent_before_consent_waits_for_it(stack: Stack, clips: dict[str,
     time.sleep(2)
     assert not any(
         "Tip for the next try" in (e.get("text") or "")
-        for e in bot_events(stack.url, runner.sender)
+        for e in bot_events(stack, runner.sender)
     ), "nothing analysed yet"
     agreed = runner.say("yes")
     assert "analysing your video" in json.dumps(agreed).lower()
-    wait_for_bot(stack.url, runner.sender, "Tip for the next try")
+    wait_for_bot(stack, runner.sender, "Tip for the next try")
 
 
 def test_a_video_sent_before_a_declined_consent_is_deleted(

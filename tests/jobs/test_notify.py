@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import socket
 
@@ -26,6 +28,20 @@ def test_token_is_passed_but_not_logged(monkeypatch, rasa_stub, caplog):
         assert notify_rasa("conv-1", "b" * 32)
     assert "token=s3cret-token" in rasa_stub.requests[0]["path"]
     assert "s3cret" not in caplog.text
+
+
+def test_a_jwt_secret_gives_an_admin_bearer_token_not_logged(monkeypatch, rasa_stub, caplog):
+    monkeypatch.setenv("RASA_URL", rasa_stub.url)
+    monkeypatch.delenv("RASA_TOKEN", raising=False)
+    monkeypatch.setenv("RASA_JWT_SECRET", "j" * 32)
+    with caplog.at_level(logging.DEBUG):
+        assert notify_rasa("conv-1", "b" * 32)
+    (request,) = rasa_stub.requests
+    scheme, _, jwt = request["headers"]["Authorization"].partition(" ")
+    payload = jwt.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert scheme == "Bearer" and claims["user"]["role"] == "admin" and claims["exp"] > 0
+    assert "token=" not in request["path"] and jwt not in caplog.text
 
 
 def test_retries_while_rasa_answers_503(monkeypatch, rasa_stub):

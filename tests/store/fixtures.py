@@ -133,7 +133,7 @@ def rasa_stub() -> Iterator[RasaStub]:
             body = self.rfile.read(length)
             status = stub.statuses.pop(0) if stub.statuses else 200
             stub.requests.append({"path": self.path, "body": json.loads(body or b"{}"),
-                                  "status": status})
+                                  "status": status, "headers": dict(self.headers)})
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from sqlalchemy import inspect, text
 
@@ -117,3 +119,25 @@ def test_erase_command_prints_the_report(env, db_url, tmp_path):
     assert report["videos"] == 1 and report["analysis_jobs"] == 2 and report["files"] == 6
     assert "conv-cli" not in proc.stderr
     assert _rows_mentioning("conv-cli") == {}
+
+
+def test_erased_words_leave_the_database_files_and_they_are_private(env, db_url, tmp_path):
+    if not db_url.startswith("sqlite"):
+        return  # PostgreSQL: files and vacuuming are the server's business
+    database = db_url.removeprefix("sqlite:///")
+    marker = "zebrafinch-tangerine-" + "q" * 40
+    _rasa_events("conv-keep-a")
+    with get_engine().begin() as conn:
+        for i in range(50):  # enough pages that the WAL holds real frames
+            conn.execute(text("INSERT INTO events (id, sender_id, type_name, timestamp, data)"
+                              " VALUES (:id, 'conv-wal', 'user', 1.0, :data)"),
+                         {"id": 5000 + i, "data": json.dumps({"text": f"{marker} {i}"})})
+    assert any(marker.encode() in Path(path).read_bytes()
+               for path in (database, database + "-wal") if os.path.exists(path))
+    assert erase_conversation("conv-wal")["events"] == 50
+    for path in (database, database + "-wal"):
+        if os.path.exists(path):
+            assert marker.encode() not in Path(path).read_bytes(), path
+    for path in (database, database + "-wal", database + "-shm"):
+        if os.path.exists(path):
+            assert os.stat(path).st_mode & 0o777 == 0o600, (path, oct(os.stat(path).st_mode))

@@ -95,3 +95,13 @@ def test_the_helpdesk_is_on_with_all_four_settings_and_needs_its_webhook_secret(
     assert config.chatwoot_enabled
     assert config.chatwoot_problems() == ["CHATWOOT_WEBHOOK_SECRET is required with CHATWOOT_URL"]
     assert settings.current(four | {"CHATWOOT_WEBHOOK_SECRET": "s"}).chatwoot_problems() == []
+
+
+def test_one_number_one_unit_for_the_video_limit() -> None:
+    limit = settings.DEFAULTS.upload_max_bytes
+    assert settings.megabytes(limit) == 209 and settings.megabytes(1) == 1
+    sources = [(REPO / path).read_text(encoding="utf-8") for path in (
+        "rasa_project/connectors/upload_store.py", "rasa_project/connectors/chat_app.py",
+        "actions/conversation.py")]
+    assert all("1024 * 1024" not in code and "// 1_000_000" not in code for code in sources)
+    assert all("megabytes(" in code for code in sources)

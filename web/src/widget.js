@@ -186,9 +186,12 @@ function humanise(value) {
   var s = String(value).replace(/_/g, " ").trim();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+// Megabytes of 10^6 bytes, rounded down from 100 MB on: the same number the bot names in
+// its upload offer and refusal (kneeapp.settings.megabytes).
 function formatBytes(n) {
-  if (n >= 1048576) return (n / 1048576).toFixed(n >= 104857600 ? 0 : 1) + " MB";
-  if (n >= 1024) return Math.round(n / 1024) + " KB";
+  if (n >= 1e8) return Math.floor(n / 1e6) + " MB";
+  if (n >= 1e6) return (Math.floor(n / 1e5) / 10).toFixed(1) + " MB";
+  if (n >= 1000) return Math.round(n / 1000) + " KB";
   return n + " bytes";
 }
 /** Today as YYYY-MM-DD (the date in a downloaded summary's file name). */

@@ -58,10 +58,11 @@ export function stopChild(child, timeoutMs = 30000) {
   });
 }
 
-/** The widget's static server (web/serve.py) on a free port, talking to `botUrl`. */
-export async function startWeb(botUrl) {
+/** The widget's static server (web/serve.py) on `port` (default: a free one), talking to
+ * `botUrl`. A real Rasa answers only the origins it was started with (CORS_ORIGINS). */
+export async function startWeb(botUrl, port = 0) {
   const started = await startProcess(PYTHON, [join(WEB, "serve.py")], {
-    env: { WEB_PORT: "0", BOT_URL: botUrl, WEB_QUIET: "1", CLINIC_NAME: "Riverside Physio" },
+    env: { WEB_PORT: String(port), BOT_URL: botUrl, WEB_QUIET: "1", CLINIC_NAME: "Riverside Physio" },
     match: (line) => (/^Demo .*?(http:\/\/\S+\/)$/.exec(line) || [])[1],
     name: "serve.py",
     timeoutMs: 20000,

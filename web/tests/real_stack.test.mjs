@@ -23,7 +23,7 @@ let stack, web, browser;
 before(async () => {
   if (SKIP) return;
   stack = await startRasaStack();
-  web = await startWeb(stack.rasa_url);
+  web = await startWeb(stack.rasa_url, stack.web_port);
   browser = await launchBrowser();
 }, { timeout: 480000 });
 after(async () => {

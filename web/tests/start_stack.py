@@ -40,10 +40,14 @@ def main() -> None:
         "CLINIC_PHONE": "0123 456 789",
         "UPLOAD_TOKEN_SECRET": os.urandom(24).hex(),
         "ANALYSIS_TIME_LIMIT_S": "240",
+        # Rasa answers CORS for the demo site only: the site's port is chosen now.
+        "WEB_PORT": str(e2e.free_port()),
+        "CORS_ORIGINS": "",
     }
     with e2e.running_stack(tmp, env_extra, with_worker=True) as stack:
         print(json.dumps({
-            "rasa_url": stack.url, "log_dir": str(tmp), "worker": True,
+            "rasa_url": stack.url, "web_port": int(env_extra["WEB_PORT"]),
+            "log_dir": str(tmp), "worker": True,
             "questions": questions(), "video_flow": True,
             "upload_secret": env_extra["UPLOAD_TOKEN_SECRET"],  # random, for this test run only
         }), flush=True)
