@@ -168,10 +168,15 @@ _NOT_LIMPING = re.compile(
     r"(?:totally |completely |perfectly |quite )?(?:fine|normal|normally|ok|okay)"
     r"|mov(?:e|ing) (?:fine|normally))\b"
 )
-#: Limping said in other words ("walking lopsided", "favouring that leg").
+#: Limping said in other words ("walking lopsided", "favouring that leg", "I don't walk
+#: normally", "walking in a strange way to protect it").
 _LIMPING = re.compile(
-    r"\b(?:walk(?:ing)? (?:lopsided|funny|crooked|unevenly)|favou?r(?:ing|s)? (?:it\b|(?:that|the"
-    r"|my|her|his) (?:leg|knee|side))|hobbl(?:e|ing|es))\b"
+    r"\b(?:walk(?:ing)? (?:lopsided|funny|crooked|unevenly|differently)|favou?r(?:ing|s)?"
+    r" (?:it\b|(?:that|the|my|her|his) (?:leg|knee|side))|hobbl(?:e|ing|es)"
+    r"|(?:don'?t|do not|can'?t|cannot|not|isn'?t|aren'?t|am not|i'?m not) (?:really )?"
+    r"walk(?:ing)? (?:normal(?:ly)?|properly|right|straight)"
+    r"|walk(?:ing)? (?:in )?an? (?:strange|weird|odd|funny|different|awkward) way"
+    r"|protect(?:ing|s)? (?:it|the knee|my knee|the leg|my leg)\b)"
 )
 #: Running as before: the load was not reduced.
 _SAME_LOAD = re.compile(
@@ -210,7 +215,9 @@ _OUTCOME_WORDS = re.compile(
     r"(?P<worse>\bworse\b|\baggravat\w*|\bflared?\b)"
     r"|(?P<no_change>\b(?:the same|(?:no|zero|zilch) (?:change|difference)|not really"
     r"|did ?n[o']?t (?:change|do)"
-    r" (?:anything|a thing|much)|nothing changed|no effect|no better)\b)"
+    r" (?:anything|a thing|much)|nothing changed|no effect|no better"
+    r"|(?:no|not any|not much|none) different|not (?:very |that )?much"
+    r"|(?:came|comes|coming) (?:straight |right )?back)\b)"
     r"|(?P<helped>\b(?:better|helped|helps|a bit|a little|eased|improved|yes|yeah|yep)\b)"
 )
 _SAYS_NONE = re.compile(
@@ -266,7 +273,10 @@ _STRONG_TAKEBACK = re.compile(
 )
 _CORRECTION = re.compile(
     rf"\b(?:{_TAKEBACK}|actually|sorry|not both|only the|just the)\b"
-    r"|\w,? not (?=\w)"  # "64, not 46", "the left, not the right"
+    # "64, not 46", "the left, not the right"; not "I'm not limping", "it's not swollen"
+    r"|(?<![\w'’])(?!(?:i'?m|am|is|are|was|were|it'?s|its|that'?s|thats|do|does|did|has|have|had"
+    r"|could|would|should|can|will|just|really|probably|maybe|why|if|or|and|but|still|yet"
+    r"|though|certainly|definitely|absolutely|sure|doesn'?t)\b)\w+,? not (?=\w)"
 )
 _PAIN_CLAUSE = re.compile(
     r"\b(?:pain|sore|sorest|hurt|hurts|hurting|ache|aches|aching|niggle|started|began|since"
@@ -781,10 +791,10 @@ def _apply_phrases(
             turn.updates["settles_by_next_day"] = not _NOT_RIGHT_BEFORE.search(
                 lower[: settles.start()]
             )
-    if "limp" not in turn.updates and _NOT_LIMPING.search(lower):
-        turn.updates["limp"] = False
-    elif "limp" not in turn.updates and _LIMPING.search(lower):
+    if "limp" not in turn.updates and _LIMPING.search(lower):
         turn.updates["limp"] = True
+    elif "limp" not in turn.updates and _NOT_LIMPING.search(lower):
+        turn.updates["limp"] = False
     cut_back = _CUT_BACK.search(lower)
     if "load_reduced" not in turn.updates and cut_back:
         turn.updates["load_reduced"] = not _NEGATED_BEFORE.search(lower[: cut_back.start()])
@@ -824,6 +834,10 @@ def _apply_intent(
         turn.updates["tried"] = []
     elif requested == "tried_outcome" and (said := _OUTCOME_WORDS.search(lower)):
         turn.updates[requested] = next(k for k, v in said.groupdict().items() if v)
+    elif requested == "tried_outcome" and (
+        intent == "deny" or leading_no or _SAYS_NONE.match(lower)
+    ):
+        turn.updates[requested] = "no_change"  # "did that help?" "nah, nothing"
     elif requested == "injury" and (intent == "deny" or leading_no):
         turn.updates["injury"] = "none"
     elif requested == "location" and (said := _OTHER_PLACE_WORDS.search(lower)):

@@ -195,7 +195,7 @@ def running_stack(
     }
     stack.env = stack_env(stack.actions_port, storage | (env_extra or {}))
     if not (stack.env.get("RASA_TOKEN") or stack.env.get("RASA_JWT_SECRET")):
-        stack.env["RASA_TOKEN"] = secrets.token_urlsafe(24)  # as the launchers do
+        stack.env["RASA_TOKEN"] = secrets.token_hex(24)  # as the launchers do; never "-…"
     if network_guard:
         stack.env["PYTHONPATH"] = f"{NETGUARD_SITE}:{stack.env['PYTHONPATH']}"
     migrate = [str(ACTIONS_PYTHON), "-c", "from kneeapp.store.db import init_db; init_db()"]

@@ -793,6 +793,8 @@ def test_a_bare_number_with_a_known_unit_is_not_kept_waiting() -> None:
         ("after runs, 4", "pain_triggers", "pain_score", 4),
         ("on stairs and downhill, about a 5", "pain_triggers", "pain_score", 5),
         ("after long runs mostly, 3/10", "pain_triggers", "pain_score", 3),
+        ("ice, it helped a bit", "tried", "tried_outcome", "helped"),
+        ("some squats from a video, no difference", "tried", "tried_outcome", "no_change"),
     ],
 )
 def test_the_rest_of_an_answer_answers_the_second_part(
@@ -804,3 +806,51 @@ def test_the_rest_of_an_answer_answers_the_second_part(
 
 def test_a_second_part_already_known_is_not_read_again() -> None:
     assert "location" not in read("right, outside", "side", {"location": "medial"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it goes from under me now and then", "the knee folds under me on corners",
+     "knee slips out when I turn", "sometimes it just caves in"],
+)
+def test_giving_way_in_other_words(text: str) -> None:
+    assert "giving_way" in read(text, "urgent_check").get("symptoms", [])
+
+
+@pytest.mark.parametrize("text", ["I slipped out of the house early", "I'll slip out for a run"])
+def test_slipping_out_of_a_place_is_not_giving_way(text: str) -> None:
+    assert "giving_way" not in read(text, "urgent_check").get("symptoms", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "limp"),
+    [("yes, i dont walk normal, i protect the knee", True),
+     ("I'm walking in a strange way to spare it", True),
+     ("no, I'm walking normally", False)],
+)
+def test_limping_said_in_other_words(text: str, limp: bool) -> None:
+    assert read(text, "limp").get("limp") is limp
+
+
+@pytest.mark.parametrize(("text", "intent"), [("nah, nothing", "inform"), ("no", "deny"),
+                                              ("nah, no different at all", "inform"),
+                                              ("not much", "inform"),
+                                              ("it came straight back when I ran", "inform")])
+def test_a_no_to_did_that_help_is_no_change(text: str, intent: str) -> None:
+    turn = interpret_turn(intent, [], text, "tried_outcome", {})
+    assert turn.updates["tried_outcome"] == "no_change"
+
+
+@pytest.mark.parametrize(("text", "injury"), [("fel", "fall"), ("i fll", "fall")])
+def test_a_typed_fell_is_a_fall(text: str, injury: str) -> None:
+    assert read(text, "injury").get("injury") == injury
+
+
+def test_fel_as_feel_is_no_fall() -> None:
+    assert "injury" not in read("i fel fine otherwise", "injury")
+
+
+@pytest.mark.parametrize("text", ["I'm not limping", "it's not swollen", "I am not sure"])
+def test_a_plain_not_is_no_correction_of_the_previous_answer(text: str) -> None:
+    known = {"injury": "twist", "onset": "sudden", "side": "left"}
+    assert "injury" not in read(text, "age_band", known, previous="injury")

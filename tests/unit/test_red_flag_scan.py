@@ -119,6 +119,17 @@ CERTAIN = [
     ("giving_way_after_twist", "landed awkwardly and now it feels unstable"),
     ("giving_way_after_twist", "twisted it last week, it gave out on the stairs"),
     ("giving_way_after_twist", "my knee gave away after i twisted it on a root"),
+    ("giving_way_after_twist", "twisted it on a trail and now it folds under me on corners"),
+    ("giving_way_after_twist", "since the twist it keeps slipping out when I cut left"),
+    ("cannot_bear_weight", "I can't actually stand on it since this morning"),
+    ("deformity", "the kneecap has shifted off to one side"),
+    ("deformity", "there's a hollow where the kneecap normally sits"),
+    ("foot_numb_cold", "my toes have gone dead since the fall"),
+    ("foot_numb_cold", "my foot is kinda grey and cold"),
+    ("chest_pain_breathless", "I get a stab in my chest when I breathe"),
+    ("pop_with_swelling", "a clunk on the descent, an hour later it was as big as a melon"),
+    ("pop_with_swelling", "something snapped and the knee went the size of an orange"),
+    ("chest_pain_breathless", "I cannot get enough breath even sitting still"),
     # pop_with_swelling
     ("pop_with_swelling", "felt a pop and it swelled up straight away"),
     ("pop_with_swelling", "heard a pop and within an hour it was swollen"),
@@ -162,6 +173,8 @@ def test_certain(flag: str, text: str) -> None:
 # --------------------------------------------------------------------------- uncertain hits
 
 UNCERTAIN = [
+    ("cannot_bear_weight", "I have to hop everywhere since yesterday"),
+    ("cannot_bear_weight", "I'm crawling up the stairs at home"),
     ("cannot_bear_weight", "i can barely walk today"),
     ("cannot_bear_weight", "it hurts to put weight on it"),
     ("cannot_bear_weight", "I'm on crutches since yesterday"),
@@ -221,6 +234,9 @@ def test_uncertain(flag: str, text: str) -> None:
 # --------------------------------------------------------------------------- no hit
 
 NONE = [
+    ("foot_numb_cold", "my grey trainers rub my foot a bit"),
+    ("giving_way_after_twist", "I twisted the cap off and fold up my kit after runs"),
+    ("cannot_bear_weight", "I can't actually remember when it started"),
     # negated
     ("locking", "none, it dosnt lock, no night pain"),
     ("giving_way_after_twist", "it dosent give way, never twisted it"),

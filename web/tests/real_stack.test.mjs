@@ -72,7 +72,7 @@ async function latestBotText(page) {
 }
 function askedSlot(text) {
   let best = null, at = -1;
-  for (const [slot, start] of Object.entries(stack.questions)) {
+  for (const [slot, start] of stack.questions) {
     const i = text.lastIndexOf(start);
     if (i > at) { best = slot; at = i; }
   }

@@ -22,12 +22,18 @@ sys.path.insert(0, str(REPO))
 from tests.e2e import stack as e2e  # noqa: E402
 
 
-def questions() -> dict[str, str]:
-    """Each question's slot and the start of its text, to know what the bot asked."""
+def questions() -> list[tuple[str, str]]:
+    """Each question's slot and the start of each of its texts (alone, and asked together
+    with its second part), to know what the bot asked."""
     import yaml
 
     data = yaml.safe_load((REPO / "data" / "questions.yml").read_text())
-    return {q["slot"]: " ".join(q["ask"].split())[:60] for q in data["questions"]}
+    return [
+        (q["slot"], " ".join(text.split())[:60])
+        for q in data["questions"]
+        for text in (q["ask"], (q.get("together") or {}).get("ask"))
+        if text
+    ]
 
 
 def main() -> None:

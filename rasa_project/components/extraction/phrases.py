@@ -125,7 +125,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "fall": [
             # not the season: "training for a fall marathon"
-            "fell", "fallen", "(?:a|bad|nasty) fall(?! (?:marathon|half|race|season|10k|5k|ultra"
+            "fell", "fallen",
+            # typed "fel" / "fll" alone or after "I" ("i fel"), not "I fel fine"
+            "(?:(?<=^)|(?<=i ))(?:fel|fll)(?! (?:fine|ok|okay|good|better|great|bad|like|it"
+            "|that|pain|sore|so|a bit))",
+            "(?:a|bad|nasty) fall(?! (?:marathon|half|race|season|10k|5k|ultra"
             "|semester|term|training|block|series|classic|meet|league|program|plan)\\b)",
             "tripped", "slipped",
             "trip(?= (?:over|on) (?:a|the|some)\\b)",
@@ -143,7 +147,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "|in|out|on|for|across|music|songs?|stars?|quiz|tarts?|culture|bands?|concerts?"
             "|art)\\b(?! (?:{D}|of {D})(?:(?:left|right|bad) )?(?:knee|knees|kneecap|leg"
             "|joint)\\b| of (?:place|joint)\\b| in(?:to)? place\\b))",
-            "snap(?:ped)?",
+            "snap(?:ped)?", "clunk(?:ed)?",
         ],
         "blow": [
             "hit(?= (?:it|my|the|something|against|by)\\b)"
@@ -177,6 +181,12 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "giving_way": [
             "giv(?:e|es|ing|en) way", "gave way", "giv(?:es|ing|en) out", "gave out",
             "buckl(?:e|es|ed|ing)", "unstable", "instability",
+            # "goes from under me", "folds under me", "keeps slipping out when I turn"
+            "(?:go|goes|went|going|gone) (?:out )?from under me",
+            "(?:fold|folds|folded|folding) (?:under|up)",
+            "(?:slip|slips|slipping|slipped) out(?! (?:of (?:the )?(?:house|door|bed|work)"
+            "|for|to|early))",
+            "(?:give|gives|gave|giving) in\\b(?! (?:to|and))", "(?:cave|caves|caved|caving) in",
             # non-native: "my knee suddenly go weak and bend"
             "(?:go|goes|went|going) (?:weak|wobbly) and (?:bend|bends|bent|buckle|buckles|fold)",
         ],
