@@ -584,6 +584,8 @@ class VideoTexts:
     limits: str
     ask_what: str
     still_working: str
+    busy: str
+    analysis_limit: str
 
 
 @dataclass(frozen=True)
