@@ -30,6 +30,7 @@ from actions.video_findings import (
 )
 from analysis_core.reference import load
 from content_schema.vocabulary import ACTIVITIES, VIEWS
+from kneeapp import settings
 from kneeapp.jobs import backends, queue
 from kneeapp.jobs.probe import VideoRejected, estimate_analysis_s, probe_limited
 from kneeapp.store import media, repo
@@ -81,6 +82,23 @@ def _enqueue(
     return [SlotSet("video_job_id", job_id)]
 
 
+def _over_bounds(dispatcher: CollectingDispatcher, conversation_id: str) -> bool:
+    """Says so and returns True when the conversation may not start another analysis now:
+    ``CONVERSATION_MAX_PENDING_JOBS`` queued or running, or ``CONVERSATION_MAX_ANALYSES``
+    within ``CONVERSATION_UPLOAD_WINDOW_S`` (one runner's backlog must not hold up others)."""
+    config = settings.current()
+    if queue.pending_jobs(conversation_id) >= config.conversation_max_pending_jobs:
+        dispatcher.utter_message(text=text("video", "busy"))
+        return True
+    window_s = config.conversation_upload_window_s
+    if queue.jobs_since(conversation_id, window_s) >= config.conversation_max_analyses:
+        dispatcher.utter_message(text=text(
+            "video", "analysis_limit", max_analyses=str(config.conversation_max_analyses),
+            window_hours=f"{window_s / 3600:g}"))
+        return True
+    return False
+
+
 async def _probe(
     dispatcher: CollectingDispatcher, video_id: str, sidecar: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -103,6 +121,9 @@ async def accept_video(
     sidecar = _own_video(video_id, conversation_id)
     if sidecar is None:
         dispatcher.utter_message(text=text("video", "not_yours"))
+        return []
+    if _over_bounds(dispatcher, conversation_id):
+        media.delete_upload(video_id)  # not analysed, so not kept
         return []
     facts = await _probe(dispatcher, video_id, sidecar)
     if facts is None:
@@ -167,6 +188,8 @@ class ActionReanalyseVideo(Action):
         video = repo.get_video(job.video_id) if job else None
         if job is None or video is None or video.status != "stored" or not activity:
             dispatcher.utter_message(text=text("video", "not_yours"))
+            return []
+        if _over_bounds(dispatcher, tracker.sender_id):
             return []
         facts = {"duration_s": video.duration_s}
         return _enqueue(dispatcher, video.video_id, tracker.sender_id, facts, activity, view)

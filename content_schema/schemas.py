@@ -584,6 +584,8 @@ class VideoTexts:
     limits: str
     ask_what: str
     still_working: str
+    busy: str
+    analysis_limit: str
 
 
 @dataclass(frozen=True)
@@ -671,6 +673,15 @@ class HandoverTexts:
 
 
 @dataclass(frozen=True)
+class UploadLimitTexts:
+    """A video refused because its upload link or its conversation has no upload left
+    (``UPLOAD_TOKEN_MAX_USES``, ``CONVERSATION_MAX_UPLOADS``)."""
+
+    token_used_up: str
+    conversation_limit: str
+
+
+@dataclass(frozen=True)
 class ChannelsFile:
     """``data/channels.yml``: what the assistant says about a messaging app itself, and what
     every chat channel says about a message it cannot pass on."""
@@ -686,6 +697,7 @@ class ChannelsFile:
     summary_caption: str
     message_too_long: str
     try_again: str
+    upload_limits: UploadLimitTexts
     handover: HandoverTexts
 
 

@@ -72,6 +72,27 @@ class Settings:
     upload_token_ttl_s: int = _var(
         "UPLOAD_TOKEN_TTL_S", 1800, "how long an upload link stays valid", unit="s",
         minimum=1, used_by="actions")
+    upload_token_max_uses: int = _var(
+        "UPLOAD_TOKEN_MAX_USES", 3, "videos one upload link accepts; the next upload with "
+        "it is refused with a friendly answer (the chat gives a fresh link)", unit="uploads",
+        minimum=1, used_by="connector")
+    conversation_max_uploads: int = _var(
+        "CONVERSATION_MAX_UPLOADS", 10, "videos one conversation may send within "
+        "`CONVERSATION_UPLOAD_WINDOW_S` (web link and messaging apps together); more are "
+        "refused with a friendly answer", unit="uploads", minimum=1,
+        used_by="connector, messaging-app channels")
+    conversation_max_analyses: int = _var(
+        "CONVERSATION_MAX_ANALYSES", 20, "analyses (first ones and re-analyses) one "
+        "conversation may start within `CONVERSATION_UPLOAD_WINDOW_S`", unit="analyses",
+        minimum=1, used_by="actions")
+    conversation_upload_window_s: float = _var(
+        "CONVERSATION_UPLOAD_WINDOW_S", 86400.0, "the window of `CONVERSATION_MAX_UPLOADS` "
+        "and `CONVERSATION_MAX_ANALYSES`", unit="s", minimum=60.0,
+        used_by="connector, messaging-app channels, actions")
+    conversation_max_pending_jobs: int = _var(
+        "CONVERSATION_MAX_PENDING_JOBS", 2, "analyses one conversation may have queued or "
+        "running at once; more are refused with a friendly answer, so one runner's backlog "
+        "stays short on any queue backend", unit="jobs", minimum=1, used_by="actions")
     queue_backend: str = _var(
         "QUEUE_BACKEND", "local", "where analysis jobs wait: the database or RQ on Redis",
         choices=("local", "rq"), used_by="actions, worker")

@@ -5,6 +5,12 @@ workers can never both own a job: claiming needs ``status = 'queued'``; heartbea
 finishing need ``status = 'running'`` and the claiming ``worker_id``. PostgreSQL picks the
 next job with ``FOR UPDATE SKIP LOCKED``; SQLite with a select followed by the guarded UPDATE
 (retried when another worker won).
+
+Fair queueing: the next job is not simply the oldest one. Conversations take turns: the
+claimed job is the oldest queued job of the conversation with the fewest jobs running, and
+among those the one served longest ago (a conversation never served first). One runner who
+queues many clips therefore delays another runner's clip by at most one analysis per
+worker. :func:`jobs_ahead` counts the jobs that this order runs first (the "about N s").
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from content_schema.vocabulary import ACTIVITIES, VIEWS
 from kneeapp import settings
@@ -154,16 +161,75 @@ def jobs_for(conversation_id: str) -> list[JobView]:
 
 
 def jobs_ahead(job_id: str) -> int:
-    """How many queued or running jobs were created before ``job_id`` (0 when unknown)."""
+    """How many jobs run before ``job_id`` is claimed (0 when unknown or not queued).
+
+    The jobs running now, then the queued ones in the order the queue hands them out: with
+    fair claiming (``QUEUE_BACKEND=local``) conversations take turns; on RQ (first in, first
+    out) the jobs created earlier. Counted as if one worker ran one job at a time.
+    """
     with session_scope() as session:
         row = session.get(AnalysisJob, job_id) if media.ID_RE.fullmatch(str(job_id)) else None
-        if row is None:
+        if row is None or row.status != "queued":
             return 0
+        active = session.execute(
+            select(AnalysisJob.conversation_id, AnalysisJob.status, AnalysisJob.created_at,
+                   AnalysisJob.id)
+            .where(AnalysisJob.status.in_(("queued", "running")))).all()
+        served = session.execute(
+            select(AnalysisJob.conversation_id, func.max(AnalysisJob.started_at))
+            .where(AnalysisJob.conversation_id.in_({c for c, *_ in active}),
+                   AnalysisJob.started_at.is_not(None))
+            .group_by(AnalysisJob.conversation_id)).all()
+    running = sum(1 for _, status, *_ in active if status == "running")
+    queued = [(c, (t, i)) for c, status, t, i in active if status == "queued"]
+    if settings.current().queue_backend != "local":
+        return running + sum(1 for _, p in queued if p < (row.created_at, row.id))
+    last_served = [c for c, _ in sorted(served, key=lambda pair: pair[1])]
+    return running + claims_before(queued, last_served, (row.created_at, row.id))
+
+
+def claims_before(queued: list[tuple[str, Any]], last_served: list[str], position: Any) -> int:
+    """How many queued jobs the fair order claims before the one at ``position``, one at a
+    time (each finished before the next claim, as with one worker).
+
+    Args:
+        queued: ``(conversation_id, position)`` of every queued job; positions order jobs by
+            creation.
+        last_served: Conversations ever served, the one served longest ago first.
+        position: The job's own position (one of ``queued``).
+
+    Returns:
+        The number of claims before it.
+    """
+    rank = {conversation: index for index, conversation in enumerate(last_served)}
+    waiting = sorted(queued, key=lambda job: job[1])
+    for claims in range(len(waiting)):
+        # never served first, then served longest ago, then the oldest job
+        pick = min(waiting, key=lambda job: (job[0] in rank, rank.get(job[0], 0), job[1]))
+        if pick[1] == position:
+            return claims
+        waiting.remove(pick)
+        rank[pick[0]] = len(last_served) + claims
+    return len(waiting)
+
+
+def pending_jobs(conversation_id: str) -> int:
+    """How many of the conversation's jobs are queued or running."""
+    with session_scope() as session:
         return int(session.scalar(
             select(func.count()).select_from(AnalysisJob).where(
-                AnalysisJob.status.in_(("queued", "running")),
-                AnalysisJob.created_at < row.created_at,
-            )) or 0)
+                AnalysisJob.conversation_id == conversation_id,
+                AnalysisJob.status.in_(("queued", "running")))) or 0)
+
+
+def jobs_since(conversation_id: str, seconds: float) -> int:
+    """How many jobs the conversation created in the last ``seconds``."""
+    since = utcnow() - dt.timedelta(seconds=seconds)
+    with session_scope() as session:
+        return int(session.scalar(
+            select(func.count()).select_from(AnalysisJob).where(
+                AnalysisJob.conversation_id == conversation_id,
+                AnalysisJob.created_at > since)) or 0)
 
 
 def _running_values(worker_id: str, now: dt.datetime) -> dict[str, Any]:
@@ -171,8 +237,23 @@ def _running_values(worker_id: str, now: dt.datetime) -> dict[str, Any]:
             "started_at": now, "heartbeat_at": now, "error_code": None, "error_message": None}
 
 
+def _fair_pick() -> Any:
+    """The queued jobs in claiming order (see the module's "Fair queueing")."""
+    other = aliased(AnalysisJob)
+    running = (select(func.count()).select_from(other)
+               .where(other.conversation_id == AnalysisJob.conversation_id,
+                      other.status == "running")
+               .correlate(AnalysisJob).scalar_subquery())
+    last_served = (select(func.max(other.started_at))
+                   .where(other.conversation_id == AnalysisJob.conversation_id)
+                   .correlate(AnalysisJob).scalar_subquery())
+    return (select(AnalysisJob.id).where(AnalysisJob.status == "queued")
+            .order_by(running, case((last_served.is_(None), 0), else_=1), last_served,
+                      AnalysisJob.created_at, AnalysisJob.id).limit(1))
+
+
 def claim_next(worker_id: str) -> str | None:
-    """Claim the oldest queued job for ``worker_id``.
+    """Claim the next queued job for ``worker_id``, conversations taking turns.
 
     Args:
         worker_id: The claiming worker.
@@ -184,18 +265,14 @@ def claim_next(worker_id: str) -> str | None:
     now = utcnow()
     if dialect == "postgresql":
         with session_scope() as session:
-            pick = (select(AnalysisJob.id).where(AnalysisJob.status == "queued")
-                    .order_by(AnalysisJob.created_at, AnalysisJob.id).limit(1)
-                    .with_for_update(skip_locked=True).scalar_subquery())
+            pick = _fair_pick().with_for_update(skip_locked=True).scalar_subquery()
             return session.execute(
                 update(AnalysisJob).where(AnalysisJob.id == pick, AnalysisJob.status == "queued")
                 .values(**_running_values(worker_id, now)).returning(AnalysisJob.id)
             ).scalar()
     for _ in range(_SQLITE_CLAIM_TRIES):
         with session_scope() as session:
-            job_id = session.scalar(
-                select(AnalysisJob.id).where(AnalysisJob.status == "queued")
-                .order_by(AnalysisJob.created_at, AnalysisJob.id).limit(1))
+            job_id = session.scalar(_fair_pick())
             if job_id is None:
                 return None
             result = session.execute(

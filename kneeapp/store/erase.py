@@ -4,6 +4,7 @@
 Removes Rasa's tracker events (table ``events``, column ``sender_id``, if the table
 exists), consents, assessments, videos, analysis jobs and results, the link to a
 messaging app's chat and the replies held for it (``channel_chats``, ``held_messages``),
+the count of videos sent (``upload_uses``: a hash of the upload link, no content),
 the link to the clinic's helpdesk and what was still to be sent there (``clinic_threads``,
 ``clinic_deliveries``; the clinic is then told, in its own helpdesk, that the runner erased
 their data — what the clinic keeps there follows the clinic's own records policy), the raw
@@ -34,6 +35,7 @@ from kneeapp.store.models import (
     ClinicThread,
     Consent,
     HeldMessage,
+    UploadUse,
     Video,
 )
 from kneeapp.store.sqlite_pragmas import checkpoint
@@ -45,7 +47,7 @@ ERASED_NOTICE = "erased"
 
 REPORT_KEYS = ("events", "consents", "assessments", "videos", "analysis_jobs",
                "analysis_results", "channel_chats", "held_messages", "clinic_threads",
-               "clinic_deliveries", "files")
+               "clinic_deliveries", "upload_uses", "files")
 
 
 def erase_conversation(conversation_id: str) -> dict[str, int]:
@@ -83,6 +85,8 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
             delete(ChannelChat).where(ChannelChat.conversation_id == conversation_id)))
         report["held_messages"] = _count(session.execute(
             delete(HeldMessage).where(HeldMessage.conversation_id == conversation_id)))
+        report["upload_uses"] = _count(session.execute(
+            delete(UploadUse).where(UploadUse.conversation_id == conversation_id)))
         _erase_clinic_link(session, conversation_id, report)
         if inspect(session.connection()).has_table("events"):
             report["events"] = _count(session.execute(

@@ -172,6 +172,29 @@ class HeldMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class UploadUse(Base):
+    """One video a conversation sent (web link or messaging app), counted against
+    ``UPLOAD_TOKEN_MAX_USES`` and ``CONVERSATION_MAX_UPLOADS`` (kneeapp/store/upload_quota.py).
+
+    ``token_key`` is a hash of the upload link's token, never the token; the two unique
+    constraints make concurrent uploads of one link or one conversation take turns.
+    """
+
+    __tablename__ = "upload_uses"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "conversation_seq",
+                         name="uq_upload_uses_conversation_seq"),
+        UniqueConstraint("token_key", "token_use", name="uq_upload_uses_token_use"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255))
+    conversation_seq: Mapped[int] = mapped_column(Integer)
+    token_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    token_use: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AnalysisResult(Base):
     """The report of a finished job and where its pictures are."""
 

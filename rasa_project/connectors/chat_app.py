@@ -28,6 +28,7 @@ from content_schema.schemas import ChannelsFile
 from kneeapp import settings
 from kneeapp.clinic.pictures import summary_pictures
 from kneeapp.clinic.summary_pdf import render_pdf
+from kneeapp.store import upload_quota
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +79,54 @@ async def download(url: str, **request: Any) -> AsyncIterator[bytes]:
             yield chunk
 
 
-async def store_video(chunks: AsyncIterator[bytes], uploads_dir: Path, limit_bytes: int,
-                      conversation_id: str) -> upload_store.StoredVideo:
-    """Streams a video into the media store for ``conversation_id``.
+def upload_limit_text(texts: ChannelsFile, reason: str) -> str:
+    """Why a video over a bound was refused (``token_used_up`` or ``conversation_limit``)."""
+    config = settings.current()
+    template = getattr(texts.upload_limits, reason)
+    return template.format(max_uses=str(config.upload_token_max_uses),
+                           max_uploads=str(config.conversation_max_uploads),
+                           window_hours=f"{config.conversation_upload_window_s / 3600:g}")
+
+
+async def reserve_upload(conversation_id: str, token: str | None = None) -> int:
+    """Counts one video against the upload bounds (:mod:`kneeapp.store.upload_quota`).
+
+    Returns:
+        The reservation, to give back with :func:`release_upload` if the video is not kept.
 
     Raises:
-        upload_store.UploadRejected: too large (``too_large``), empty or not a video.
+        upload_store.UploadRejected: 429 ``token_used_up`` or ``conversation_limit``, with
+            the runner's sentence from ``data/channels.yml``.
     """
-    sink = await upload_store.receive_stream(chunks, uploads_dir, limit_bytes)
-    video = upload_store.store(sink, conversation_id)
+    try:
+        return await asyncio.to_thread(upload_quota.reserve, conversation_id, token)
+    except upload_quota.QuotaExceeded as exceeded:
+        raise upload_store.UploadRejected(
+            429, exceeded.reason, upload_limit_text(channel_texts(), exceeded.reason)
+        ) from exceeded
+
+
+async def release_upload(reservation: int) -> None:
+    """Gives back a reservation of :func:`reserve_upload` (the video was not kept)."""
+    await asyncio.to_thread(upload_quota.release, reservation)
+
+
+async def store_video(chunks: AsyncIterator[bytes], uploads_dir: Path, limit_bytes: int,
+                      conversation_id: str) -> upload_store.StoredVideo:
+    """Streams a video into the media store for ``conversation_id``, counted against
+    ``CONVERSATION_MAX_UPLOADS`` before the first byte is fetched.
+
+    Raises:
+        upload_store.UploadRejected: over the conversation's bound (``conversation_limit``),
+            too large (``too_large``), empty or not a video.
+    """
+    reservation = await reserve_upload(conversation_id)
+    try:
+        sink = await upload_store.receive_stream(chunks, uploads_dir, limit_bytes)
+        video = upload_store.store(sink, conversation_id)
+    except BaseException:
+        await release_upload(reservation)
+        raise
     logger.info("Video stored from a messaging app: id=%s container=%s bytes=%d",
                 video.video_id, video.container, video.size_bytes)
     return video
@@ -97,6 +137,8 @@ def rejection_text(texts: ChannelsFile, rejected: upload_store.UploadRejected,
     """What the runner reads when a fetched file could not be stored."""
     if rejected.error == "too_large":
         return too_big_text(texts, limit_bytes)
+    if rejected.status == 429:
+        return rejected.message
     return texts.video_not_video
 
 

@@ -8,8 +8,9 @@ compact JSON ``{"c": conversation_id, "exp": unix_time, "n": nonce}``; the signa
 HMAC-SHA256 over the payload's base64url text. A token is the only authority for which
 conversation an upload belongs to.
 
-Limitations: tokens are bearer tokens and are not single-use (a leaked token can upload
-until it expires); keep the TTL short and serve the widget over HTTPS.
+Limitations: tokens are bearer tokens: a leaked token can upload until it expires or its
+``UPLOAD_TOKEN_MAX_USES`` videos are used (counted by the connector,
+:mod:`kneeapp.store.upload_quota`); keep the TTL short and serve the widget over HTTPS.
 """
 
 from __future__ import annotations

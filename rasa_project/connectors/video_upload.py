@@ -7,7 +7,13 @@ Routes (mounted under ``/webhooks/video``):
   ``/share_video{"video_id": "<id>"}`` into the token's conversation and answers with the
   bot's replies.
 - ``GET /webhooks/video/media/<job_id>/<filename>`` — read-only analysis results from
-  ``MEDIA_DIR/results/<job_id>/``.
+  ``MEDIA_DIR/results/<job_id>/``, served ``Cache-Control: private, no-store`` (pictures
+  of a runner's body: no shared or disk cache keeps them). Job ids are 128-bit random and
+  nothing lists a folder: any other path is a 404.
+
+An upload link accepts ``UPLOAD_TOKEN_MAX_USES`` videos and a conversation
+``CONVERSATION_MAX_UPLOADS`` within ``CONVERSATION_UPLOAD_WINDOW_S``: the next one is refused
+with 429 (``token_used_up`` / ``conversation_limit``) before its bytes are read.
 
 CORS is not handled here: Rasa wraps the whole Sanic app (channel blueprints included)
 with ``sanic_cors`` using its ``--cors`` option, which also answers preflight requests.
@@ -24,7 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from connectors import upload_store, upload_token
+from connectors import chat_app, upload_store, upload_token
 from connectors.multipart import MultipartError, boundary_from_content_type
 from connectors.result_files import MEDIA_TYPES, result_file
 from connectors.upload_store import UploadRejected
@@ -185,10 +191,17 @@ class VideoUploadInput(InputChannel):
     ) -> HTTPResponse:
         conversation_id = _conversation_from_token(request, self.secret)
         _check_declared_length(request, self.max_bytes)
-        sink = await upload_store.receive(
-            _body_chunks(request), _boundary(request), self.uploads_dir, self.max_bytes
-        )
-        video = upload_store.store(sink, conversation_id)
+        boundary = _boundary(request)
+        reservation = await chat_app.reserve_upload(
+            conversation_id, request.headers.get(TOKEN_HEADER, ""))
+        try:
+            sink = await upload_store.receive(
+                _body_chunks(request), boundary, self.uploads_dir, self.max_bytes
+            )
+            video = upload_store.store(sink, conversation_id)
+        except BaseException:
+            await chat_app.release_upload(reservation)
+            raise
         logger.info(
             "Video stored: id=%s container=%s bytes=%d",
             video.video_id,
@@ -209,6 +222,7 @@ class VideoUploadInput(InputChannel):
         except Exception:
             logger.exception("Handing video %s to the conversation failed", video.video_id)
             upload_store.remove(video)
+            await chat_app.release_upload(reservation)
             return _error(500, "server_error", "Sorry, something went wrong. Please try again.")
         return response.json({"video_id": video.video_id, "messages": collector.messages})
 
@@ -216,7 +230,7 @@ class VideoUploadInput(InputChannel):
         path = result_file(self.results_dir, job_id, filename)
         if path is None:
             return _error(404, "not_found", "Not found.")
-        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"}
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
         mime_type = MEDIA_TYPES[path.suffix[1:].lower()]
         try:
             content_range = ContentRangeHandler(request, os.stat(path))

@@ -223,6 +223,20 @@ def test_another_conversations_token_or_video_is_refused(stack: Stack) -> None:
     assert "can't find that video" in json.dumps(stolen)
 
 
+def test_an_upload_link_takes_a_bounded_number_of_videos(
+    stack: Stack, clips: dict[str, Path]
+) -> None:
+    """The probe of issue 14 sent 16 videos with one link: now the fourth is refused
+    (UPLOAD_TOKEN_MAX_USES, default 3) before it is read, and a fresh link works."""
+    sender = uuid.uuid4().hex  # no consent yet: the clips wait, nothing is analysed
+    token = upload_token(stack.url, sender)
+    assert [upload(stack.url, token, clips["nobody"])[0] for _ in range(3)] == [200] * 3
+    status, reply = upload(stack.url, token, clips["nobody"])
+    assert status == 429 and reply["error"] == "token_used_up"
+    assert "new link" in reply["message"]
+    assert upload(stack.url, upload_token(stack.url, sender), clips["nobody"])[0] == 200
+
+
 def test_worker_killed_mid_job_is_recovered(stack: Stack) -> None:
     sender = consented(stack.url)
     status, _ = upload(stack.url, upload_token(stack.url, sender), TREADMILL)

@@ -146,3 +146,45 @@ def test_requeue_for_shutdown_gives_the_attempt_back(env, db_url, tmp_path):
     assert queue.requeue(job_id, "w1")
     job = queue.get_job(job_id)
     assert job is not None and (job.status, job.attempts) == ("queued", 0)
+
+
+def _backlog(tmp_path, counts: dict[str, int]) -> dict[str, list[str]]:
+    """Queues ``counts[conversation]`` jobs per conversation, in that order."""
+    return {conversation: _jobs(tmp_path, n, conversation) for conversation, n in counts.items()}
+
+
+def test_one_runners_backlog_does_not_starve_another(env, db_url, tmp_path):
+    jobs = _backlog(tmp_path, {"conv-busy": 5, "conv-late": 1})
+    late = jobs["conv-late"][0]
+    predicted = queue.jobs_ahead(late)
+    order = []
+    while (job := queue.claim_next("w1")) is not None:  # one worker, one job at a time
+        order.append(job)
+        assert queue.finish_failed(job, "w1", "crashed", "test")
+    assert order.index(late) <= 1  # claimed no later than second
+    assert predicted == order.index(late)  # and the runner was told so
+    assert sorted(order) == sorted(jobs["conv-busy"] + [late])
+
+
+def test_conversations_take_turns_with_jobs_running(env, db_url, tmp_path):
+    jobs = _backlog(tmp_path, {"conv-a": 3, "conv-b": 2, "conv-c": 1})
+    claimed = [queue.claim_next(f"w{i}") for i in range(3)]  # three workers, nothing finished
+    assert [queue.get_job(j).conversation_id for j in claimed] == ["conv-a", "conv-b", "conv-c"]
+    assert claimed == [jobs["conv-a"][0], jobs["conv-b"][0], jobs["conv-c"][0]]
+
+
+def test_the_wait_counts_the_turns_not_the_whole_backlog():
+    queued = [("a", i) for i in range(1, 9)] + [("b", 9), ("b", 10), ("c", 11)]
+    # "a" is being served (its first job runs): b's and c's first jobs go before a's next
+    assert queue.claims_before(queued, ["a"], 9) == 0
+    assert queue.claims_before(queued, ["a"], 11) == 1
+    # b's second job: c's, then a's next, then b's (served before a's next) - b's own first
+    assert queue.claims_before(queued, ["a"], 10) == 3
+    # a's last job waits for everything
+    assert queue.claims_before(queued, ["a"], 8) == len(queued) - 1
+
+
+def test_on_rq_the_wait_is_first_in_first_out(env, db_url, tmp_path, monkeypatch):
+    jobs = _backlog(tmp_path, {"conv-busy": 5, "conv-late": 1})
+    monkeypatch.setenv("QUEUE_BACKEND", "rq")
+    assert queue.jobs_ahead(jobs["conv-late"][0]) == 5

@@ -25,12 +25,16 @@ TABLES = (
     "CREATE TABLE assessments (id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id "
     "VARCHAR(255) NOT NULL, answers JSON NOT NULL, level VARCHAR(32) NOT NULL, reasons JSON "
     "NOT NULL, plan JSON NOT NULL, summary JSON, created_at DATETIME NOT NULL)",
+    "CREATE TABLE upload_uses (id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id "
+    "VARCHAR(255) NOT NULL, conversation_seq INTEGER NOT NULL, token_key VARCHAR(64), "
+    "token_use INTEGER, created_at DATETIME NOT NULL, UNIQUE (conversation_id, "
+    "conversation_seq), UNIQUE (token_key, token_use))",
 )
 
 
 def create_channel_tables(url: str) -> None:
-    """``channel_chats``, ``held_messages``, ``clinic_threads``, ``clinic_deliveries`` and
-    ``assessments`` in the (empty) database at ``url``."""
+    """``channel_chats``, ``held_messages``, ``clinic_threads``, ``clinic_deliveries``,
+    ``assessments`` and ``upload_uses`` in the (empty) database at ``url``."""
     with create_engine(url).begin() as connection:
         for statement in TABLES:
             connection.execute(text(statement))

@@ -35,11 +35,13 @@ from sanic import Sanic  # noqa: E402
 
 from tests.rasa_env.sanic_server import serving  # noqa: E402
 
-pytestmark = pytest.mark.rasa_env
+pytestmark = [pytest.mark.rasa_env, pytest.mark.usefixtures("upload_db")]
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
 CLIP = TESTDATA / "treadmill_side_male.mp4"
 SECRET = b"k" * 32
+#: The smallest file the upload accepts as an MP4.
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + b"\x00" * 100
 UPLOAD = "/webhooks/video/upload"
 WIDGET_ORIGIN = "http://localhost:8080"
 
@@ -338,6 +340,73 @@ def test_cors_headers_on_upload_answers(server: Server) -> None:
     assert answer.headers["Access-Control-Allow-Origin"] in (WIDGET_ORIGIN, "*")
 
 
+def test_an_upload_link_takes_only_its_uses(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_TOKEN_MAX_USES", "2")
+    token = _token("conv-reuse")
+    assert [_post(server, MP4_HEAD, token).status_code for _ in range(2)] == [200, 200]
+    stored = _upload_files(server)
+
+    answer = _post(server, MP4_HEAD, token)
+
+    assert answer.status_code == 429
+    body = answer.json()
+    assert body["error"] == "token_used_up"
+    assert "already been used for 2 videos" in body["message"]
+    assert "new link" in body["message"]
+    assert _upload_files(server) == stored  # nothing read, nothing kept
+    assert len(server.received) == 2
+    assert _post(server, MP4_HEAD, _token("conv-reuse")).status_code == 200  # a fresh link
+
+
+def test_a_refused_file_does_not_use_up_the_link(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_TOKEN_MAX_USES", "1")
+    token = _token("conv-typo")
+    assert _post(server, b"just some text, not a video" * 10, token).status_code == 415
+    assert _post(server, MP4_HEAD, token).status_code == 200
+    assert _post(server, MP4_HEAD, token).json()["error"] == "token_used_up"
+
+
+def test_a_conversation_takes_only_its_uploads_in_the_window(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONVERSATION_MAX_UPLOADS", "3")
+    codes = [_post(server, MP4_HEAD, _token("conv-many")).status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+
+    answer = _post(server, MP4_HEAD, _token("conv-many"))
+
+    assert answer.status_code == 429
+    assert answer.json()["error"] == "conversation_limit"
+    assert "3 videos in the last 24 hours" in answer.json()["message"]
+    assert [m.sender_id for m in server.received] == ["conv-many"] * 3
+    assert _post(server, MP4_HEAD, _token("conv-other")).status_code == 200
+
+
+def test_failed_handover_gives_the_use_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_TOKEN_MAX_USES", "1")
+    calls: list[UserMessage] = []
+
+    async def broken_once(message: UserMessage) -> None:
+        calls.append(message)
+        if len(calls) == 1:
+            raise RuntimeError("agent down")
+
+    token = _token("conv-retry")
+    with serving(_make_app(tmp_path / "media", 1024 * 1024, [], handler=broken_once)) as base:
+        def post() -> int:
+            files = {"video": ("a.mp4", MP4_HEAD, "video/mp4")}
+            return requests.post(f"{base}{UPLOAD}", headers={"X-Upload-Token": token},
+                                 files=files, timeout=10).status_code
+
+        assert [post(), post(), post()] == [500, 200, 429]
+
+
 @pytest.fixture
 def results(server: Server) -> Path:
     job = server.media_dir / "results" / ("a" * 32)
@@ -362,6 +431,8 @@ def test_media_route_serves_results(server: Server, results: Path, name: str, mi
     assert answer.headers["Content-Type"].startswith(mime)
     assert answer.content == (results / name).read_bytes()
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    # pictures of a runner's body: kept by no shared cache, not even the browser's disk cache
+    assert answer.headers["Cache-Control"] == "private, no-store"
 
 
 def test_media_route_supports_ranges_for_video(server: Server, results: Path) -> None:
@@ -393,6 +464,11 @@ def test_media_route_supports_ranges_for_video(server: Server, results: Path) ->
         f"{'a' * 32}",
         f"{'a' * 32}/report.json/extra",
         f"{'a' * 32}/%00report.json",
+        # nothing lists a folder: the results, one job's pictures, the uploads
+        "",
+        f"{'a' * 32}/",
+        "../uploads/",
+        "%2e%2e/uploads/",
     ],
 )
 def test_media_route_refuses_unsafe_paths(server: Server, results: Path, path: str) -> None:
@@ -407,6 +483,16 @@ def test_media_route_refuses_unsafe_paths(server: Server, results: Path, path: s
         connection.close()
     assert answer.status == 404
     assert b'{"secret"' not in content
+
+
+@pytest.mark.parametrize("path", ["/webhooks/video/media", "/webhooks/video/uploads/",
+                                  "/webhooks/video/results/", "/webhooks/video/uploads/x.json"])
+def test_no_route_lists_or_serves_the_media_folders(
+    server: Server, results: Path, path: str
+) -> None:
+    answer = requests.get(server.url(path), timeout=10)
+    assert answer.status_code == 404
+    assert '"secret"' not in answer.text and "report.json" not in answer.text
 
 
 def test_from_credentials_env_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ from tests.paths import REPO
 TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 APP_TABLES = ("analysis_results", "analysis_jobs", "videos", "assessments", "consents",
-              "channel_chats", "held_messages", "clinic_threads", "clinic_deliveries")
+              "channel_chats", "held_messages", "clinic_threads", "clinic_deliveries",
+              "upload_uses")
 
 
 def _pg_admin() -> tuple[Any, str] | tuple[None, str]:

@@ -1082,7 +1082,8 @@ KneeWidget.prototype.sendFile = function (pending) {
     if (xhr.status >= 200 && xhr.status < 300) { self.uploadDone(pending, body || {}); return; }
     var code = body && body.error;
     var message = body && typeof body.message === "string" ? body.message : null;
-    if (code === "token_invalid" || code === "token_expired" || xhr.status === 401) {
+    // a link that has taken its UPLOAD_TOKEN_MAX_USES videos is replaced like an expired one
+    if (code === "token_invalid" || code === "token_expired" || code === "token_used_up" || xhr.status === 401) {
       self.upload = null;
       self.store.saveToken(null);
       if (!pending.retriedToken) {
@@ -1094,6 +1095,7 @@ KneeWidget.prototype.sendFile = function (pending) {
       return;
     }
     if (xhr.status === 413 || code === "too_large") { self.fail(box, message || "That video is too large to send.", { file: file }); return; }
+    if (code === "conversation_limit") { self.fail(box, message || "You've sent as many videos as I can take for now.", { file: file }); return; }
     if (xhr.status === 415 || code === "not_a_video") { self.fail(box, message || "That file doesn't look like a video I can read.", { file: file }); return; }
     self.fail(box, (message || "The upload didn't work (error " + xhr.status + ").") + " Your answers are safe.", { retry: true, file: file });
   };
