@@ -34,6 +34,7 @@ for path in (ROOT / "rasa_project", ROOT):
 
 import requests  # noqa: E402
 from connectors import upload_token  # noqa: E402
+from tests.rasa_env.channel_tables import create_channel_tables  # noqa: E402
 
 pytestmark = [pytest.mark.rasa_env, pytest.mark.e2e]
 
@@ -121,6 +122,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _database_url(project: Path) -> str:
+    """The server's own SQLite database (uploads are counted in its ``upload_uses``)."""
+    return f"sqlite:///{project / 'app.db'}"
+
+
 def _env(media_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -128,6 +134,7 @@ def _env(media_dir: Path) -> dict[str, str]:
         RASA_TELEMETRY_ENABLED="false",
         UPLOAD_TOKEN_SECRET=SECRET,
         MEDIA_DIR=str(media_dir),
+        DATABASE_URL=_database_url(media_dir.parent),
         APP_ENV="development",
     )
     env.pop("UPLOAD_MAX_BYTES", None)
@@ -141,6 +148,7 @@ def tiny_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "config.yml").write_text(CONFIG)
     (project / "domain.yml").write_text(DOMAIN)
     (project / "data" / "rules.yml").write_text(RULES)
+    create_channel_tables(_database_url(project))
     if not RASA.exists():
         pytest.skip(f"rasa executable not found next to {sys.executable}")
     result = subprocess.run(
