@@ -65,6 +65,8 @@ LIST_ANSWERS = {
     "symptom": "symptoms",
     "red_flag": "red_flags",  # sent only by the safety-checklist buttons
 }
+#: The questions about what was tried: squats named there are an exercise done.
+TRIED_ANSWERS = frozenset({"tried", "tried_outcome"})
 #: Entities whose value is the answer itself.
 DIRECT_ANSWERS = {
     "side": "side",
@@ -236,9 +238,11 @@ _OTHER_PLACE_WORDS = re.compile(
     r"|(?P<back>back|backside|back side|behind|rear))\b"
 )
 _SCORE_WITH_ARTICLE = re.compile(r"\ba (?:[0-9]|10)(?:/10)?\b")  # "about a 4", "a 6/10"
-#: "sorry, I meant 30 not 40": a number corrected.
+#: "sorry, I meant 30 not 40", "pardon, 35 not 53": a number corrected (a known answer
+#: must have been the old number, see :func:`_apply_number_correction`).
 _NUMBER_CORRECTION = re.compile(
-    r"\b(?:meant|actually|sorry|correction|oops|typo)\b.*?(?P<new>\d+(?:\.\d+)?)\s*"
+    r"(?:\b(?:meant|actually|sorry|pardon|correction|oops|typo)\b.*?)?(?<![\d.])"
+    r"(?P<new>\d+(?:\.\d+)?)\s*"
     r"(?:km|k|kms|mi|miles?)?\s*,?\s*(?:not|instead of|rather than)\s*(?P<old>\d+(?:\.\d+)?)"
 )
 #: Answers a later message may only change when it answers or corrects them.
@@ -506,6 +510,8 @@ def _apply_entities(
             turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value
         elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
             continue  # "I haven't cut back"
+        elif name == "pain_trigger" and value == "squatting" and requested in TRIED_ANSWERS:
+            lists.setdefault("tried", []).append("exercises")  # "mini squats": done, not a trigger
         elif name in LIST_ANSWERS and name != "red_flag":
             lists.setdefault(LIST_ANSWERS[str(name)], []).append(str(value))
         elif name == "location":

@@ -106,6 +106,22 @@ def test_nothing_tried() -> None:
     assert interpret_turn("deny", [], "nothing yet", "tried", {}).updates == {"tried": []}
 
 
+@pytest.mark.parametrize("requested", ["tried", "tried_outcome"])
+def test_squats_named_as_what_was_tried_are_exercises_not_a_trigger(requested: str) -> None:
+    text = "physio, mini squats and squeezing a ball, worse"
+    entities = [ent("treatment", "physio", start=0, end=6),
+                ent("pain_trigger", "squatting", start=13, end=19)]
+    turn = interpret_turn("inform", entities, text, requested, {"pain_triggers": ["sitting"]})
+    assert turn.updates["tried"] == ["physio", "exercises"]
+    assert "pain_triggers" not in turn.updates
+
+
+def test_squats_said_to_the_trigger_question_are_a_trigger() -> None:
+    entities = [ent("pain_trigger", "squatting", start=8, end=14)]
+    turn = interpret_turn("inform", entities, "hurts when squats", "pain_triggers", {})
+    assert turn.updates["pain_triggers"] == ["squatting"]
+
+
 def test_limp_symptom_sets_limp() -> None:
     assert interpret_turn("inform", [ent("symptom", "limp")], "I'm limping", None, {}).updates[
         "limp"
@@ -378,6 +394,19 @@ def test_a_number_correction_replaces_the_answer_it_names() -> None:
     turn = interpret_turn("inform", [], "sorry, I meant 30 not 40", "pain_duration_weeks", known,
                           unit_hint="mi")
     assert turn.updates == {"distance_now_km": pytest.approx(30 * KM_PER_MILE)}
+
+
+@pytest.mark.parametrize("text", ["pardon, 35 not 53", "35 not 53", "35, not 53"])
+def test_a_number_that_replaces_a_known_answer_needs_no_apology(text: str) -> None:
+    known = {"distance_before_km": 25.0, "distance_now_km": 53.0}
+    turn = interpret_turn("inform", [], text, "weeks_since_change", known, unit_hint="km")
+    assert turn.updates == {"distance_now_km": pytest.approx(35.0)}
+
+
+def test_n_not_m_without_a_known_m_is_no_correction() -> None:
+    known = {"distance_before_km": 25.0, "distance_now_km": 53.0}
+    turn = interpret_turn("inform", [], "135 not 153", "weeks_since_change", known)
+    assert "distance_now_km" not in turn.updates
 
 
 def test_a_passing_mention_never_overwrites_a_known_answer() -> None:
