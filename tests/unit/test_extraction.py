@@ -886,6 +886,7 @@ TREATMENT_CLASS_CASES = [
     ("took a couple of weeks off", [("treatment", "rest", "a couple of weeks off")]),
     ("had a day or two off", [("treatment", "rest", "a day or two off")]),
     ("took 2 weeks off running", [("treatment", "rest", "2 weeks off")]),
+    ("I'm resting it", [("treatment", "rest", "resting")]),
     # must not fire (as a treatment)
     ("it hurts when doing squats", [("pain_trigger", "squatting", "squats")]),
     ("it hurts when I'm doing squats", [("pain_trigger", "squatting", "squats")]),
@@ -893,6 +894,9 @@ TREATMENT_CLASS_CASES = [
     ("what if I'm doing clamshells wrong", [("exercise", "clamshell", "clamshells")]),
     ("tried the glute squeeze", [("self_test", "hip", "glute squeeze")]),
     ("gave me pain", []),
+    ("it's fine when I'm resting", []),
+    ("sorry I meant 3, hit the wrong key", []),
+    ("it hurts even while resting", []),
     ("I've had pain for a few days off and on", [("duration", 0.43, "a few days")]),
 ]
 

@@ -151,7 +151,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "blow": [
             "hit(?= (?:it|my|the|something|against|by)\\b)"
-            "(?! (?:the|a) (?:wall|road|trails?|track|gym|pb|target)\\b)",
+            "(?! (?:the|a) (?:wall|road|trails?|track|gym|pb|target)\\b)"
+            "(?! (?:the|a) (?:wrong )?(?:key|button|number|letter|send)\\b)",  # typing
             "(?:got|was|been) hit", "collided", "collision", "crashed into", "bumped into",
             "banged", "bashed", "knocked", "whacked", "kicked", "smashed", "tackled",
             "smacked", "slammed", "thumped", "walloped", "clattered", "(?:ploughed|plowed) into",
@@ -245,7 +246,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     },
     "treatment": {
         "rest": [
-            "(?<!at )(?<!the )rest(?:ed|ing)?(?! of\\b)", "time off",
+            # not "fine when I'm resting", "even while resting": the knee at rest
+            "(?<!at )(?<!the )(?<!when )(?<!while )(?<!whilst )(?<!when i'm )(?<!when im )"
+            "(?<!when i am )rest(?:ed|ing)?(?! of\\b)", "time off",
             # "took a week off", "a day or two off"; not "a day off work", "days off and on"
             "(?:(?:a few|a couple of|couple of|some|several|a|an|one|two|three|four|five|\\d+"
             "|a full|a whole|the) )?(?:days?|weeks?|fortnight|weekend)(?: or (?:two|three|so))?"
