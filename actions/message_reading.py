@@ -65,6 +65,13 @@ LIST_ANSWERS = {
     "symptom": "symptoms",
     "red_flag": "red_flags",  # sent only by the safety-checklist buttons
 }
+#: A message that says something hurts; a pain trigger said outside the trigger question
+#: needs one ("worst on stairs", "sore after sitting").
+_PAIN_WORD = re.compile(
+    r"\b(?:pain\w*|hurt\w*|sore\w*|ache[sd]?|aching|achy|niggl\w*|twing\w*|worse|worst"
+    r"|flare\w*|bother\w*|kill\w*|agony|stiff\w*|tender\w*|throb\w*|sting\w*|sharp|dull"
+    r"|uncomfortable|discomfort|grumbl\w*|annoy\w*|irritat\w*|problem\w*|trouble\w*)\b"
+)
 #: The questions about what was tried: squats named there are an exercise done.
 TRIED_ANSWERS = frozenset({"tried", "tried_outcome"})
 #: Entities whose value is the answer itself.
@@ -510,6 +517,10 @@ def _apply_entities(
             turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value
         elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
             continue  # "I haven't cut back"
+        elif name == "pain_trigger" and requested != "pain_triggers" and not _PAIN_WORD.search(
+            text.lower()
+        ):
+            continue  # "out of breath even sitting down" says nothing about when it hurts
         elif name == "pain_trigger" and value == "squatting" and requested in TRIED_ANSWERS:
             lists.setdefault("tried", []).append("exercises")  # "mini squats": done, not a trigger
         elif name in LIST_ANSWERS and name != "red_flag":

@@ -116,6 +116,18 @@ def test_squats_named_as_what_was_tried_are_exercises_not_a_trigger(requested: s
     assert "pain_triggers" not in turn.updates
 
 
+def test_a_trigger_word_without_pain_is_no_trigger() -> None:
+    text = "im out of breath even sitting down, since this morning"
+    entities = [ent("pain_trigger", "sitting", start=24, end=31)]
+    assert "pain_triggers" not in interpret_turn("inform", entities, text, "emergency_check",
+                                                 {}).updates
+    volunteered = "worst on the stairs and after sitting, 4"
+    entities = [ent("pain_trigger", "stairs", start=13, end=19),
+                ent("pain_trigger", "sitting", start=30, end=37)]
+    turn = interpret_turn("inform", entities, volunteered, "settles_by_next_day", {})
+    assert turn.updates["pain_triggers"] == ["stairs", "sitting"]
+
+
 def test_squats_said_to_the_trigger_question_are_a_trigger() -> None:
     entities = [ent("pain_trigger", "squatting", start=8, end=14)]
     turn = interpret_turn("inform", entities, "hurts when squats", "pain_triggers", {})
