@@ -15,7 +15,7 @@ from rasa.core.channels import channel
 from sanic import Sanic
 
 from kneeapp import rasa_api, settings
-from tests.e2e.stack import rasa_security_args, rasa_security_options
+from kneeapp.rasa_api import rasa_security_args, rasa_security_options
 from tests.rasa_env.sanic_server import serving
 
 pytestmark = pytest.mark.rasa_env

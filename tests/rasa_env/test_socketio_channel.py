@@ -34,6 +34,7 @@ for path in (ROOT / "rasa_project", ROOT):
 
 import requests  # noqa: E402
 from connectors import upload_token  # noqa: E402
+
 from tests.rasa_env.channel_tables import create_channel_tables  # noqa: E402
 
 pytestmark = [pytest.mark.rasa_env, pytest.mark.e2e]
