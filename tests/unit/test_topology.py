@@ -86,10 +86,13 @@ def _native_conf(tmp_path: Path, env: dict[str, str] | None = None) -> str:
 def test_nginx_proxies_only_the_public_routes(tmp_path: Path) -> None:
     conf = _native_conf(tmp_path)
     assert "{{" not in conf
-    proxied = re.findall(r"location ([^{]+)\{[^}]*proxy_pass http://rasa_public", conf)
-    assert sorted(p.strip() for p in proxied) == ["/socket.io/", "/webhooks/",
-                                                  "= /webhooks/video/upload"]
-    assert re.search(r"upstream rasa_public \{\s*ip_hash;", conf), "socket.io needs stickiness"
+    public = conf[conf.index("listen 127.0.0.1:8000;"):conf.index("# private listeners")]
+    assert "rasa_internal" not in public and "action_servers" not in public
+    proxied = re.findall(r"location ([^{]+)\{[^}]*proxy_pass http://(rasa_\w+)", public)
+    assert sorted((p.strip(), u) for p, u in proxied) == [
+        ("/socket.io/", "rasa_sticky"), ("/webhooks/", "rasa_public"),
+        ("= /webhooks/video/upload", "rasa_public")]
+    assert re.search(r"upstream rasa_sticky \{\s*ip_hash;", conf), "socket.io needs stickiness"
     assert "listen 127.0.0.1:8000;" in conf
     assert "listen 127.0.0.1:5055;" in conf and "listen 127.0.0.1:5004;" in conf
     assert str(tmp_path) in conf and "/var/log" not in conf and "/run/" not in conf
