@@ -239,7 +239,7 @@ RUN_BANNER = """
     Video upload:      POST http://127.0.0.1:{rasa}/webhooks/video/upload (token from the bot)
     REST channel:      POST http://127.0.0.1:{rasa}/webhooks/rest/webhook  {{"sender": "<random id>", "message": "hi"}}
     socket.io channel: http://127.0.0.1:{rasa}/socket.io
-    HTTP API:          http://127.0.0.1:{rasa}/ (status: /status; RASA_TOKEN in the environment of the processes)
+    HTTP API:          http://127.0.0.1:{rasa}/ (status: /status)
     Chat in a terminal instead: make shell
   Logs in var/log/. Press Ctrl-C to stop.
 """  # noqa: E501

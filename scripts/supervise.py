@@ -185,6 +185,7 @@ class Supervisor:
 
     def _crashed(self, child: _Child, code: int, now: float) -> None:
         name = child.spec.name
+        _signal_group(child, signal.SIGKILL)  # what it left behind (it may hold its port)
         ran_s = now - child.started_at
         child.fast_crashes = child.fast_crashes + 1 if ran_s < self.fast_crash_s else 1
         if child.fast_crashes >= self.max_fast_crashes:

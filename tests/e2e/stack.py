@@ -1,6 +1,7 @@
 """Starts the real action server and Rasa server for end-to-end tests and benchmarks.
 
-The same commands as ``scripts/run.sh``, on free ports, with logs in a temporary folder.
+The same commands as ``make run`` (``scripts/launch.py``), on free ports, with logs in a
+temporary folder.
 Rasa's HTTP API is private as in production: the stack runs Rasa with a random
 ``--auth-token`` (``RASA_TOKEN`` in the processes' environment, so the worker uses it) unless
 the test sets ``RASA_TOKEN`` or ``RASA_JWT_SECRET`` itself, and with ``--cors`` limited to
