@@ -19,7 +19,6 @@ COPY rasa_project/components rasa_project/components
 # the launcher: the same role commands as `make run` / `make cluster` (scripts/topology.py)
 COPY scripts/launch.py scripts/topology.py scripts/supervise.py scripts/nginx_conf.py scripts/
 COPY deploy deploy
-COPY web web
 ENV PYTHONPATH=/app
 EXPOSE 5055
 CMD ["python", "scripts/launch.py", "role", "actions"]

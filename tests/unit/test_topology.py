@@ -113,3 +113,17 @@ def test_the_compose_nginx_configuration_is_rendered_from_the_template() -> None
     committed = nginx_conf.COMPOSE_CONF.read_text(encoding="utf-8")
     assert committed == nginx_conf.render(nginx_conf.compose_values()), (
         "run: python scripts/nginx_conf.py --compose > deploy/nginx.compose.conf")
+
+
+def test_make_run_prints_the_same_addresses_as_before() -> None:
+    banner = launch.RUN_BANNER.format(web=8080, rasa=5005)
+    for line in (
+        "    Demo site with the chat widget: http://127.0.0.1:8080/",
+        "    Video upload:      POST http://127.0.0.1:5005/webhooks/video/upload (token from "
+        "the bot)",
+        '    REST channel:      POST http://127.0.0.1:5005/webhooks/rest/webhook  {"sender": '
+        '"<random id>", "message": "hi"}',
+        "    socket.io channel: http://127.0.0.1:5005/socket.io",
+        "    HTTP API:          http://127.0.0.1:5005/ (status: /status)",
+    ):
+        assert line in banner.splitlines()
