@@ -24,6 +24,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -276,8 +278,63 @@ def run_single(var: Path, shell: bool) -> int:
     return supervise_until_stopped(supervisor, body)
 
 
-def prepare_nginx(var: Path, env: Mapping[str, str], ports: topology.ClusterPorts) -> None:
-    """Exports the site and renders nginx's configuration into ``var/``."""
+class RasaGate:
+    """Keeps a Rasa instance that crashed out of nginx's upstreams until it answers again.
+
+    A restarted Rasa listens on its port at once but answers only once its model is loaded
+    (about a minute here): nginx, which has no active health checks, would queue requests
+    on it meanwhile. The gate marks the instance ``down`` and reloads nginx as soon as the
+    supervisor shows a new pid (or none), and lifts it when ``/status`` answers.
+    """
+
+    def __init__(self, supervisor: supervise.Supervisor, var: Path,
+                 values: dict[str, object], rasa: Mapping[str, str]) -> None:
+        self.supervisor, self.var, self.values, self.rasa = supervisor, var, values, rasa
+        self.ready = {name: supervisor.pid(name) for name in rasa}
+        self.down: set[str] = set()
+
+    def apply(self) -> None:
+        """Renders the configuration with the instances that are down, and reloads nginx."""
+        addresses = list(self.rasa.values())
+        self.values["rasa_servers"] = nginx_conf.servers(
+            addresses, {self.rasa[name] for name in self.down})
+        write_nginx_conf(self.var, self.values)
+        prefix = self.var / "nginx"
+        subprocess.run([find_nginx(), "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf"),
+                        "-s", "reload"], check=False, capture_output=True)
+
+    def check(self) -> None:
+        """One look at every instance."""
+        for name in self.rasa:
+            pid = self.supervisor.pid(name)
+            if name not in self.down and pid != self.ready[name]:
+                self.down.add(name)
+                self.supervisor.say(f"{name} is out of nginx's upstreams until it answers")
+                self.apply()
+            elif name in self.down and pid is not None:
+                spec = self.supervisor.children[name].spec
+                if supervise.http_ok(spec.health_url, spec.health_headers):
+                    self.ready[name] = pid
+                    self.down.discard(name)
+                    self.supervisor.say(f"{name} is back in nginx's upstreams")
+                    self.apply()
+
+    def watch(self, interval_s: float = 0.5) -> None:
+        """Checks forever (run in a daemon thread)."""
+        while not self.supervisor.stopping:
+            self.check()
+            time.sleep(interval_s)
+
+
+def write_nginx_conf(var: Path, values: Mapping[str, object]) -> None:
+    """nginx's configuration from ``values``, into ``var/nginx/nginx.conf``."""
+    (var / "nginx" / "nginx.conf").write_text(nginx_conf.render(values), encoding="utf-8")
+
+
+def prepare_nginx(var: Path, env: Mapping[str, str],
+                  ports: topology.ClusterPorts) -> dict[str, object]:
+    """Exports the site and renders nginx's configuration into ``var/``; returns the
+    values it was rendered from."""
     prefix = var / "nginx"
     for folder in (prefix / "tmp", var / "log", var / "www"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -291,7 +348,8 @@ def prepare_nginx(var: Path, env: Mapping[str, str], ports: topology.ClusterPort
                                       ports.rasa_upstream)
     values |= {"access_log": var / "log" / "nginx-access.log",
                "error_log": var / "log" / "nginx-error.log"}
-    (prefix / "nginx.conf").write_text(nginx_conf.render(values), encoding="utf-8")
+    write_nginx_conf(var, values)
+    return values
 
 
 def run_cluster(var: Path) -> int:
@@ -306,8 +364,11 @@ def run_cluster(var: Path) -> int:
     def body() -> None:
         find_nginx()
         migrate(shared)
-        prepare_nginx(var, shared, ports)
+        values = prepare_nginx(var, shared, ports)
         start(supervisor, processes, var)
+        rasa = {p.name: f"127.0.0.1:{p.health_port}" for p in processes if p.role == "rasa"}
+        gate = RasaGate(supervisor, var, values, rasa)
+        threading.Thread(target=gate.watch, daemon=True).start()
         sys.stdout.write(CLUSTER_BANNER.format(public=ports.public, logs=var / "log",
                                                rasa_api=ports.rasa_upstream))
         sys.stdout.flush()

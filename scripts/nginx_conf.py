@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,10 +39,10 @@ def render(values: Mapping[str, object], template: str | None = None) -> str:
     return PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), text)
 
 
-def servers(addresses: Sequence[str]) -> str:
-    """``server`` lines of an upstream block."""
-    return "\n".join(f"        server {address} max_fails=1 fail_timeout=5s;"
-                     for address in addresses)
+def servers(addresses: Sequence[str], down: Collection[str] = ()) -> str:
+    """``server`` lines of an upstream block (those in ``down`` get no requests)."""
+    return "\n".join(f"        server {address} max_fails=1 fail_timeout=5s"
+                     f"{' down' if address in down else ''};" for address in addresses)
 
 
 def limits(env: Mapping[str, str]) -> dict[str, object]:

@@ -162,6 +162,12 @@ def test_a_conversation_continues_after_kill_9_of_its_rasa(cluster: Cluster) -> 
     assert users[-2:] == ["hi", "yes"], "the same conversation went on on the other instance"
     assert [r.get("text") for r in after] != [r.get("text") for r in first]
     assert cluster.pid(name) != victim, "the supervisor restarts the killed instance"
+    # ... and keeps it out of nginx's upstreams while it loads its model
+    conf = cluster.var / "nginx" / "nginx.conf"
+    deadline = time.monotonic() + 5
+    while f"127.0.0.1:{served} max_fails=1 fail_timeout=5s down;" not in conf.read_text():
+        assert time.monotonic() < deadline, "the restarted instance is still in the upstreams"
+        time.sleep(0.1)
 
 
 def _alive(pid: int) -> bool:

@@ -127,3 +127,10 @@ def test_make_run_prints_the_same_addresses_as_before() -> None:
         "    HTTP API:          http://127.0.0.1:5005/ (status: /status)",
     ):
         assert line in banner.splitlines()
+
+
+def test_an_instance_can_be_marked_down_in_the_upstreams() -> None:
+    lines = nginx_conf.servers(["127.0.0.1:1", "127.0.0.1:2"], down={"127.0.0.1:2"})
+    assert lines.splitlines() == [
+        "        server 127.0.0.1:1 max_fails=1 fail_timeout=5s;",
+        "        server 127.0.0.1:2 max_fails=1 fail_timeout=5s down;"]
