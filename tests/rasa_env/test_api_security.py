@@ -1,5 +1,5 @@
 """Rasa's HTTP API is private and CORS is limited, with the options our launchers pass
-(``tests/e2e/stack.py``'s ``rasa_security_args``) and the credentials our clients send
+(``kneeapp/rasa_api.py``'s ``rasa_security_args``) and the credentials our clients send
 (``kneeapp/rasa_api.py``), on Rasa's own server code (``rasa.server.create_app``)."""
 
 from __future__ import annotations
