@@ -9,10 +9,12 @@ RASA_ENV := $(VENV)/rasa/bin
 ACTIONS_ENV := $(VENV)/actions/bin
 SPACY_PIPELINE := rasa_project/spacy_pipeline/en_knee/config.cfg
 
-.PHONY: help setup envs model run shell test lint test-tools unit rasa-checks e2e web-setup web-test analyze erase clean
+.PHONY: help setup envs model run cluster nginx shell test lint test-tools unit rasa-checks e2e web-setup web-test analyze erase clean
 
 help:
 	@echo "make run    - set everything up (first time: a few minutes) and start the assistant"
+	@echo "make cluster - the scaled set-up: nginx on PUBLIC_PORT (8000), 2 Rasa, 2 action servers,"
+	@echo "               2 RQ workers, PostgreSQL and Redis (docs/deploy.md)"
 	@echo "make test   - set everything up and run every test"
 	@echo "make shell  - chat with the assistant in this terminal"
 	@echo "make analyze VIDEO=path OUT=dir - analyse one video"
@@ -32,6 +34,14 @@ setup: envs $(SPACY_PIPELINE) model
 
 run: setup
 	@scripts/run.sh
+
+nginx:
+	@scripts/setup_nginx.sh
+
+# PostgreSQL (DATABASE_URL, default database knee_cluster on 127.0.0.1:5432, created if
+# missing) and Redis (REDIS_URL, default 127.0.0.1:6379) must be running.
+cluster: setup nginx
+	@$(ACTIONS_ENV)/python scripts/launch.py cluster
 
 shell: setup
 	@scripts/run.sh --shell
@@ -61,7 +71,7 @@ web-setup:
 web-test: setup web-setup
 	cd web && npm test
 
-test: setup lint unit rasa-checks e2e web-test
+test: setup nginx lint unit rasa-checks e2e web-test
 
 analyze: envs
 	@test -n "$(VIDEO)" -a -n "$(OUT)" || { echo "usage: make analyze VIDEO=path/to/clip.mp4 OUT=out/dir"; exit 2; }

@@ -16,6 +16,10 @@ COPY content_schema content_schema
 COPY rasa_project/__init__.py rasa_project/__init__.py
 COPY rasa_project/connectors rasa_project/connectors
 COPY rasa_project/components rasa_project/components
+# the launcher: the same role commands as `make run` / `make cluster` (scripts/topology.py)
+COPY scripts/launch.py scripts/topology.py scripts/supervise.py scripts/nginx_conf.py scripts/
+COPY deploy deploy
 ENV PYTHONPATH=/app
 EXPOSE 5055
-CMD ["sh", "-c", "python -c 'from kneeapp.store.db import init_db; init_db()' && python -m rasa_sdk --actions actions -p 5055"]
+CMD ["python", "scripts/launch.py", "role", "actions"]
+

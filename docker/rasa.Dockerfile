@@ -12,14 +12,18 @@ COPY content_schema content_schema
 # the app settings, SQLite set-up, plain-SQL engine and media store layout the connectors share
 # with the action server, and the clinic's side (the summary PDF they serve and send, the
 # helpdesk deliveries and webhook)
-COPY kneeapp/__init__.py kneeapp/settings.py kneeapp/
+COPY kneeapp/__init__.py kneeapp/settings.py kneeapp/rasa_api.py kneeapp/
 COPY kneeapp/store/__init__.py kneeapp/store/sqlite_pragmas.py kneeapp/store/plain_sql.py \
      kneeapp/store/media.py kneeapp/store/
 COPY kneeapp/clinic kneeapp/clinic
+# the launcher: the same role commands as `make run` / `make cluster` (scripts/topology.py)
+COPY scripts/launch.py scripts/topology.py scripts/supervise.py scripts/nginx_conf.py scripts/
+COPY deploy deploy
 RUN python scripts/build_spacy_pipeline.py rasa_project/spacy_pipeline/en_knee
 WORKDIR /app/rasa_project
 ENV PYTHONPATH=/app/rasa_project:/app
 RUN rasa train --fixed-model-name knee --out models && ln -s knee.tar.gz models/current.tar.gz
+WORKDIR /app
 EXPOSE 5005
-CMD ["rasa", "run", "--enable-api", "-i", "0.0.0.0", "-p", "5005", "--cors", "*", \
-     "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "-m", "models/current.tar.gz"]
+# needs RASA_TOKEN (or RASA_JWT_SECRET): the HTTP API is never left open
+CMD ["python", "scripts/launch.py", "role", "rasa"]

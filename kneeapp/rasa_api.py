@@ -7,6 +7,9 @@ conversation named ``username``). We send the token when ``RASA_TOKEN`` is set, 
 HS256 JWT made from ``RASA_JWT_SECRET`` with a short expiry, else nothing (a development
 Rasa without authentication).
 
+:func:`rasa_security_options` / :func:`rasa_security_args` are the other side: what every
+launcher (``scripts/launch.py``, the e2e stack) starts Rasa with.
+
 Standard library only: the worker (``.venv/actions``), the e2e helpers and the benchmark
 use it. Never log the URL's query or the header.
 """
@@ -18,7 +21,9 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from kneeapp import settings
 
@@ -65,3 +70,24 @@ def auth(config: settings.Settings | None = None) -> RasaAuth:
     if config.rasa_jwt_secret:
         return RasaAuth(headers={"Authorization": f"Bearer {admin_jwt(config.rasa_jwt_secret)}"})
     return RasaAuth()
+
+
+def rasa_security_options(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What keeps Rasa's HTTP API private, as the launchers set it: the allowed CORS origins
+    (``CORS_ORIGINS``, default the demo site), ``RASA_TOKEN`` and ``RASA_JWT_SECRET``; named
+    as ``rasa.server.create_app``'s arguments."""
+    config = settings.current(env)
+    return {"cors_origins": config.cors_origin_list, "auth_token": config.rasa_token or None,
+            "jwt_secret": config.rasa_jwt_secret or None, "jwt_method": "HS256"}
+
+
+def rasa_security_args(env: Mapping[str, str] | None = None) -> list[str]:
+    """:func:`rasa_security_options` as ``rasa run`` options (``--cors``, ``--auth-token``,
+    ``--jwt-secret`` with ``--jwt-method HS256``)."""
+    options = rasa_security_options(env)
+    args = ["--cors", *options["cors_origins"]]
+    if options["auth_token"]:
+        args += ["--auth-token", options["auth_token"]]
+    if options["jwt_secret"]:
+        args += ["--jwt-secret", options["jwt_secret"], "--jwt-method", options["jwt_method"]]
+    return args

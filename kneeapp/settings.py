@@ -119,6 +119,26 @@ class Settings:
         "CORS_ORIGINS", "", "comma-separated web origins whose pages may call Rasa (its "
         "`--cors`); never `*`", used_by="launchers",
         shown_default="http://127.0.0.1:${WEB_PORT},http://localhost:${WEB_PORT}")
+    public_port: int = _var(
+        "PUBLIC_PORT", 8000, "the only public port of `make cluster` (nginx: the demo site, "
+        "socket.io and the `/webhooks/` routes; Rasa's HTTP API is refused)", minimum=1,
+        used_by="make cluster, docker compose")
+    public_chat_rate: int = _var(
+        "PUBLIC_CHAT_RATE", 5, "chat messages and webhook calls nginx lets through per second "
+        "from one client IP (bursts of 4x; more get 429)", unit="requests/s", minimum=1,
+        used_by="make cluster, docker compose")
+    public_upload_rate: int = _var(
+        "PUBLIC_UPLOAD_RATE", 6, "video uploads nginx lets through per minute from one client "
+        "IP (bursts of 5; more get 429)", unit="uploads/min", minimum=1,
+        used_by="make cluster, docker compose")
+    lock_store_url: str = _var(
+        "LOCK_STORE_URL", "", "Redis URL of Rasa's lock store (`redis://host:port/db`), needed "
+        "when several Rasa instances share conversations; unset: one instance, locks in memory",
+        used_by="Rasa (launchers)", shown_default="unset")
+    socketio_redis_url: str = _var(
+        "SOCKETIO_REDIS_URL", "", "Redis URL through which the socket.io channels of several "
+        "Rasa instances pass messages, so a push on one instance reaches a browser connected "
+        "to another; unset: one instance", used_by="socket.io channel", shown_default="unset")
     rest_channel_token: str = _var(
         "REST_CHANNEL_TOKEN", "", "when set, the REST channel (`/webhooks/rest/webhook`) "
         "answers only calls with `Authorization: Bearer <it>`: in production REST is for a "

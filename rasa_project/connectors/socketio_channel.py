@@ -11,6 +11,12 @@ them (``message_cap.py``). This subclass keeps everything else stock (events, JW
 metadata, output channel and the name ``socketio``, so ``output_channel=latest`` still
 finds it) and only replaces the ``session_request`` handler with one that awaits the join.
 
+Several Rasa instances: with ``SOCKETIO_REDIS_URL`` set, the server's client manager is
+python-socketio's ``AsyncRedisManager``, so a message emitted on one instance (e.g. the
+analysis push through ``trigger_intent`` landing on instance 2) reaches a browser whose
+socket is connected to another instance. The proxy in front must keep one browser on one
+instance (socket.io's polling transport needs it; ``deploy/nginx.conf.template``).
+
 Limitations (as in stock Rasa): the session id sent by the browser is trusted; anyone who
 knows it can join that conversation's room. Session ids must stay unguessable (uuid4).
 """
@@ -27,7 +33,9 @@ from connectors import message_cap
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
+
+from kneeapp import settings
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +47,7 @@ class SocketIOChannel(SocketIOInput):
         """Builds the stock blueprint, then re-registers ``session_request``."""
         socketio_webhook = super().blueprint(message_cap.capped(on_new_message))
         assert self.sio is not None
+        share_rooms(self.sio, settings.current().socketio_redis_url)
         self.sio.on("session_request", namespace=self.namespace)(
             self._session_request_handler(self.sio)
         )
@@ -58,3 +67,17 @@ class SocketIOChannel(SocketIOInput):
             logger.debug("User %s connected to socketIO endpoint.", sid)
 
         return session_request
+
+
+def share_rooms(sio: AsyncServer, redis_url: str) -> None:
+    """Makes ``sio`` pass its emits through Redis at ``redis_url`` (no-op when empty).
+
+    Must run before the first client connects: python-socketio initialises the manager
+    (and starts its Redis listener) on the first connection.
+    """
+    if not redis_url:
+        return
+    manager = AsyncRedisManager(redis_url, channel="knee-socketio")
+    manager.set_server(sio)
+    sio.manager = manager
+    sio.manager_initialized = False

@@ -1,6 +1,7 @@
 """Starts the real action server and Rasa server for end-to-end tests and benchmarks.
 
-The same commands as ``scripts/run.sh``, on free ports, with logs in a temporary folder.
+The same commands as ``make run`` (``scripts/launch.py``), on free ports, with logs in a
+temporary folder.
 Rasa's HTTP API is private as in production: the stack runs Rasa with a random
 ``--auth-token`` (``RASA_TOKEN`` in the processes' environment, so the worker uses it) unless
 the test sets ``RASA_TOKEN`` or ``RASA_JWT_SECRET`` itself, and with ``--cors`` limited to
@@ -27,6 +28,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from kneeapp import rasa_api, settings
+from kneeapp.rasa_api import rasa_security_args
 
 REPO = Path(__file__).resolve().parents[2]
 RASA_BIN = REPO / ".venv" / "rasa" / "bin" / "rasa"
@@ -140,27 +142,6 @@ def stack_env(actions_port: int, extra: dict[str, str] | None = None) -> dict[st
     )
     env.update(extra or {})
     return env
-
-
-def rasa_security_options(env: Mapping[str, str]) -> dict[str, Any]:
-    """What keeps Rasa's HTTP API private, as the launchers set it: the allowed CORS origins
-    (``CORS_ORIGINS``, default the demo site), ``RASA_TOKEN`` and ``RASA_JWT_SECRET``; named
-    as ``rasa.server.create_app``'s arguments."""
-    config = settings.current(env)
-    return {"cors_origins": config.cors_origin_list, "auth_token": config.rasa_token or None,
-            "jwt_secret": config.rasa_jwt_secret or None, "jwt_method": "HS256"}
-
-
-def rasa_security_args(env: Mapping[str, str]) -> list[str]:
-    """:func:`rasa_security_options` as ``rasa run`` options (``--cors``, ``--auth-token``,
-    ``--jwt-secret`` with ``--jwt-method HS256``)."""
-    options = rasa_security_options(env)
-    args = ["--cors", *options["cors_origins"]]
-    if options["auth_token"]:
-        args += ["--auth-token", options["auth_token"]]
-    if options["jwt_secret"]:
-        args += ["--jwt-secret", options["jwt_secret"], "--jwt-method", options["jwt_method"]]
-    return args
 
 
 def start_worker(stack: Stack) -> None:

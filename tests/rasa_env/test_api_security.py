@@ -1,5 +1,5 @@
 """Rasa's HTTP API is private and CORS is limited, with the options our launchers pass
-(``tests/e2e/stack.py``'s ``rasa_security_args``) and the credentials our clients send
+(``kneeapp/rasa_api.py``'s ``rasa_security_args``) and the credentials our clients send
 (``kneeapp/rasa_api.py``), on Rasa's own server code (``rasa.server.create_app``)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rasa.core.channels import channel
 from sanic import Sanic
 
 from kneeapp import rasa_api, settings
-from tests.e2e.stack import rasa_security_args, rasa_security_options
+from kneeapp.rasa_api import rasa_security_args, rasa_security_options
 from tests.rasa_env.sanic_server import serving
 
 pytestmark = pytest.mark.rasa_env

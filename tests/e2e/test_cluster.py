@@ -1,0 +1,178 @@
+"""``make cluster`` for real: nginx in front of two Rasa instances, two action servers and
+two RQ workers, on PostgreSQL and Redis, started by ``scripts/launch.py cluster`` on free
+ports with its own var folder, database, Redis database and queue
+(``tests/e2e/cluster_stack.py``).
+
+Checks, all through nginx's public port unless said otherwise: Rasa's HTTP API is refused;
+a REST conversation works; it continues after ``kill -9`` of the Rasa instance that served
+it; a push made on the *other* instance (its private port, as a worker would) reaches a
+socket.io client connected through nginx; a video job runs on RQ and its findings reach
+the conversation. Skipped, with the reason, without nginx, PostgreSQL or Redis.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.cluster_stack import Cluster, missing_services, running_cluster
+from tests.e2e.rest_runner import Runner
+from tests.e2e.stack import RASA_PYTHON, REPO
+from tests.e2e.test_video_flow import FINDINGS_INTRO, TREADMILL, upload, upload_token
+from tests.store.fixtures import write_clip
+
+pytestmark = pytest.mark.e2e
+SOCKETIO_RUNNER = REPO / "tests" / "e2e" / "socketio_runner.py"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    reason = missing_services()
+    if reason:
+        pytest.skip(reason)
+    with running_cluster() as running:
+        yield running
+
+
+def _status(url: str, method: str = "GET") -> int:
+    request = urllib.request.Request(url, method=method, data=b"{}" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_rasa_api_routes_are_refused_at_the_public_port(cluster: Cluster) -> None:
+    token = f"?token={cluster.env['RASA_TOKEN']}"
+    for path in ("/conversations/x/tracker", "/model", "/status", "/domain", "/version"):
+        assert _status(cluster.url + path) in (403, 404), path
+        assert _status(cluster.url + path + token) in (403, 404), path  # not even with it
+    assert _status(cluster.url + "/conversations/x/tracker/events", "POST") in (403, 404)
+    assert _status(cluster.url + "/model", "PUT") in (403, 404, 405)
+    assert _status(cluster.url + "/") == 200 and _status(cluster.url + "/widget.js") == 200
+    # the instances themselves still lock their API
+    assert _status(f"http://127.0.0.1:{cluster.rasa_ports[0]}/status") == 401
+
+
+class SocketClient:
+    """``tests/e2e/socketio_runner.py`` (Rasa's environment has python-socketio) as the
+    browser: connected through nginx with the polling transport, JSON lines out."""
+
+    def __init__(self, url: str, session_id: str) -> None:
+        self.process = subprocess.Popen(
+            [str(RASA_PYTHON), str(SOCKETIO_RUNNER), url, session_id], cwd=REPO,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        stdout = self.process.stdout
+        assert stdout is not None
+        threading.Thread(target=lambda: [self.lines.put(json.loads(line)) for line in stdout],
+                         daemon=True).start()
+
+    def next(self, timeout_s: float = 30) -> dict[str, Any]:
+        return self.lines.get(timeout=timeout_s)
+
+    def say(self, text: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def drain(self, quiet_s: float = 3) -> list[dict[str, Any]]:
+        found = []
+        while True:
+            try:
+                found.append(self.lines.get(timeout=quiet_s))
+            except queue.Empty:
+                return found
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def test_a_push_on_the_other_instance_reaches_the_socket(cluster: Cluster) -> None:
+    session = uuid.uuid4().hex
+    client = SocketClient(cluster.url, session)
+    try:
+        assert client.next() == {"joined": session}
+        client.say("hi")
+        assert client.drain(), "no reply through nginx"
+        served = cluster.last_upstream()
+        other = next(port for port in cluster.rasa_ports if port != served)
+        cluster.api("POST", f"/conversations/{session}/trigger_intent?output_channel=latest",
+                    port=other, body={"name": "greet"})
+        pushed = client.drain()
+        assert pushed and all("text" in p or "custom" in p or "quick_replies" in p
+                              for p in pushed), cluster.log_tail("rasa-1")
+    finally:
+        client.close()
+
+
+def test_a_video_job_runs_on_rq_and_its_findings_reach_the_conversation(
+        cluster: Cluster, tmp_path: Path) -> None:
+    if not TREADMILL.is_file():
+        pytest.skip(f"shared test footage not found at {TREADMILL}")
+    runner = Runner(cluster.url)
+    runner.say("hi")
+    runner.say("yes")
+    clip = write_clip(TREADMILL, tmp_path / "short.mp4", max_frames=150)
+    status, answer = upload(cluster.url, upload_token(cluster.url, runner.sender), clip)
+    assert status == 200, answer
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        texts = [e.get("text") or "" for e in cluster.events(runner.sender)
+                 if e["event"] == "bot"]
+        if any(FINDINGS_INTRO in text for text in texts):
+            break
+        time.sleep(2)
+    else:
+        raise AssertionError("no findings; " + cluster.log_tail("worker-1")
+                             + cluster.log_tail("worker-2"))
+    rq_logs = cluster.log_tail("worker-1") + cluster.log_tail("worker-2")
+    assert cluster.env["RQ_QUEUE"] in rq_logs, "the RQ workers listen on the test's queue"
+
+
+def test_a_conversation_continues_after_kill_9_of_its_rasa(cluster: Cluster) -> None:
+    runner = Runner(cluster.url)
+    first, served = cluster.served_by(lambda: runner.say("hi"))
+    assert first, "no reply through nginx"
+    name = f"rasa-{cluster.rasa_ports.index(served) + 1}"
+    victim = cluster.pid(name)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 10  # the supervisor notices and restarts it (loading)
+    while (_alive(victim) or cluster.pid(name) == victim) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after, answered = cluster.served_by(lambda: runner.say("yes"))
+    assert after, "no reply after the kill"
+    assert answered != served
+    users = [e.get("text") for e in cluster.events(runner.sender) if e["event"] == "user"]
+    assert users[-2:] == ["hi", "yes"], "the same conversation went on on the other instance"
+    assert [r.get("text") for r in after] != [r.get("text") for r in first]
+    assert cluster.pid(name) != victim, "the supervisor restarts the killed instance"
+    # ... and keeps it out of nginx's upstreams while it loads its model
+    conf = cluster.var / "nginx" / "nginx.conf"
+    deadline = time.monotonic() + 5
+    while f"127.0.0.1:{served} max_fails=1 fail_timeout=5s down;" not in conf.read_text():
+        assert time.monotonic() < deadline, "the restarted instance is still in the upstreams"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
