@@ -32,6 +32,7 @@ from tests.e2e.cluster_stack import Cluster, missing_services, running_cluster
 from tests.e2e.rest_runner import Runner
 from tests.e2e.stack import RASA_PYTHON, REPO
 from tests.e2e.test_video_flow import FINDINGS_INTRO, TREADMILL, upload, upload_token
+from tests.processes import alive
 from tests.store.fixtures import write_clip
 
 pytestmark = pytest.mark.e2e
@@ -153,7 +154,7 @@ def test_a_conversation_continues_after_kill_9_of_its_rasa(cluster: Cluster) -> 
     victim = cluster.pid(name)
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + 10  # the supervisor notices and restarts it (loading)
-    while (_alive(victim) or cluster.pid(name) == victim) and time.monotonic() < deadline:
+    while (alive(victim) or cluster.pid(name) == victim) and time.monotonic() < deadline:
         time.sleep(0.1)
     after, answered = cluster.served_by(lambda: runner.say("yes"))
     assert after, "no reply after the kill"
@@ -170,9 +171,3 @@ def test_a_conversation_continues_after_kill_9_of_its_rasa(cluster: Cluster) -> 
         time.sleep(0.1)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"

@@ -14,6 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import supervise
 
+from tests.processes import alive
+
 SLEEPER = [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"]
 CRASHER = [sys.executable, "-c", "import sys; print('boom', flush=True); sys.exit(3)"]
 
@@ -45,13 +47,6 @@ def _poll_until(sup: supervise.Supervisor, condition: object, timeout_s: float =
     raise AssertionError("condition not reached")
 
 
-def _alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie nobody reaped yet counts as ended)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
 
 
 def test_a_killed_process_is_restarted_with_a_new_pid(
@@ -90,7 +85,7 @@ def test_stop_ends_every_process_group_and_removes_pid_files(
     assert supervisor.pid("parent") is None
     assert not (tmp_path / "run" / "parent.pid").exists()
     time.sleep(0.2)
-    assert not _alive(grandchild)
+    assert not alive(grandchild)
     supervisor.poll()  # stopped processes are not restarted
     assert supervisor.pid("parent") is None
 
