@@ -270,9 +270,12 @@ def load_half(half: str) -> list[Persona]:
 # --------------------------------------------------------------------------- HTTP
 
 
-def _tracker(url: str, sender: str, timeout_s: float = 60) -> dict[str, Any]:
+def _tracker(
+    url: str, sender: str, env: Mapping[str, str], timeout_s: float = 60
+) -> dict[str, Any]:
+    """The tracker, read with the ``RASA_TOKEN`` or ``RASA_JWT_SECRET`` of ``env``."""
     quoted = urllib.parse.quote(sender, safe="")
-    address, headers = authenticated(url, f"/conversations/{quoted}/tracker", os.environ)
+    address, headers = authenticated(url, f"/conversations/{quoted}/tracker", env)
     request = urllib.request.Request(address, headers=headers)
     with urllib.request.urlopen(request, timeout=timeout_s) as r:
         tracker: dict[str, Any] = json.loads(r.read())
@@ -393,8 +396,16 @@ class Result:
 class Runner:
     """Plays one persona in one style, answering whatever the bot asks."""
 
-    def __init__(self, url: str, persona: Persona, style: str, max_turns: int = MAX_TURNS):
+    def __init__(
+        self,
+        url: str,
+        persona: Persona,
+        style: str,
+        env: Mapping[str, str],
+        max_turns: int = MAX_TURNS,
+    ):
         self.url, self.persona, self.style, self.max_turns = url, persona, style, max_turns
+        self.env = env  # the stack's credentials for the tracker reads
         self.rng = random.Random(f"{persona.half}/{persona.id}/{style}")
         self.sender = f"bench-{persona.id}-{style}-{uuid.uuid4().hex[:8]}"
         self.result = Result(persona.id, style, persona.half, persona.expected_level)
@@ -428,7 +439,7 @@ class Runner:
                 slot, "answered" if slot == self.last_requested else "volunteered"
             )
         replies = say(self.url, self.sender, text, timeout_s=60)
-        self.tracker = _tracker(self.url, self.sender)
+        self.tracker = _tracker(self.url, self.sender, self.env)
         self.result.turns += 1
         slots = self.slots
         bot = [
@@ -830,12 +841,19 @@ def conversations(
 
 
 def play_all(
-    url: str, plan: Sequence[tuple[Persona, str]], keep_going: bool, workers: int = WORKERS
+    url: str,
+    plan: Sequence[tuple[Persona, str]],
+    keep_going: bool,
+    workers: int = WORKERS,
+    env: Mapping[str, str] | None = None,
 ) -> list[Result]:
+    """Plays ``plan`` against the Rasa at ``url``; ``env`` holds the credentials of its API
+    (``RASA_TOKEN`` or ``RASA_JWT_SECRET``; this process's environment by default)."""
+    credentials = os.environ if env is None else env
     results: list[Result] = []
     began = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(Runner(url, p, s).play): (p, s) for p, s in plan}
+        futures = {pool.submit(Runner(url, p, s, credentials).play): (p, s) for p, s in plan}
         for n, future in enumerate(as_completed(futures), 1):
             persona, style = futures[future]
             try:

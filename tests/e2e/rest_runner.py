@@ -12,11 +12,30 @@ from tests.e2e.stack import say
 from tests.paths import REPO
 
 _QUESTIONS_FILE = yaml.safe_load((REPO / "data" / "questions.yml").read_text())["questions"]
-#: The start of every wording of each question (first asked, or after a named sign).
+
+
+def _start(text: str) -> str:
+    return " ".join(text.split())[:60]
+
+
+#: Two-part questions (``together``): slot -> (its companion slot, the start of the wording
+#: that asks both).
+TWO_PART = {
+    q["slot"]: (q["together"]["slot"], _start(q["together"]["ask"]))
+    for q in _QUESTIONS_FILE
+    if "together" in q
+}
+#: The start of every wording of each question (first asked, on its own or with its
+#: companion, or after a named sign).
 QUESTIONS = {
-    q["slot"]: [" ".join(q[key].split())[:60] for key in ("ask", "ask_after_sign") if key in q]
+    q["slot"]: [_start(q[key]) for key in ("ask", "ask_after_sign") if key in q]
+    + ([TWO_PART[q["slot"]][1]] if q["slot"] in TWO_PART else [])
     for q in _QUESTIONS_FILE
 }
+
+
+def _texts(replies: list[dict[str, Any]]) -> str:
+    return " ".join(" ".join((r.get("text") or "").split()) for r in replies)
 
 
 def asked(replies: list[dict[str, Any]]) -> str | None:
@@ -59,8 +78,15 @@ class Runner:
             slot = asked(self.replies)
             assert slot, f"bot neither asked nor concluded: {self.replies}"
             assert slot in answers, f"unexpected question {slot}"
-            self.say(answers[slot])
+            self.say(self._answer(slot, answers))
         raise AssertionError("conversation did not end")
+
+    def _answer(self, slot: str, answers: dict[str, str]) -> str:
+        """The answer to ``slot``, and to its companion when the bot asked both at once."""
+        companion, wording = TWO_PART.get(slot, ("", ""))
+        if companion in answers and wording in _texts(self.replies):
+            return f"{answers[slot]}, {answers[companion]}"
+        return answers[slot]
 
 
 SELF_CARE_ANSWERS = {

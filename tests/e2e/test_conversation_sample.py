@@ -67,7 +67,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def results(stack: Stack) -> dict[tuple[str, str], Any]:
     personas = {p.id: p for p in bench.load_half("tuning")}
     plan = [(personas[pid], style) for pid, style in SAMPLE]
-    played = bench.play_all(stack.url, plan, keep_going=True)
+    played = bench.play_all(stack.url, plan, keep_going=True, env=stack.env)
     return {(r.persona, r.style): r for r in played}
 
 
