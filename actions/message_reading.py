@@ -65,13 +65,15 @@ LIST_ANSWERS = {
     "symptom": "symptoms",
     "red_flag": "red_flags",  # sent only by the safety-checklist buttons
 }
-#: A message that says something hurts; a pain trigger said outside the trigger question
-#: needs one ("worst on stairs", "sore after sitting").
+#: A message that says something hurts; a pain trigger that is often said about something
+#: else (``_EVERYDAY_TRIGGERS``) needs one outside the trigger question ("sore after
+#: sitting", not "out of breath even sitting down"; "squats hurt", not "I do squats").
 _PAIN_WORD = re.compile(
     r"\b(?:pain\w*|hurt\w*|sore\w*|ache[sd]?|aching|achy|niggl\w*|twing\w*|worse|worst"
     r"|flare\w*|bother\w*|kill\w*|agony|stiff\w*|tender\w*|throb\w*|sting\w*|sharp|dull"
     r"|uncomfortable|discomfort|grumbl\w*|annoy\w*|irritat\w*|problem\w*|trouble\w*)\b"
 )
+_EVERYDAY_TRIGGERS = frozenset({"sitting", "morning", "squatting"})
 #: The questions about what was tried: squats named there are an exercise done.
 TRIED_ANSWERS = frozenset({"tried", "tried_outcome"})
 #: Entities whose value is the answer itself.
@@ -132,6 +134,12 @@ _LEADING_YES = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|yea|ya|definitely"
     r"|(?:it does|it has|i do|i have)(?=\W*$|[,.;!]| a bit| sometimes| yes))\b"
 )
+#: A yes or no, then another fact added ("yes, a lot, oh and it's settled by the morning"):
+#: the yes or no answers the question asked.
+_ANSWER_THEN_MORE = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|no|nope|nah)\b[^.;]*?[,.;]\s*(?:.*?[,.;]\s*)?"
+    r"(?:oh and|and also|also|btw|by the way|plus|oh,? and)\b"
+)
 _LEADING_NO = re.compile(
     r"^\W*(?:no|nope|nah|not really|not at all|never|it doesn'?t|it hasn'?t|i don'?t|i'm not"
     r"|im not|not that i(?:'ve| have)? noticed)\b"
@@ -190,7 +198,7 @@ _LIMPING = re.compile(
 #: Running as before: the load was not reduced.
 _SAME_LOAD = re.compile(
     r"\b(?:(?:still|kept|keep) (?:on )?(?:running|run|doing)(?: the)? (?:the same"
-    r"|as (?:normal|usual|always|before)|my normal|my usual)"
+    r"|as (?:normal|usual|always|before)|my normal|my usual|through it|through the pain)"
     r"|same (?:distance|mileage) as (?:always|before|usual)"
     r"|(?:haven'?t|have not|didn'?t|did not) (?:cut|reduced?|dropped) (?:back|down|anything"
     r"|my (?:running|mileage|miles|distance|training)))\b"
@@ -218,6 +226,14 @@ _NEGATED_BEFORE = re.compile(
     r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|without)\b[^,.;!?]{0,20}$"
 )
 #: A clause about how long it has hurt, inside an answer about something else.
+#: Body parts other than the knee, and the knee: a duration said about the calf or the chest
+#: is not how long the knee has hurt.
+_OTHER_BODY_PART = re.compile(
+    r"\b(?:calf|calves|chest|foot|feet|ankle|shin|thigh|hip|lower back|my back|hamstring"
+    r"|achilles|arm|head|stomach|lungs?|breath\w*)\b"
+)
+_SENTENCE_START = re.compile(r"(?<!\d)\.|[!?;]")
+_KNEE_WORD = re.compile(r"\b(?:knee|knees|kneecap|patella|joint)\b")
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
 #: "Did that help?" answered in words: the first that fits wins.
 _OUTCOME_WORDS = re.compile(
@@ -235,6 +251,10 @@ _SAYS_NONE = re.compile(
 )
 _ANY_UNIT = re.compile(r"\d\s*(?:k|km|kms|mi|mls)\b|\b(?:kms?|miles?|mi|kilomet\w*)\b")
 _NOT_BEFORE = re.compile(r"\b(?:not|never|nor|rather than|instead of) (?:the |my |on the )?$")
+#: A side named to compare with ("a different shape from the right one", "bigger than my left").
+_COMPARED_WITH_BEFORE = re.compile(
+    r"\b(?:from|than|compared (?:to|with)|like|as|versus|vs) (?:the |my |that |the other,? )?$"
+)
 _WEEKLY = re.compile(r"\b(?:a|per|each|every|/|in a) ?(?:week|wk)\b|\bweekly\b|\bmpw\b|\bpw\b")
 _PAIN_BEFORE_NUMBER = re.compile(
     r"\b(?:pain|score|hurts?|sore(?:ness)?|ache|aches)\b(?: is| gets| goes| sits)?(?: up)?"
@@ -279,6 +299,8 @@ _LEADING_CORRECTION = re.compile(
     r"^\W*(?P<no>(?:(?:no+|nah|nope|naw)\W+))?(?:(?:oh|ah|erm?|um+|hmm+)\W+)?"
     rf"(?:{_TAKEBACK}|sorry|actually)\b"
 )
+#: "no, 2": a number cannot answer a yes/no question, so it corrects the previous number.
+_NO_THEN_NUMBER = re.compile(r"^\W*(?:no+|nah|nope)\W+\d+(?:\.\d+)?(?!\w)")
 _STRONG_TAKEBACK = re.compile(
     rf"\b(?:{_TAKEBACK}|typing mistake|typo|more like|rather|instead)\b|\bnot \d"
 )
@@ -301,10 +323,16 @@ _PAIN_START_BEFORE = re.compile(
     r"\b(?:started|began|start|begin|came on|hurt\w*|pain|sore|aching)\b[^.;!?]{0,15}$"
 )
 _INCREASE_CLAUSE = re.compile(
-    r"\b(?:increas\w*|upped|raised|jumped|went up|gone up|built up|ramped|added|doubled"
+    r"\b(?:increas\w*|upped|raised|jumped|went up|gone up|ramped|added|doubled"
+    # "I built up over 3 weeks", "built up my mileage", "built up to 50k"; not the pain
+    # that "built up gradually"
+    r"|(?:i|i'?ve|i have|we) built (?:it |things |my \w+ )?up"
+    r"|built (?:it |things )?up (?=my |the |to |mileage|distance|volume)"
     r"|tripled|more miles|more km|from \S+(?: a week| per week| pw| weekly)? to|went \S+ (?:to|->)"
     r"|was \d+|up from)\b|->|→"
-    r"|\d\s*(?:k|km|kms|mi|miles)?\s*(?:to|-)\s*\d"
+    # "20-30 km", "30 to 40"; not a range of time ("8-9 weeks", "2 to 3 months")
+    r"|\d\s*(?:k|km|kms|mi|miles)?\s*(?:to|-)\s*\d+(?:\.\d+)?"
+    r"(?![\d.]|\s*(?:weeks?|wks?|days?|months?|mo|mos|years?|yrs?)\b)"
 )
 _CONSENT_YES = re.compile(
     r"^\W*(?:yes|yep|yeah|yea|ya|yup|sure|ok|okay|k|fine|go ahead|go on|let'?s (?:go|start|do it"
@@ -437,6 +465,9 @@ def _duration_target(
 ) -> str | None:
     """Which duration a duration entity answers: the asked one, else what its clause says."""
     clause = _clause_of(text, entity.get("start", 0), entity.get("end", len(text)))
+    said_before = _SENTENCE_START.split(text[: entity.get("end", len(text))].lower())[-1]
+    if _OTHER_BODY_PART.search(said_before) and not _KNEE_WORD.search(said_before):
+        return None  # "my calf has been swollen and warm for two days": not the knee's pain
     if requested in DURATION_SLOTS and not (_ANOTHER_DURATION_CLAUSE.search(clause)
                                             and requested != "pain_duration_weeks"):
         return requested
@@ -461,16 +492,20 @@ def _duration_target(
     return None
 
 
-def _side_from(entities: Sequence[Mapping[str, Any]], text: str) -> str | None:
+def _side_from(
+    entities: Sequence[Mapping[str, Any]], text: str, known: Any = None
+) -> str | None:
     """Both knees stay both ("both, but the right is worse"; "actually it's both, the left
     is just worse"; "left and right"), unless a later side corrects them ("both, sorry, I
-    mean right"; "left, sorry, I mean right")."""
+    mean right"; "left, sorry, I mean right"). A correction naming the ``known`` side and
+    the other one means the other ("sorry - left knee, I said right by mistake")."""
     sides = [e for e in entities if e.get("entity") == "side"]
     if not sides:
         return None
     lower = text.lower()
-    said = [e for e in sides if not _NOT_BEFORE.search(lower[: e.get("start", 0)])]
-    sides = said or sides  # "right knee, not left"
+    said = [e for e in sides if not _NOT_BEFORE.search(lower[: e.get("start", 0)])
+            and not _COMPARED_WITH_BEFORE.search(lower[: e.get("start", 0)])]
+    sides = said or sides  # "right knee, not left"; "a different shape from the right one"
     values = [e["value"] for e in sides]
     if "both" in values and len(set(values)) > 1:
         both = next(e for e in sides if e["value"] == "both")
@@ -480,8 +515,17 @@ def _side_from(entities: Sequence[Mapping[str, Any]], text: str) -> str | None:
     if {"left", "right"} <= set(values):  # "left and right", unless one corrects the other
         last = sides[-1]
         corrected = _CORRECTION.search(text.lower()[: last.get("start", 0)])
+        if corrected and known in ("left", "right"):
+            return "left" if known == "right" else "right"
         return str(last["value"]) if corrected else "both"
     return str(values[-1])
+
+
+def _drop_denied_treatments(denied: set[str], answers: Mapping[str, Any], turn: Turn) -> None:
+    """A treatment said as not tried leaves the list ("it was a brace, not ice" after "ice")."""
+    tried = turn.updates.get("tried", answers.get("tried"))
+    if denied and isinstance(tried, list) and denied & set(tried):
+        turn.updates["tried"] = [t for t in tried if t not in denied]
 
 
 def _apply_entities(
@@ -493,6 +537,7 @@ def _apply_entities(
     unit_hint: str | None = None,
 ) -> None:
     lists: dict[str, list[str]] = {}
+    denied: set[str] = set()  # treatments said as not tried
     for entity in entities:
         name: str | None = entity.get("entity")
         value: Any = entity.get("value")
@@ -516,13 +561,12 @@ def _apply_entities(
             score = name == "pain_score"
             turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value
         elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
-            continue  # "I haven't cut back"
-        elif name == "pain_trigger" and requested != "pain_triggers" and not _PAIN_WORD.search(
-            text.lower()
-        ):
-            continue  # "out of breath even sitting down" says nothing about when it hurts
+            denied.add(str(value))  # "I haven't cut back"; "a brace I tried, not ice"
         elif name == "pain_trigger" and value == "squatting" and requested in TRIED_ANSWERS:
             lists.setdefault("tried", []).append("exercises")  # "mini squats": done, not a trigger
+        elif (name == "pain_trigger" and value in _EVERYDAY_TRIGGERS
+              and requested != "pain_triggers" and not _PAIN_WORD.search(text.lower())):
+            continue  # "out of breath even sitting down" says nothing about when it hurts
         elif name in LIST_ANSWERS and name != "red_flag":
             lists.setdefault(LIST_ANSWERS[str(name)], []).append(str(value))
         elif name == "location":
@@ -544,11 +588,13 @@ def _apply_entities(
                 turn.updates[target] = float(value)
         elif name == "age":
             turn.updates["age_band"] = age_band(value)
-    side = _side_from([e for e in entities if valid_entity(e.get("entity"), e.get("value"))], text)
+    valid = [e for e in entities if valid_entity(e.get("entity"), e.get("value"))]
+    side = _side_from(valid, text, answers.get("side"))
     if side:
         turn.updates["side"] = side
     for slot, values in lists.items():
         turn.updates[slot] = _merge_list(answers.get(slot), values)
+    _drop_denied_treatments(denied, answers, turn)
     _apply_exercises_tried(entities, text, requested, answers, turn)
     for test in (e.get("value") for e in entities if e.get("entity") == "self_test"):
         if valid_entity("self_test", test):
@@ -833,7 +879,8 @@ def _apply_intent(
         return
     lower = text.lower()
     leading_no = bool(_LEADING_NO.match(lower))
-    if requested in YES_NO_SLOTS and any(s in turn.updates for s in YES_NO_SLOTS - {requested}):
+    if (requested in YES_NO_SLOTS and any(s in turn.updates for s in YES_NO_SLOTS - {requested})
+            and not _ANSWER_THEN_MORE.match(lower)):
         return  # "I'm not limping" to "does it swell?": the "not" is about the limp
     if requested in DISTANCE_SLOTS.values() and any(
         s in turn.updates for s in DISTANCE_SLOTS.values()
@@ -1067,6 +1114,14 @@ def _corrects_previous(
     return not (_LEADING_YES.match(rest) or _LEADING_NO.match(rest))
 
 
+def _renumbers_previous(text: str, requested: str | None, previous: str | None) -> bool:
+    """ "no, 2 - I was thinking of my hangover" after "9" to the pain score: a number cannot
+    answer the yes/no question asked now, so it replaces the number just given."""
+    numbers = NUMBER_QUESTIONS | {"pain_score"}
+    return (previous in numbers and requested not in numbers
+            and bool(_NO_THEN_NUMBER.match(text.lower())))
+
+
 def _record_unspecified_flag(requested: str, answers: Mapping[str, Any], turn: Turn) -> None:
     """A "yes" to a safety checklist without the sign: the checklist's unspecified flag."""
     flag = UNSPECIFIED_FLAG[requested]
@@ -1132,11 +1187,14 @@ def interpret_turn(
             and intent == DONT_KNOW and _LEADING_YES.match(text.lower())):
         # "yes, one of them, but I'd rather not say which": a yes, however private
         _record_unspecified_flag(requested, answers, turn)
-    if not corrected and not correcting:
+    renumbering = _renumbers_previous(text, requested, previous)
+    if not corrected and not correcting and not renumbering:
         _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
     _derive_distance_now(answers, turn)
     _keep_settled_facts(text, requested, answers, turn)
     _apply_correction_of_previous(intent, entities, text, requested, previous, answers, turn)
+    if renumbering and previous:
+        _apply_bare_number(text, previous, unit_hint or turn.unit, turn)
     _note_unitless_distances(text, requested, answers, unit_hint or turn.unit, turn)
     _apply_second_part(entities, text, requested, answers, unit_hint or turn.unit, turn)
     answered = requested is None or requested in turn.updates
@@ -1165,6 +1223,8 @@ def _apply_second_part(
     companion = question.together.slot if question and question.together else None
     if companion is None or companion in turn.updates or answers.get(companion) is not None:
         return
+    if requested not in turn.updates and turn.updates:
+        return  # about another fact ("yes I am limping" to "what have you tried?")
     split = _PART_BREAK.search(text)
     if split is None or split.end() >= len(text):
         return

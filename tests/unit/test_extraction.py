@@ -76,6 +76,10 @@ SIDE_CASES = [
     ("letf", [("left", "letf")]),
     ("L knee", [("left", "L")]),
     ("it's the R knee", [("right", "R")]),
+    ("its my r knee", [("right", "r")]),
+    ("l", [("left", "l")]),
+    ("plan b: l side r side", []),
+    ("my left knee doesn't look right", [("left", "left")]),
     ("that's right, the left knee", [("left", "left")]),
     ("all right, it's my left", [("left", "left")]),
     ("alright then", []),
@@ -717,6 +721,12 @@ LOCATION_WITH_SIDE_CASES = [
         ("location", "front", "front"), ("side", "left", "left"),
     ]),
     ("inside of my right knee", [("location", "medial", "inside"), ("side", "right", "right")]),
+    ("my left knee, on the edge that faces away from my other leg", [
+        ("side", "left", "left"), ("location", "outer", "faces away from my other leg"),
+    ]),
+    ("the side of the knee facing my other knee", [
+        ("location", "medial", "facing my other knee"),
+    ]),
     # without a side word the whole phrase is the location, as before
     ("it's behind the knee", [("location", "back", "behind the knee")]),
     ("behind my sore knee", [("location", "back", "behind my sore knee")]),
@@ -898,6 +908,16 @@ TREATMENT_CLASS_CASES = [
     ("sorry I meant 3, hit the wrong key", []),
     ("it hurts even while resting", []),
     ("I've had pain for a few days off and on", [("duration", 0.43, "a few days")]),
+    ("on the downhill stretches", [("pain_trigger", "downhill", "downhill")]),
+    ("a long stretch of road", []),
+    ("I do stretches after runs", [
+        ("treatment", "stretching", "stretches"), ("pain_trigger", "after_runs", "after runs"),
+    ]),
+    ("the exercises haven't changed anything", [
+        ("treatment", "exercises", "exercises"),
+        ("outcome", "no_change", "haven't changed anything"),
+    ]),
+    ("nothing has changed", [("outcome", "no_change", "nothing has changed")]),
 ]
 
 

@@ -116,7 +116,7 @@ def test_squats_named_as_what_was_tried_are_exercises_not_a_trigger(requested: s
     assert "pain_triggers" not in turn.updates
 
 
-def test_a_trigger_word_without_pain_is_no_trigger() -> None:
+def test_an_everyday_trigger_word_without_pain_is_no_trigger() -> None:
     text = "im out of breath even sitting down, since this morning"
     entities = [ent("pain_trigger", "sitting", start=24, end=31)]
     assert "pain_triggers" not in interpret_turn("inform", entities, text, "emergency_check",
@@ -895,3 +895,82 @@ def test_fel_as_feel_is_no_fall() -> None:
 def test_a_plain_not_is_no_correction_of_the_previous_answer(text: str) -> None:
     known = {"injury": "twist", "onset": "sudden", "side": "left"}
     assert "injury" not in read(text, "age_band", known, previous="injury")
+
+
+def test_pain_that_built_up_over_days_is_no_mileage_increase() -> None:
+    updates = read("it built up gradually over a few days", "onset")
+    assert "weeks_since_change" not in updates
+    assert read("I built up my mileage over 3 weeks", "side")["weeks_since_change"] == 3.0
+
+
+@pytest.mark.parametrize(
+    "text", ["mostly on the downhill stretches", "on long stretches of road", "the last stretch"]
+)
+def test_a_stretch_of_the_route_is_not_stretching_tried(text: str) -> None:
+    assert "tried" not in read(text, "pain_triggers")
+
+
+def test_a_treatment_said_as_not_tried_leaves_the_list() -> None:
+    updates = read("actually scratch that, it was a knee brace I tried, not ice",
+                   "tried_outcome", {"tried": ["ice"]})
+    assert updates["tried"] == ["brace"]
+
+
+def test_a_message_about_another_fact_answers_no_second_part() -> None:
+    updates = read("actually, thinking about it, yes I am limping a little", "tried",
+                   {"limp": False}, previous="no")
+    assert updates["limp"] is True and "tried_outcome" not in updates
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "side"),
+    [("sorry - left knee, I said right by mistake", "right", "left"),
+     ("left, sorry I mean right", "left", "right"),
+     ("right, sorry, I mean left", None, "left")],
+)
+def test_a_side_correction_naming_both_sides(text: str, known: str | None, side: str) -> None:
+    assert read(text, "location", {"side": known})["side"] == side
+
+
+def test_squats_named_as_what_was_tried_are_exercises_without_a_pain_word() -> None:
+    assert read("some squats from a video, no difference", "tried")["tried"] == ["exercises"]
+
+
+def test_a_knee_trigger_volunteered_without_a_pain_word_is_kept() -> None:
+    updates = read("yep let's start, After runs and on the stairs at home.", "consent")
+    assert updates["pain_triggers"] == ["after_runs", "stairs"]
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("yes, a lot, oh and it's settled by the next morning", "load_reduced",
+      {"load_reduced": True, "settles_by_next_day": True}),
+     ("no, oh and I'm not limping", "swelling", {"swelling": False, "limp": False}),
+     ("no, I'm not limping", "swelling", {"limp": False})],
+)
+def test_a_yes_or_no_before_another_fact_answers_the_question(
+    text: str, requested: str, expected: dict[str, Any]
+) -> None:
+    assert read(text, requested) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [("I fell and my left knee doesn't look right, a different shape from the right one",
+      "left"),
+     ("my left knee is bigger than my right", "left"),
+     ("both, the left is worse than the right", "both")],
+)
+def test_a_side_named_to_compare_with_is_not_a_painful_side(text: str, side: str) -> None:
+    assert read(text, None)["side"] == side
+
+
+def test_a_range_of_weeks_is_how_long_it_hurt_not_a_mileage_change() -> None:
+    assert read("gradual, 8-9 weeks", "onset") == {"onset": "gradual", "pain_duration_weeks": 8.5}
+
+
+def test_how_long_the_calf_has_been_swollen_is_not_how_long_the_knee_hurts() -> None:
+    text = "my right calf has been swollen and warm for two days and now I'm out of breath"
+    assert "pain_duration_weeks" not in read(text, None)
+    assert read("I've had knee pain for 3 weeks. My calf is tight too", None) == {
+        "pain_duration_weeks": 3.0}

@@ -149,6 +149,7 @@ CERTAIN = [
     ("weight_loss_lump_cancer", "unexplained weight loss over the last 2 months"),
     ("weight_loss_lump_cancer", "found a lump on the inside of my knee"),
     ("weight_loss_lump_cancer", "there's a hard bump below the kneecap"),
+    ("weight_loss_lump_cancer", "a lump on my knee, no fall or knock or anything"),
     ("weight_loss_lump_cancer", "i had cancer 5 years ago"),
     ("weight_loss_lump_cancer", "I'm having chemo at the moment"),
     ("weight_loss_lump_cancer", "dropped 10 lbs and don't know why"),
@@ -304,6 +305,9 @@ NONE = [
     ("locking", "I keep my knee bent when I land"),
     ("night_rest_pain", "it hurts after a long run"),
     ("night_rest_pain", "it still hurts the next morning"),
+    # a bump explained by a fall or a knock (its swelling and deformity flags apply)
+    ("weight_loss_lump_cancer", "I fell on the track and there's an odd bump on my knee"),
+    ("weight_loss_lump_cancer", "banged it on the table, now there's a bump on the kneecap"),
 ]
 
 

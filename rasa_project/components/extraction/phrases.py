@@ -50,6 +50,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?<!run )(?<!ran )(?<!running )(?<!train )(?<!stay )(?<!stayed )"
             "inside(?! (?:on|at|the (?:house|gym)|today|more|instead))",
             "insides(?= of {D}(?:(?:left|right|both|bad) )?knees?)",
+            # the side of the knee that faces the other leg
+            "(?:faces|facing|towards?|closest to|nearest) (?:my |the )?other (?:leg|knee)",
         ],
         "kneecap": [
             "(?:under|around|behind|beneath|below|above|over|on|round) {D}knee ?caps?",
@@ -64,6 +66,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "outer side", "outer (?:edge|part|bit)", "outer(?! (?:thigh|space))",
             "lateral(?! (?:band|walks?|lunges?|raises?))", "(?<=the )outside",
             "outside(?= (?:of {D}{S}?knee|edge|part|bit))", "it band", "itb", "iliotibial",
+            "(?:faces|facing|pointing) away from (?:my |the )?other (?:leg|knee)",
         ],
         # A side word between the determiner and "knee" belongs to ``side``: "behind my
         # left knee" is location "behind" + side "left" (spans never overlap).
@@ -265,7 +268,12 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "exercises", "strengthening", "strength (?:work|training|exercises)",
             "rehab(?: exercises)?", "physio exercises", "gym work",
         ],
-        "stretching": ["stretch(?:ing|es|ed)?", "yoga"],
+        # not a stretch of the route ("the downhill stretches", "a long stretch of road")
+        "stretching": [
+            "(?<!downhill )(?<!uphill )(?<!hilly )(?<!steep )(?<!flat )(?<!long )(?<!last )"
+            "(?<!final )(?<!short )(?<!rough )stretch(?:ing|es|ed)?(?! of\\b)",
+            "yoga",
+        ],
         "foam_rolling": ["foam roll(?:ing|er|ed)?(?:'s)?", "roller"],
         "brace": [
             "braces?", "knee (?:supports?|sleeves?|straps?)", "(?:compression|neoprene) sleeves?",
@@ -304,13 +312,14 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "|do (?:anything|much))",
             "made no difference", "(?:no|zero) (?:real )?(?:difference|change|improvement)",
             "(?:didn't|didnt|did not) make (?:any|much|a) difference",
-            "not much (?:difference|change)", "nothing changed", "did nothing",
+            "not much (?:difference|change)", "nothing (?:has |'s )?changed", "did nothing",
             "(?:still )?the same as before", "no better",
             "(?:it's|its|it is|still|literally|just|exactly|pretty much) (?:literally |just )?"
             "the same\\b(?! (?:distance|mileage|as (?:always|usual)|amount|pace|route))",
             "(?:hasn't|hasnt|has not|haven't|havent|didn't|didnt|did not) (?:made|make) "
             "(?:any|much|a) (?:difference|change)",
             "(?:didn't|didnt|did not|doesn't|doesnt|hasn't|hasnt) change (?:anything|a thing|much)",
+            "(?:haven't|havent|have not|hasn't|hasnt|has not) changed (?:anything|a thing|much)",
             "(?:haven't|havent|have not|hasn't|hasnt|didn't|didnt) done (?:much|anything|a lot)",
             "(?:is|it's|its|it is|but|and) (?:just )?not getting (?:any )?better",
             "(?:hasn't|hasnt|has not|isn't|isnt) (?:got|gotten|getting) (?:any )?better",

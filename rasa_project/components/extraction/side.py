@@ -13,10 +13,12 @@ _SIDE_RX = re.compile(
     r"(?![\w'])"
 )
 _BODY_AFTER = re.compile(r" ?(?:knees?|legs?|sides?|one|ones|foot|hip|patella)\b")
+_KNEE_AFTER = re.compile(r" (?:knee|knees|leg)\b")
 _RIGHT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:all|alright|that's|thats|that is|you're|youre|you are|is that|quite|exactly"
     r"|not|isn't|isnt|is not|wasn't|wasnt|was|is"
-    r"|feel|feels|feeling|felt|seem|seems|sounds?|turn|turned|go|went|keep|do|did) $"
+    r"|feel|feels|feeling|felt|seem|seems|sounds?|look|looks|looked|looking|turn|turned|go|went"
+    r"|keep|do|did) $"
 )
 _RIGHT_NOT_AFTER = re.compile(
     r"^ ?(?:now|away|after|before|then|there|here|when|as|from|up|down|through|off|\?"
@@ -76,8 +78,9 @@ def _side_named(
         return None  # "the left's fine": not the painful side
     if word in ("l", "r"):
         orig_start, _ = canon.original_span(m.start(), m.end())
-        if not original[orig_start].isupper() or not (body_next or text.strip() == word):
-            return None
+        typed_as_side = original[orig_start].isupper() and body_next
+        if not (typed_as_side or text.strip() == word or _KNEE_AFTER.match(after)):
+            return None  # "R knee", "l" alone; a small one in a sentence only as "r knee"
         return "left" if word == "l" else "right"
     if word in ("two", "2", "each"):
         return "both"  # "the two knees", "each knee"
