@@ -73,6 +73,12 @@ _PAIN_WORD = re.compile(
     r"|flare\w*|bother\w*|kill\w*|agony|stiff\w*|tender\w*|throb\w*|sting\w*|sharp|dull"
     r"|uncomfortable|discomfort|grumbl\w*|annoy\w*|irritat\w*|problem\w*|trouble\w*)\b"
 )
+#: Squats the runner did as an exercise ("I did mini squats"; not "it hurts when doing squats").
+_SQUATS_DONE_BEFORE = re.compile(
+    r"(?<!when )(?<!while )(?<!when i'm )(?<!while i'm )"
+    r"\b(?:did|done|tried|started(?: doing)?|been doing)(?: some| a few| the| a set of)?"
+    r"(?: mini| half| wall| body ?weight| split| goblet)? ?$"
+)
 _EVERYDAY_TRIGGERS = frozenset({"sitting", "morning", "squatting"})
 #: The questions about what was tried: squats named there are an exercise done.
 TRIED_ANSWERS = frozenset({"tried", "tried_outcome"})
@@ -175,6 +181,8 @@ _LINGERS = re.compile(
     r"(?:(?!\b(?:gone|fine|ok|okay|better|settled|eased|calmed|away|cleared)\b)[^.!?]){0,25}"
     r"\b(?:(?:next|following) (?:morning|day)|(?:morning|day) after)\b"
     r"|\b(?:linger\w*|hangs? around|hanging around)\b|\binto the next day\b"
+    r"|\btakes? (?:a (?:good |full )?|about |around )?(?:two|2|three|3|a couple of|couple of"
+    r"|a few|few|several) (?:whole |full )?days to (?:calm|settle|ease|go|clear|recover)"
     r"|\b(?:sore|hurts?|aching|aches?|stiff|painful|niggl\w*)\b[^.!?]{0,12}\bfor (?:(?:a few|a"
     r" couple of|couple of|several|two|three|2|3) )?days (?:after|afterwards)\b"
     r"|\b(?:next|following) (?:morning|day),? (?:it'?s |its |it is |it |i'?m |i am )?(?:still|sore"
@@ -188,8 +196,9 @@ _NOT_LIMPING = re.compile(
 #: Limping said in other words ("walking lopsided", "favouring that leg", "I don't walk
 #: normally", "walking in a strange way to protect it").
 _LIMPING = re.compile(
-    r"\b(?:walk(?:ing)? (?:lopsided|funny|crooked|unevenly|differently)|favou?r(?:ing|s)?"
-    r" (?:it\b|(?:that|the|my|her|his) (?:leg|knee|side))|hobbl(?:e|ing|es)"
+    r"\b(?:(?:walk|run)(?:ing)? (?:lopsided|funny|crooked|unevenly|differently)|favou?r(?:ing|s)?"
+    r" (?:it\b|(?:that|the|my|her|his|the other|my other|my good|the good) (?:leg|knee|side))"
+    r"|hobbl(?:e|ing|es)"
     r"|(?:don'?t|do not|can'?t|cannot|not|isn'?t|aren'?t|am not|i'?m not) (?:really )?"
     r"walk(?:ing)? (?:normal(?:ly)?|properly|right|straight)"
     r"|walk(?:ing)? (?:in )?an? (?:strange|weird|odd|funny|different|awkward) way"
@@ -232,7 +241,12 @@ _OTHER_BODY_PART = re.compile(
     r"\b(?:calf|calves|chest|foot|feet|ankle|shin|thigh|hip|lower back|my back|hamstring"
     r"|achilles|arm|head|stomach|lungs?|breath\w*)\b"
 )
+_TO_SETTLE_AFTER = re.compile(r"^ (?:\w+ )?to (?:calm|settle|ease|go away|clear|recover)")
 _SENTENCE_START = re.compile(r"(?<!\d)\.|[!?;]")
+_OTHER_SYMPTOM = re.compile(
+    r"\b(?:limp\w*|swell\w*|swollen|puff\w*|stiff\w*|tight\w*|click\w*|lock\w*|numb\w*"
+    r"|tired|breath\w*)\b"
+)
 _KNEE_WORD = re.compile(r"\b(?:knee|knees|kneecap|patella|joint)\b")
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
 #: "Did that help?" answered in words: the first that fits wins.
@@ -465,6 +479,8 @@ def _duration_target(
 ) -> str | None:
     """Which duration a duration entity answers: the asked one, else what its clause says."""
     clause = _clause_of(text, entity.get("start", 0), entity.get("end", len(text)))
+    if _TO_SETTLE_AFTER.match(text[entity.get("end", len(text)) :].lower()):
+        return None  # "it takes a good two days to calm down": how long it lingers
     said_before = _SENTENCE_START.split(text[: entity.get("end", len(text))].lower())[-1]
     if _OTHER_BODY_PART.search(said_before) and not _KNEE_WORD.search(said_before):
         return None  # "my calf has been swollen and warm for two days": not the knee's pain
@@ -479,6 +495,8 @@ def _duration_target(
     was_distance = ago and _WAS_DISTANCE.search(before)
     if (_INCREASE_CLAUSE.search(clause) and not started_ago) or was_distance:
         return "weeks_since_change"
+    if requested in DISTANCE_SLOTS.values() and _OVER_BEFORE.search(before):
+        return "weeks_since_change"  # "18 km, now 22 km, over a month or so": the change's time
     if answers.get("pain_duration_weeks") is not None or "pain_duration_weeks" in turn.updates:
         return None
     said = text[entity.get("start", 0) : entity.get("end", len(text))].lower()
@@ -519,6 +537,35 @@ def _side_from(
             return "left" if known == "right" else "right"
         return str(last["value"]) if corrected else "both"
     return str(values[-1])
+
+
+def _trigger_of_the_pain(entity: Mapping[str, Any], value: str, text: str) -> bool:
+    """Whether a trigger volunteered outside the trigger question says when the knee hurts:
+    not when it is about another body part ("calves feel tight after runs") or, without a
+    pain word, about another symptom ("I limp after training") or an everyday activity
+    ("out of breath even sitting down")."""
+    lower = text.lower()
+    sentence = _SENTENCE_START.split(lower[: entity.get("end", len(text))])[-1]
+    if _OTHER_BODY_PART.search(sentence) and not _KNEE_WORD.search(sentence):
+        return False
+    if _PAIN_WORD.search(lower):
+        return True
+    return value not in _EVERYDAY_TRIGGERS and not _OTHER_SYMPTOM.search(sentence)
+
+
+def _apply_cut_back_tried(
+    entities: Sequence[Mapping[str, Any]], answers: Mapping[str, Any], turn: Turn
+) -> None:
+    """ "I halved my running ... and it's no better": running less is what was tried, and the
+    outcome said with it is its outcome."""
+    change = turn.updates.get("stated_change_pct")
+    if not isinstance(change, float) or change >= 0:
+        return
+    tried = turn.updates.get("tried", answers.get("tried"))
+    turn.updates["tried"] = _merge_list(tried, ["reduced_mileage"])
+    outcome = next((e.get("value") for e in entities if e.get("entity") == "outcome"), None)
+    if outcome and answers.get("tried_outcome") is None:
+        turn.updates.setdefault("tried_outcome", str(outcome))
 
 
 def _drop_denied_treatments(denied: set[str], answers: Mapping[str, Any], turn: Turn) -> None:
@@ -562,10 +609,12 @@ def _apply_entities(
             turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value
         elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
             denied.add(str(value))  # "I haven't cut back"; "a brace I tried, not ice"
-        elif name == "pain_trigger" and value == "squatting" and requested in TRIED_ANSWERS:
-            lists.setdefault("tried", []).append("exercises")  # "mini squats": done, not a trigger
-        elif (name == "pain_trigger" and value in _EVERYDAY_TRIGGERS
-              and requested != "pain_triggers" and not _PAIN_WORD.search(text.lower())):
+        elif name == "pain_trigger" and value == "squatting" and (
+            requested in TRIED_ANSWERS or _SQUATS_DONE_BEFORE.search(text.lower()[: entity["start"]])
+        ):  # "mini squats" to what was tried; "I did mini squats from YouTube": done
+            lists.setdefault("tried", []).append("exercises")
+        elif (name == "pain_trigger" and requested != "pain_triggers"
+              and not _trigger_of_the_pain(entity, str(value), text)):
             continue  # "out of breath even sitting down" says nothing about when it hurts
         elif name in LIST_ANSWERS and name != "red_flag":
             lists.setdefault(LIST_ANSWERS[str(name)], []).append(str(value))
@@ -595,6 +644,7 @@ def _apply_entities(
     for slot, values in lists.items():
         turn.updates[slot] = _merge_list(answers.get(slot), values)
     _drop_denied_treatments(denied, answers, turn)
+    _apply_cut_back_tried(entities, answers, turn)
     _apply_exercises_tried(entities, text, requested, answers, turn)
     for test in (e.get("value") for e in entities if e.get("entity") == "self_test"):
         if valid_entity("self_test", test):

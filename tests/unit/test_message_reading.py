@@ -974,3 +974,34 @@ def test_how_long_the_calf_has_been_swollen_is_not_how_long_the_knee_hurts() -> 
     assert "pain_duration_weeks" not in read(text, None)
     assert read("I've had knee pain for 3 weeks. My calf is tight too", None) == {
         "pain_duration_weeks": 3.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "requested"),
+    [("none of those - calves feel tight after runs", "urgent_check"),
+     ("yeah i walk with a bit of a limp after training", "limp"),
+     ("im out of breath even sitting down", "emergency_check")],
+)
+def test_a_trigger_of_another_body_part_or_symptom_is_no_pain_trigger(
+    text: str, requested: str
+) -> None:
+    assert "pain_triggers" not in read(text, requested)
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("I halved my running from 40 to 20 km a week and it's no better", None,
+      {"tried": ["reduced_mileage"], "tried_outcome": "no_change", "load_reduced": True}),
+     ("About 18 km a week, about 22 km a week now, plus over a month or so",
+      "distance_before_km", {"weeks_since_change": 4.33}),
+     ("I did mini squats from YouTube and they made it worse", None, {"tried": ["exercises"]}),
+     ("it hurts when doing squats", None, {"pain_triggers": ["squatting"]}),
+     ("no, it takes a good two days to calm down", "settles_by_next_day",
+      {"settles_by_next_day": False}),
+     ("my friend says I've started running lopsided, like favouring the other leg", None,
+      {"limp": True})],
+)
+def test_facts_said_in_passing(text: str, requested: str | None, expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected
+    assert "pain_duration_weeks" not in updates or requested is None
