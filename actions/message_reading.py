@@ -302,7 +302,7 @@ _UNCHANGED_LOAD = re.compile(
 _BARE_AGE = re.compile(
     r"(?:^|[,.;!]|\b(?:hi|hello|hey|hiya|howya|yo|morning|evening|myself))\s*(?P<n>1[2-9]|[2-9]\d)\s*"
     r"(?=[,.;!]|$|here\b|years?\b|yrs?\b|y/?o\b|f\b|m\b|and still\b|and daft\b|and (?:stupid"
-    r"|silly|clumsy|old) enough\b|from (?!\d))"
+    r"|silly|clumsy|old) enough\b|from (?!\d)|if (?:that|it) (?:matters|helps)\b)"
 )
 #: Words that take the last answer back ("wait", "my mistake"); "sorry" and "actually"
 #: do too, but are often only politeness.
@@ -623,8 +623,13 @@ def _apply_entities(
                 turn.updates["location"] = value  # "around the kneecap, inner edge": kneecap
         elif name in DISTANCE_SLOTS or name == "distance":
             unit = _unit_of(entity, text)
-            # A bare number was read as km: in a runner's own unit ("30" after "20 miles").
-            bare = unit is None and name == "distance" and not _ANY_UNIT.search(text.lower())
+            # A bare number was read as km: in a runner's own unit ("30" after "20 miles"),
+            # and "from 20 to 28.5" with no unit said yet waits for one (never a guess).
+            bare = unit is None and not _ANY_UNIT.search(text.lower())
+            typed = entity.get("start") is not None  # not a button's payload (in km)
+            if bare and typed and name in DISTANCE_SLOTS and not (turn.unit or unit_hint):
+                turn.unitless = {**(turn.unitless or {}), DISTANCE_SLOTS[name]: float(value)}
+                continue
             bare_miles = bare and (turn.unit or unit_hint) == "mi"
             km = _weekly_km(entity, text, float(value) * (KM_PER_MILE if bare_miles else 1))
             _apply_distance(str(name), km, requested, answers, turn, text)
@@ -862,6 +867,13 @@ def _note_unitless_distances(
         numbers["distance_now_km"] = float(second)
     if all(0 < n <= NUMBER_RANGES["distance"][1] for n in numbers.values()):
         turn.unitless = numbers
+
+
+def _keep_unitless(unitless: Mapping[str, float] | None, turn: Turn) -> None:
+    """Distances still waiting for their unit stay kept until it is said or they are
+    answered again."""
+    if unitless and turn.unitless is None and not any(s in turn.updates for s in unitless):
+        turn.unitless = dict(unitless)
 
 
 def _apply_unit_of_unitless(
@@ -1246,6 +1258,7 @@ def interpret_turn(
     if renumbering and previous:
         _apply_bare_number(text, previous, unit_hint or turn.unit, turn)
     _note_unitless_distances(text, requested, answers, unit_hint or turn.unit, turn)
+    _keep_unitless(unitless, turn)
     _apply_second_part(entities, text, requested, answers, unit_hint or turn.unit, turn)
     answered = requested is None or requested in turn.updates
     if requested == RED_FLAG_CONFIRM:

@@ -245,7 +245,7 @@ class AskQuestion(Action, ABC):
             noted = bool(tracker.get_slot("noted_other"))
             signs = bool(tracker.get_slot("red_flags") or tracker.get_slot("symptoms"))
             unitless = tracker.get_slot("unitless_distances") or {}
-            if failed and self.question.slot in unitless:
+            if self.question.slot in unitless:  # numbers said (or volunteered) without a unit
                 dispatcher.utter_message(**_unit_question(unitless))
                 return []
             message = render_question(

@@ -240,3 +240,23 @@ def test_a_video_mention_that_answers_the_question_is_read(
     tracker = make_tracker(slots=asked, intent="ask_filming", entities=[exercises], text=text)
     _, slots = run_action(ValidateTriageForm(), tracker)
     assert (slots.get("tried") == ["exercises"]) is read
+
+
+def test_a_volunteered_change_without_a_unit_gets_the_unit_question(run_action: RunAction) -> None:
+    text = "I upped it from 20 to 28.5 a week"
+    entities = [{"entity": "distance_before", "value": 20.0, "start": 16, "end": 18},
+                {"entity": "distance_now", "value": 28.5, "start": 22, "end": 26}]
+    before_distances = {k: v for k, v in DISTANCES_ASKED.items() if k != "swelling"}
+    before_distances["requested_slot"] = "swelling"
+    _, slots = run_action(ValidateTriageForm(),
+                          make_tracker(slots=before_distances, text=text, entities=entities))
+    assert slots["unitless_distances"] == {"distance_before_km": 20.0, "distance_now_km": 28.5}
+    assert slots.get("distance_before_km") is None
+    slots = before_distances | slots
+    _, slots2 = run_action(ValidateTriageForm(), make_tracker(slots=slots, text="no swelling"))
+    slots = slots | slots2
+    assert slots["requested_slot"] == "distance_before_km"
+    assert slots["unitless_distances"] == {"distance_before_km": 20.0, "distance_now_km": 28.5}
+    ask = next(cls() for cls in ASK_ACTIONS if cls().name() == "action_ask_distance_before_km")
+    messages, _ = run_action(ask, make_tracker(slots=slots))
+    assert "kilometres or miles" in messages[0]["text"]

@@ -852,7 +852,8 @@ def test_a_second_part_already_known_is_not_read_again() -> None:
 @pytest.mark.parametrize(
     "text",
     ["it goes from under me now and then", "the knee folds under me on corners",
-     "knee slips out when I turn", "sometimes it just caves in"],
+     "knee slips out when I turn", "sometimes it just caves in",
+     "sometimes it just goes, like it isn't there", "it went on me on the stairs"],
 )
 def test_giving_way_in_other_words(text: str) -> None:
     assert "giving_way" in read(text, "urgent_check").get("symptoms", [])
@@ -1005,3 +1006,30 @@ def test_facts_said_in_passing(text: str, requested: str | None, expected: dict[
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
     assert "pain_duration_weeks" not in updates or requested is None
+
+
+def test_a_fell_run_is_no_fall_and_an_age_if_that_matters_is_an_age() -> None:
+    updates = read("I whacked my right knee on a stile on a fell run. 49 if that matters.", None)
+    assert updates["injury"] == "blow" and updates["age_band"] == "18_54"
+
+
+def test_a_volunteered_change_without_a_unit_waits_for_one() -> None:
+    text = "I upped it from 20 to 28.5 a week"
+    entities = [spanned(text, "distance_before", 20.0, "20"),
+                spanned(text, "distance_now", 28.5, "28.5")]
+    turn = interpret_turn("inform", entities, text, "age_band", {})
+    assert turn.unitless == {"distance_before_km": 20.0, "distance_now_km": 28.5}
+    assert "distance_before_km" not in turn.updates
+    kept = interpret_turn("inform", [], "I'm 40", "age_band", {}, unitless=turn.unitless)
+    assert kept.unitless == turn.unitless
+    miles = interpret_turn("inform", [], "miles", "distance_before_km", {}, unitless=kept.unitless)
+    assert miles.updates["distance_now_km"] == pytest.approx(28.5 * KM_PER_MILE, 1e-3)
+    known = interpret_turn("inform", entities, text, "age_band", {}, unit_hint="km")
+    assert known.updates["distance_now_km"] == 28.5 and known.unitless is None
+
+
+def test_a_button_payload_distance_is_in_km() -> None:
+    entities = [{"entity": "distance_before", "value": 40.2}]
+    turn = interpret_turn("inform", entities, '/inform{"distance_before": 40.2}',
+                          "distance_before_km", {})
+    assert turn.updates["distance_before_km"] == 40.2 and turn.unitless is None

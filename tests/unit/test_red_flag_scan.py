@@ -116,6 +116,8 @@ CERTAIN = [
     ("giving_way_after_twist", "I twisted it and now it gives way"),
     ("giving_way_after_twist", "since i twisted my knee playing football it keeps buckling"),
     ("giving_way_after_twist", "knee gave way when I pivoted"),
+    ("giving_way_after_twist", "I twisted it and now sometimes it just goes, like it isn't there"),
+    ("giving_way_after_twist", "twisted it last month and it went on me twice since"),
     ("giving_way_after_twist", "landed awkwardly and now it feels unstable"),
     ("giving_way_after_twist", "twisted it last week, it gave out on the stairs"),
     ("giving_way_after_twist", "my knee gave away after i twisted it on a root"),

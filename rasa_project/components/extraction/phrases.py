@@ -127,8 +127,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "landed (?:badly|awkwardly|wrong|funny|awkward)",
         ],
         "fall": [
-            # not the season: "training for a fall marathon"
-            "fell", "fallen",
+            # not the season: "training for a fall marathon"; not the hills: "a fell run"
+            "fell(?! (?:run|runs|running|race|races|runner|runners|shoes|series)\\b)", "fallen",
             # typed "fel" / "fll" alone or after "I" ("i fel"), not "I fel fine"
             "(?:(?<=^)|(?<=i ))(?:fel|fll)(?! (?:fine|ok|okay|good|better|great|bad|like|it"
             "|that|pain|sore|so|a bit))",
@@ -191,6 +191,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:slip|slips|slipping|slipped) out(?! (?:of (?:the )?(?:house|door|bed|work)"
             "|for|to|early))",
             "(?:give|gives|gave|giving) in\\b(?! (?:to|and))", "(?:cave|caves|caved|caving) in",
+            # "sometimes it just goes, like it isn't there"; "it went on me"
+            "like (?:it|the knee|my knee|the leg|my leg)(?:'s| is|s)? (?:not|isn'?t|wasn'?t|was not)"
+            " there", "(?:goes|went|gone|going) on me",
             # non-native: "my knee suddenly go weak and bend"
             "(?:go|goes|went|going) (?:weak|wobbly) and (?:bend|bends|bent|buckle|buckles|fold)",
         ],
