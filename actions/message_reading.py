@@ -610,7 +610,8 @@ def _apply_entities(
         elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
             denied.add(str(value))  # "I haven't cut back"; "a brace I tried, not ice"
         elif name == "pain_trigger" and value == "squatting" and (
-            requested in TRIED_ANSWERS or _SQUATS_DONE_BEFORE.search(text.lower()[: entity["start"]])
+            requested in TRIED_ANSWERS
+            or _SQUATS_DONE_BEFORE.search(text.lower()[: entity.get("start", 0)])
         ):  # "mini squats" to what was tried; "I did mini squats from YouTube": done
             lists.setdefault("tried", []).append("exercises")
         elif (name == "pain_trigger" and requested != "pain_triggers"

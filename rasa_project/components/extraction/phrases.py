@@ -192,8 +192,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "|for|to|early))",
             "(?:give|gives|gave|giving) in\\b(?! (?:to|and))", "(?:cave|caves|caved|caving) in",
             # "sometimes it just goes, like it isn't there"; "it went on me"
-            "like (?:it|the knee|my knee|the leg|my leg)(?:'s| is|s)? (?:not|isn'?t|wasn'?t|was not)"
-            " there", "(?:goes|went|gone|going) on me",
+            "like (?:it|the knee|my knee|the leg|my leg)(?:'s| is|s)?"
+            " (?:not|isn'?t|wasn'?t|was not) there", "(?:goes|went|gone|going) on me",
             # non-native: "my knee suddenly go weak and bend"
             "(?:go|goes|went|going) (?:weak|wobbly) and (?:bend|bends|bent|buckle|buckles|fold)",
         ],
