@@ -278,7 +278,8 @@ _OTHER_PLACE_WORDS = re.compile(
     r"^\W*(?:(?:on |at |round |around )?the )?(?:(?P<outer>outside|out side|outer|lateral)"
     r"|(?P<back>back|backside|back side|behind|rear))\b"
 )
-_SCORE_WITH_ARTICLE = re.compile(r"\ba (?:[0-9]|10)(?:/10)?\b")  # "about a 4", "a 6/10"
+#: A pain score, not an age: "about a 4", "a 6/10", "about 4/10", "5 out of 10".
+_SCORE_SAID = re.compile(r"\ba (?:[0-9]|10)(?:/10)?\b|\d\s*(?:/|out of|outta)\s*10\b")
 #: "sorry, I meant 30 not 40", "pardon, 35 not 53": a number corrected (a known answer
 #: must have been the old number, see :func:`_apply_number_correction`).
 _NUMBER_CORRECTION = re.compile(
@@ -751,7 +752,7 @@ def _bare_number_for_another_question(
         lone = text.strip(" .!?").lower() == said.strip().lower()
         return requested is not None and lone and "10" not in said
     before = text.lower()[: entity.get("start", 0)]
-    if _SCORE_WITH_ARTICLE.search(text.lower()) or _PAIN_BEFORE_NUMBER.search(before):
+    if _SCORE_SAID.search(text.lower()) or _PAIN_BEFORE_NUMBER.search(before):
         return False  # "it's about a 4", "the pain is about 3": a score whatever was asked
     return "10" not in said
 
@@ -994,7 +995,7 @@ def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: T
         return
     if requested == "pain_score" and 0 <= number <= 10 and number == int(number):
         turn.updates["pain_score"] = int(number)
-    elif requested == "age_band" and not _SCORE_WITH_ARTICLE.search(text.lower()):
+    elif requested == "age_band" and not _SCORE_SAID.search(text.lower()):
         band = age_band(number)
         if band:
             turn.updates["age_band"] = band

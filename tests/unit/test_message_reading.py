@@ -883,7 +883,8 @@ def test_a_no_to_did_that_help_is_no_change(text: str, intent: str) -> None:
     assert turn.updates["tried_outcome"] == "no_change"
 
 
-@pytest.mark.parametrize(("text", "injury"), [("fel", "fall"), ("i fll", "fall")])
+@pytest.mark.parametrize(("text", "injury"), [("fel", "fall"), ("i fll", "fall"),
+                                             ("i fwll", "fall"), ("i tipped and fel onto it", "fall")])
 def test_a_typed_fell_is_a_fall(text: str, injury: str) -> None:
     assert read(text, "injury").get("injury") == injury
 
@@ -1033,3 +1034,7 @@ def test_a_button_payload_distance_is_in_km() -> None:
     turn = interpret_turn("inform", entities, '/inform{"distance_before": 40.2}',
                           "distance_before_km", {})
     assert turn.updates["distance_before_km"] == 40.2 and turn.unitless is None
+
+
+def test_a_pain_score_out_of_ten_to_the_age_question_is_no_age() -> None:
+    assert read("it gets to about 4/10", "age_band") == {"pain_score": 4}

@@ -130,8 +130,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             # not the season: "training for a fall marathon"; not the hills: "a fell run"
             "fell(?! (?:run|runs|running|race|races|runner|runners|shoes|series)\\b)", "fallen",
             # typed "fel" / "fll" alone or after "I" ("i fel"), not "I fel fine"
-            "(?:(?<=^)|(?<=i ))(?:fel|fll)(?! (?:fine|ok|okay|good|better|great|bad|like|it"
-            "|that|pain|sore|so|a bit))",
+            "(?:(?<=^)|(?<=i ))(?:fel|fll|fwll)(?! (?:fine|ok|okay|good|better|great|bad|like"
+            "|it|that|pain|sore|so|a bit))",
+            # "tipped and fel onto it": a typed fell before where they landed
+            "(?:fel|fll|fwll)(?= (?:onto|on to|on|over|off|down|out of)\\b)",
             "(?:a|bad|nasty) fall(?! (?:marathon|half|race|season|10k|5k|ultra"
             "|semester|term|training|block|series|classic|meet|league|program|plan)\\b)",
             "tripped", "slipped",
