@@ -65,13 +65,18 @@ LIST_ANSWERS = {
     "symptom": "symptoms",
     "red_flag": "red_flags",  # sent only by the safety-checklist buttons
 }
-#: A message that says something hurts; a pain trigger that is often said about something
-#: else (``_EVERYDAY_TRIGGERS``) needs one outside the trigger question ("sore after
-#: sitting", not "out of breath even sitting down"; "squats hurt", not "I do squats").
+#: A message that says something hurts; a pain trigger said outside the trigger question
+#: needs one ("sore after sitting", not "out of breath even sitting down").
 _PAIN_WORD = re.compile(
     r"\b(?:pain\w*|hurt\w*|sore\w*|ache[sd]?|aching|achy|niggl\w*|twing\w*|worse|worst"
     r"|flare\w*|bother\w*|kill\w*|agony|stiff\w*|tender\w*|throb\w*|sting\w*|sharp|dull"
     r"|uncomfortable|discomfort|grumbl\w*|annoy\w*|irritat\w*|problem\w*|trouble\w*)\b"
+)
+#: Said right after a trigger: it does not hurt then ("climbs are fine", "stairs don't hurt").
+_SAID_FINE_AFTER = re.compile(
+    r"^\s*(?:is|are|'s|s|feel|feels|seem|seem)?\s*(?:totally |all |completely )?"
+    r"(?:fine|ok|okay|alright|all right|no problem|painless|pain[- ]free)\b"
+    r"|^\s*(?:don'?t|doesn'?t|do not|does not|never) (?:hurt|bother)"
 )
 #: Squats the runner did as an exercise ("I did mini squats"; not "it hurts when doing squats").
 _SQUATS_DONE_BEFORE = re.compile(
@@ -79,7 +84,6 @@ _SQUATS_DONE_BEFORE = re.compile(
     r"\b(?:did|done|tried|started(?: doing)?|been doing)(?: some| a few| the| a set of)?"
     r"(?: mini| half| wall| body ?weight| split| goblet)? ?$"
 )
-_EVERYDAY_TRIGGERS = frozenset({"sitting", "morning", "squatting"})
 #: The questions about what was tried: squats named there are an exercise done.
 TRIED_ANSWERS = frozenset({"tried", "tried_outcome"})
 #: Entities whose value is the answer itself.
@@ -243,10 +247,6 @@ _OTHER_BODY_PART = re.compile(
 )
 _TO_SETTLE_AFTER = re.compile(r"^ (?:\w+ )?to (?:calm|settle|ease|go away|clear|recover)")
 _SENTENCE_START = re.compile(r"(?<!\d)\.|[!?;]")
-_OTHER_SYMPTOM = re.compile(
-    r"\b(?:limp\w*|swell\w*|swollen|puff\w*|stiff\w*|tight\w*|click\w*|lock\w*|numb\w*"
-    r"|tired|breath\w*)\b"
-)
 _KNEE_WORD = re.compile(r"\b(?:knee|knees|kneecap|patella|joint)\b")
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
 #: "Did that help?" answered in words: the first that fits wins.
@@ -542,16 +542,15 @@ def _side_from(
 
 def _trigger_of_the_pain(entity: Mapping[str, Any], value: str, text: str) -> bool:
     """Whether a trigger volunteered outside the trigger question says when the knee hurts:
-    not when it is about another body part ("calves feel tight after runs") or, without a
-    pain word, about another symptom ("I limp after training") or an everyday activity
-    ("out of breath even sitting down")."""
+    only in a message that says something hurts, and not about another body part ("calves
+    ache after runs"). Without a pain word a trigger word is often about something else
+    ("I limp after training", "up the stairs on my bottom", "a bike hit me while running");
+    asking is better than recording a guess."""
     lower = text.lower()
     sentence = _SENTENCE_START.split(lower[: entity.get("end", len(text))])[-1]
     if _OTHER_BODY_PART.search(sentence) and not _KNEE_WORD.search(sentence):
         return False
-    if _PAIN_WORD.search(lower):
-        return True
-    return value not in _EVERYDAY_TRIGGERS and not _OTHER_SYMPTOM.search(sentence)
+    return bool(_PAIN_WORD.search(lower))
 
 
 def _apply_cut_back_tried(
@@ -618,6 +617,10 @@ def _apply_entities(
         elif (name == "pain_trigger" and requested != "pain_triggers"
               and not _trigger_of_the_pain(entity, str(value), text)):
             continue  # "out of breath even sitting down" says nothing about when it hurts
+        elif name == "pain_trigger" and _SAID_FINE_AFTER.match(
+            text[entity.get("end", len(text)) :].lower()
+        ):
+            continue  # "flats and climbs are fine": no trigger
         elif name in LIST_ANSWERS and name != "red_flag":
             lists.setdefault(LIST_ANSWERS[str(name)], []).append(str(value))
         elif name == "location":

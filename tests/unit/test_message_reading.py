@@ -884,7 +884,8 @@ def test_a_no_to_did_that_help_is_no_change(text: str, intent: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "injury"), [("fel", "fall"), ("i fll", "fall"),
-                                             ("i fwll", "fall"), ("i tipped and fel onto it", "fall")])
+                                             ("i fwll", "fall"),
+                                             ("i tipped and fel onto it", "fall")])
 def test_a_typed_fell_is_a_fall(text: str, injury: str) -> None:
     assert read(text, "injury").get("injury") == injury
 
@@ -938,9 +939,15 @@ def test_squats_named_as_what_was_tried_are_exercises_without_a_pain_word() -> N
     assert read("some squats from a video, no difference", "tried")["tried"] == ["exercises"]
 
 
-def test_a_knee_trigger_volunteered_without_a_pain_word_is_kept() -> None:
-    updates = read("yep let's start, After runs and on the stairs at home.", "consent")
-    assert updates["pain_triggers"] == ["after_runs", "stairs"]
+@pytest.mark.parametrize(
+    ("text", "requested"),
+    [("i cant stand on it, im getting up the stairs on my bottom", "emergency_check"),
+     ("a bike hit my left knee while running yesterday", None)],
+)
+def test_a_trigger_word_in_a_message_about_something_else_is_no_trigger(
+    text: str, requested: str | None
+) -> None:
+    assert "pain_triggers" not in read(text, requested)
 
 
 @pytest.mark.parametrize(
@@ -1038,3 +1045,11 @@ def test_a_button_payload_distance_is_in_km() -> None:
 
 def test_a_pain_score_out_of_ten_to_the_age_question_is_no_age() -> None:
     assert read("it gets to about 4/10", "age_band") == {"pain_score": 4}
+
+
+@pytest.mark.parametrize(
+    "text", ["only running downhill, flats and climbs are fine, 6",
+             "stairs are fine, it's only downhill", "stairs don't hurt but downhill does"],
+)
+def test_a_trigger_said_to_be_fine_is_no_trigger(text: str) -> None:
+    assert read(text, "pain_triggers")["pain_triggers"] == ["downhill"]
