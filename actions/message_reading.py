@@ -314,8 +314,16 @@ _LEADING_CORRECTION = re.compile(
     r"^\W*(?P<no>(?:(?:no+|nah|nope|naw)\W+))?(?:(?:oh|ah|erm?|um+|hmm+)\W+)?"
     rf"(?:{_TAKEBACK}|sorry|actually)\b"
 )
-#: "no, 2": a number cannot answer a yes/no question, so it corrects the previous number.
-_NO_THEN_NUMBER = re.compile(r"^\W*(?:no+|nah|nope)\W+\d+(?:\.\d+)?(?!\w)")
+#: A new number for the answer just given: "no, 2", "ah no, more a 4", "eh, more like a 5",
+#: "no, it was 4 weeks", "45 sorry".
+_RENUMBER = re.compile(
+    r"^\W*(?:(?:eh|erm|um+|ah|oh|hmm+)\W+)*(?:"
+    r"(?:no+|nah|nope|sorry|wait)\W+(?:(?:it was|it's|its|i meant|i mean|more like|more"
+    r"|actually|make that|rather)\s+)?"
+    r"|(?:it was|i meant|i mean|more like|more|actually|make that|rather)\s+)"
+    r"(?:a |about |around |like )?\d+(?:\.\d+)?(?!\w)"
+    r"|^\W*\d+(?:\.\d+)?\s*,?\s*(?:sorry|oops|my mistake|i mean)\b"
+)
 _STRONG_TAKEBACK = re.compile(
     rf"\b(?:{_TAKEBACK}|typing mistake|typo|more like|rather|instead)\b|\bnot \d"
 )
@@ -1186,7 +1194,25 @@ def _renumbers_previous(text: str, requested: str | None, previous: str | None) 
     answer the yes/no question asked now, so it replaces the number just given."""
     numbers = NUMBER_QUESTIONS | {"pain_score"}
     return (previous in numbers and requested not in numbers
-            and bool(_NO_THEN_NUMBER.match(text.lower())))
+            and bool(_RENUMBER.match(text.lower())))
+
+
+def _apply_renumbered(
+    entities: Sequence[Mapping[str, Any]],
+    text: str,
+    previous: str,
+    answers: Mapping[str, Any],
+    unit: str | None,
+    turn: Turn,
+) -> None:
+    """The previous number answer, read again from a message that corrects it."""
+    again = Turn()
+    without = {key: value for key, value in answers.items() if key != previous}
+    _apply_entities(entities, text, previous, without, again, unit)
+    if previous not in again.updates:
+        _apply_bare_number(text, previous, unit, again)
+    if previous in again.updates:
+        turn.updates[previous] = again.updates[previous]
 
 
 def _record_unspecified_flag(requested: str, answers: Mapping[str, Any], turn: Turn) -> None:
@@ -1240,7 +1266,8 @@ def interpret_turn(
         _confirm_red_flag(intent, answers, pending_flags, turn)
     still_pending = pending_flags if turn.pending_flags is None else turn.pending_flags
     _apply_red_flags(entities, answers, still_pending, turn)
-    correcting = _corrects_previous(entities, text, requested, previous)
+    renumbering = _renumbers_previous(text, requested, previous)
+    correcting = renumbering or _corrects_previous(entities, text, requested, previous)
     # "sorry, more like 4 weeks": a correction answers the previous question again
     _apply_entities(entities, text, previous if correcting else requested, answers, turn,
                     unit_hint)
@@ -1254,14 +1281,13 @@ def interpret_turn(
             and intent == DONT_KNOW and _LEADING_YES.match(text.lower())):
         # "yes, one of them, but I'd rather not say which": a yes, however private
         _record_unspecified_flag(requested, answers, turn)
-    renumbering = _renumbers_previous(text, requested, previous)
-    if not corrected and not correcting and not renumbering:
+    if not corrected and not correcting:
         _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
     _derive_distance_now(answers, turn)
     _keep_settled_facts(text, requested, answers, turn)
     _apply_correction_of_previous(intent, entities, text, requested, previous, answers, turn)
     if renumbering and previous:
-        _apply_bare_number(text, previous, unit_hint or turn.unit, turn)
+        _apply_renumbered(entities, text, previous, answers, unit_hint or turn.unit, turn)
     _note_unitless_distances(text, requested, answers, unit_hint or turn.unit, turn)
     _keep_unitless(unitless, turn)
     _apply_second_part(entities, text, requested, answers, unit_hint or turn.unit, turn)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -27,6 +28,7 @@ from actions.questions import (
     all_questions,
     consent_version,
     next_question,
+    question_for,
     render_consent_again,
     render_question,
     render_red_flag_confirm,
@@ -145,8 +147,9 @@ class ValidateTriageForm(Action):
         events: list[EventType] = [SlotSet(slot, value) for slot, value in turn.updates.items()]
         if unread:
             events.append(SlotSet("last_read_message", message_key(tracker)))
-        if requested in turn.updates:
-            events.append(SlotSet("last_answered", requested))
+        answered = _answered_part(requested, turn.updates)
+        if answered:
+            events.append(SlotSet("last_answered", answered))
         if unread:
             events.append(SlotSet("last_digression", digression))
             events += _changed(tracker, unitless_distances=turn.unitless)
@@ -169,6 +172,17 @@ class ValidateTriageForm(Action):
         events.append(SlotSet("requested_slot", upcoming))
         logger.debug("triage form: %d answers, level %s", len(answers), result.level)
         return events
+
+
+def _answered_part(requested: str | None, updates: Mapping[str, Any]) -> str | None:
+    """The question a message answered: the one asked or, of a two-part question, its second
+    part ("6" to "when does it hurt, and how bad?"), so that "more like a 5" corrects it."""
+    question = question_for(requested)
+    companion = question.together.slot if question and question.together else None
+    for slot in (requested, companion):
+        if slot and slot in updates:
+            return slot
+    return None
 
 
 def _unit_question(unitless: dict[str, float]) -> dict[str, Any]:

@@ -260,3 +260,18 @@ def test_a_volunteered_change_without_a_unit_gets_the_unit_question(run_action: 
     ask = next(cls() for cls in ASK_ACTIONS if cls().name() == "action_ask_distance_before_km")
     messages, _ = run_action(ask, make_tracker(slots=slots))
     assert "kilometres or miles" in messages[0]["text"]
+
+
+def test_the_second_part_answered_is_the_one_a_correction_corrects(run_action: RunAction) -> None:
+    asked = {**{k: v for k, v in SELF_CARE.items()
+                if k not in ("pain_triggers", "pain_score", "settles_by_next_day", "limp",
+                             "tried", "tried_outcome")},
+             "requested_slot": "pain_triggers"}  # fmt: skip
+    score = [{"entity": "pain_score", "value": 6, "start": 8, "end": 12}]
+    _, slots = run_action(ValidateTriageForm(),
+                          make_tracker(slots=asked, text="about a 6/10", entities=score))
+    assert slots["pain_score"] == 6 and slots["last_answered"] == "pain_score"
+    slots = asked | slots
+    _, again = run_action(ValidateTriageForm(),
+                          make_tracker(slots=slots, text="eh, more like a 5 honestly"))
+    assert again["pain_score"] == 5

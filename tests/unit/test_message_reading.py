@@ -1053,3 +1053,17 @@ def test_a_pain_score_out_of_ten_to_the_age_question_is_no_age() -> None:
 )
 def test_a_trigger_said_to_be_fine_is_no_trigger(text: str) -> None:
     assert read(text, "pain_triggers")["pain_triggers"] == ["downhill"]
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "previous", "known", "expected"),
+    [("eh, more like a 5 honestly", "pain_triggers", "pain_score", 6, 5),
+     ("ah no, more a 4 if I'm honest", "settles_by_next_day", "pain_score", 2, 4),
+     ("no, it was 4 weeks, excuse me", "pain_triggers", "weeks_since_change", 2.0, 4.0),
+     ("no, 2 - I was thinking of my hangover", "settles_by_next_day", "pain_score", 9, 2),
+     ("more like 6/10", "settles_by_next_day", "pain_score", 9, 6)],
+)
+def test_a_new_number_corrects_the_number_just_given(
+    text: str, requested: str, previous: str, known: float, expected: float
+) -> None:
+    assert read(text, requested, {previous: known}, previous=previous) == {previous: expected}
