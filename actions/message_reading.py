@@ -1146,6 +1146,7 @@ def give_up(
     to a safety checklist, counts as yes (under-triage is the hazardous error); an unclear
     reply to the consent is a no.
     """
+    turn.unitless = None  # numbers still without a unit are given up with the question
     if requested == RED_FLAG_CONFIRM:
         _confirm_red_flag("affirm", answers, pending_flags, turn)
     elif requested in CHECKLIST_SLOTS and _LEADING_YES.match(text.lower()):

@@ -275,3 +275,18 @@ def test_the_second_part_answered_is_the_one_a_correction_corrects(run_action: R
     _, again = run_action(ValidateTriageForm(),
                           make_tracker(slots=slots, text="eh, more like a 5 honestly"))
     assert again["pain_score"] == 5
+
+
+def test_numbers_left_without_a_unit_are_given_up_with_the_question(
+    run_action: RunAction,
+) -> None:
+    asked = DISTANCES_ASKED
+    _, slots = run_action(ValidateTriageForm(), make_tracker(slots=asked, text="25, 35"))
+    slots = asked | slots
+    _, again = run_action(ValidateTriageForm(), make_tracker(slots=slots, text="25, 35"))
+    slots = slots | again
+    assert slots["distance_before_km"] == "unknown" and slots["unitless_distances"] is None
+    upcoming = slots["requested_slot"]
+    ask = next(cls() for cls in ASK_ACTIONS if cls().name() == f"action_ask_{upcoming}")
+    messages, _ = run_action(ask, make_tracker(slots=slots))
+    assert "kilometres or miles" not in messages[0]["text"]
