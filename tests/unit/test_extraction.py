@@ -918,6 +918,11 @@ TREATMENT_CLASS_CASES = [
         ("outcome", "no_change", "haven't changed anything"),
     ]),
     ("nothing has changed", [("outcome", "no_change", "nothing has changed")]),
+    ("had 2 weeks completely off", [("treatment", "rest", "2 weeks completely off")]),
+    ("they've made my right kneecap pain worse", [
+        ("outcome", "worse", "made my"), ("side", "right", "right"),
+        ("location", "kneecap", "kneecap"),
+    ]),
 ]
 
 

@@ -260,7 +260,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             # "took a week off", "a day or two off"; not "a day off work", "days off and on"
             "(?:(?:a few|a couple of|couple of|some|several|a|an|one|two|three|four|five|\\d+"
             "|a full|a whole|the) )?(?:days?|weeks?|fortnight|weekend)(?: or (?:two|three|so))?"
-            " (?:off|rest|of rest)(?! (?:and on|work|school)\\b)",
+            " (?:completely |totally |fully |right )?(?:off|rest|of rest)"
+            "(?! (?:and on|work|school)\\b)",
             "(?<!once i've )(?<!once ive )(?<!once i )(?<!when i've )(?<!after i've )"
             "(?<!when i )(?<!after i )stopped running",
             "break from running",
@@ -349,8 +350,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "worse": [
             "made (?:it|things|the pain) (?:a (?:bit|lot|little) |much |even |way )?worse",
             # "made my right knee worse": the side word stays free for the side
-            "made my(?= (?:(?:left|right) )?knees? (?:a (?:bit|lot|little) |much |even |way )?"
-            "worse)",
+            "made my(?= (?:(?:left|right) )?(?:knees?|kneecap)(?: pain)? (?:a (?:bit|lot|little) "
+            "|much |even |way )?worse)",
             "(?:got|getting|gets|became|went|feels|it's|its|was) (?:a (?:bit|lot|little) "
             "|much |even |way )?worse(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
             "^worse", "aggravat(?:ed|es)", "flared (?:it )?up", "made it hurt more",
