@@ -303,6 +303,7 @@ NONE = [
     ("locking", "none o' those, it doesnae lock or give way"),  # Scots
     ("locking", "no, none of those, it nuh lock up or give way"),  # Jamaican English
     ("locking", "none, it does not lock or something"),  # "does not" negates the lock
+    ("locking", "nah notihng like that, it doest lock or buckle"),  # "doest" typed for doesn't
     ("locking", "I can't run straight lines any more, it hurts on the bends"),
     ("locking", "I keep my knee bent when I land"),
     ("night_rest_pain", "it hurts after a long run"),
