@@ -1142,15 +1142,19 @@ def give_up(
     """After the last misunderstood attempt: never ask a third time, move on.
 
     The answer becomes ``unknown`` and the runner's own words are kept for the clinician
-    (slot ``unclear_answers``); an unclear reply about a warning sign, or an unclear "yes"
-    to a safety checklist, counts as yes (under-triage is the hazardous error); an unclear
-    reply to the consent is a no.
+    (slot ``unclear_answers``); an unclear reply about a warning sign, or an unclear reply
+    (not a question back) to a safety checklist, counts as yes (under-triage is the
+    hazardous error); an unclear reply to the consent is a no.
     """
     turn.unitless = None  # numbers still without a unit are given up with the question
     if requested == RED_FLAG_CONFIRM:
         _confirm_red_flag("affirm", answers, pending_flags, turn)
-    elif requested in CHECKLIST_SLOTS and _LEADING_YES.match(text.lower()):
-        # "yes" to a safety checklist, twice, without saying which sign: it counts.
+    elif requested in CHECKLIST_SLOTS and (
+        _LEADING_YES.match(text.lower()) or not text.strip().endswith("?")
+    ):
+        # A safety checklist answered twice with words the bot cannot read ("cannt put
+        # wight on it", "yes i cnat do tht"): a sign may apply, so it counts (a question
+        # back, "what do you mean?", does not).
         _record_unspecified_flag(requested, answers, turn)
     elif requested == "consent":
         turn.updates["consent"] = False

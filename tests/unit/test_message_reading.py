@@ -1067,3 +1067,21 @@ def test_a_new_number_corrects_the_number_just_given(
     text: str, requested: str, previous: str, known: float, expected: float
 ) -> None:
     assert read(text, requested, {previous: known}, previous=previous) == {previous: expected}
+
+
+@pytest.mark.parametrize("text", ["cannt put wight on it", "not ale to stnd on it",
+                                  "my kneecp is sitting off to the outside"])
+def test_an_unreadable_answer_to_a_safety_checklist_counts_as_a_sign(text: str) -> None:
+    from actions.message_reading import Turn, give_up
+
+    turn = Turn(understood=False)
+    give_up("emergency_check", text, {}, [], turn)
+    assert turn.updates["red_flags"] == ["emergency_sign_unspecified"]
+
+
+def test_a_question_back_to_a_safety_checklist_is_no_sign() -> None:
+    from actions.message_reading import Turn, give_up
+
+    turn = Turn(understood=False)
+    give_up("urgent_check", "what do you mean by that?", {}, [], turn)
+    assert "red_flags" not in turn.updates and turn.updates["urgent_check"] == "unknown"
