@@ -997,7 +997,24 @@ def _checklist_answered(requested: str, text: str, turn: Turn) -> bool:
     (a "no" guessed for words the bot could not read, like "cant bear weigt", is not)."""
     named = "red_flags" in turn.updates or "symptoms" in turn.updates or bool(turn.pending_flags)
     said_none = bool(_LEADING_NO.match(text) or _SAYS_NONE.search(text))
-    return requested in CHECKLIST_SLOTS and (said_none or named)
+    return requested in CHECKLIST_SLOTS and (said_none or named or _slip_of_none(text))
+
+
+def _slip_of_none(text: str) -> bool:
+    """A reply that is "none" or "nope" with one letter wrong, missing or extra ("nome",
+    "npne", "nopw"): not a sign (an unreadable checklist answer otherwise counts as one)."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return len(words) <= 3 and bool(words) and any(
+        _one_edit_apart(words[0], target) for target in ("none", "nope"))
+
+
+def _one_edit_apart(word: str, target: str) -> bool:
+    if abs(len(word) - len(target)) > 1 or word == target:
+        return word == target
+    if len(word) == len(target):
+        return sum(a != b for a, b in zip(word, target, strict=True)) == 1
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: Turn) -> None:

@@ -1085,3 +1085,9 @@ def test_a_question_back_to_a_safety_checklist_is_no_sign() -> None:
     turn = Turn(understood=False)
     give_up("urgent_check", "what do you mean by that?", {}, [], turn)
     assert "red_flags" not in turn.updates and turn.updates["urgent_check"] == "unknown"
+
+
+@pytest.mark.parametrize("text", ["nome", "npne of those", "nopw", "nonee"])
+def test_a_slip_of_none_answers_a_safety_checklist(text: str) -> None:
+    turn = interpret_turn("inform", [], text, "emergency_check", {})
+    assert turn.understood and turn.updates == {"emergency_check": True}
