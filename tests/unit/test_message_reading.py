@@ -1091,3 +1091,9 @@ def test_a_question_back_to_a_safety_checklist_is_no_sign() -> None:
 def test_a_slip_of_none_answers_a_safety_checklist(text: str) -> None:
     turn = interpret_turn("inform", [], text, "emergency_check", {})
     assert turn.understood and turn.updates == {"emergency_check": True}
+
+
+@pytest.mark.parametrize("text", ["one", "one of them", "nine"])
+def test_a_real_word_near_none_is_not_a_none(text: str) -> None:
+    assert interpret_turn("inform", [], text, "urgent_check", {}).updates.get(
+        "urgent_check") is None
