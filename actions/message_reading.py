@@ -1004,13 +1004,15 @@ def _slip_of_none(text: str) -> bool:
     """A reply that is "none" or "nope" with one letter wrong, missing or extra ("nome",
     "npne", "nopw"): not a sign (an unreadable checklist answer otherwise counts as one)."""
     words = re.findall(r"[a-z]+", text.lower())
-    return (len(words) <= 3 and bool(words) and words[0] not in _REAL_WORDS_NEAR_NONE
+    short = len(words) <= 3 or (len(words) > 1 and words[1] == "of")  # "nome of those, ..."
+    return (bool(words) and short and words[0] not in _REAL_WORDS_NEAR_NONE
             and any(_one_edit_apart(words[0], target) for target in ("none", "nope")))
 
 
-#: Real words one letter from "none" or "nope": "one" (of them) is the opposite of none.
+#: Real words one letter from "none" or "nope": "one" (of them) is the opposite of none
+#: ("nine" is not here: to a checklist it is a slip of "none").
 _REAL_WORDS_NEAR_NONE = frozenset({
-    "one", "nine", "note", "nose", "node", "done", "gone", "bone", "tone", "zone", "hone",
+    "one", "note", "nose", "node", "done", "gone", "bone", "tone", "zone", "hone",
     "hope", "rope", "cope", "dope", "pope", "mope", "lope", "nape", "open", "noon", "neon",
 })
 
