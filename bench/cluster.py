@@ -167,8 +167,8 @@ def main() -> None:
                                                              args.seconds / 3)).summary()
             time.sleep(RECOVERY_S)  # the supervisor restarts it; a Rasa loads for ~1 min
         report = {"clients": args.clients, "seconds": args.seconds, "capacity": results,
-                  "failover": failover, "lock_lifetime_s": launch.rasa_environment(
-                      os.environ)["TICKET_LOCK_LIFETIME"]}
+                  "failover": failover,
+                  "lock_lifetime_s": os.environ.get("TICKET_LOCK_LIFETIME", "60 (Rasa's)")}
         out = REPO / "var" / "bench" / "cluster.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2), encoding="utf-8")

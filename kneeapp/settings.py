@@ -135,12 +135,6 @@ class Settings:
         "LOCK_STORE_URL", "", "Redis URL of Rasa's lock store (`redis://host:port/db`), needed "
         "when several Rasa instances share conversations; unset: one instance, locks in memory",
         used_by="Rasa (launchers)", shown_default="unset")
-    ticket_lock_lifetime: int = _var(
-        "TICKET_LOCK_LIFETIME", 20, "how long a Rasa instance may hold a conversation's lock "
-        "for one turn (Rasa's own variable; its default is 60 s). A turn takes about a "
-        "second; an instance killed mid-turn leaves its lock until this runs out, so the "
-        "runner's next message waits up to this long (docs/benchmarks.md, the cluster)",
-        unit="s", minimum=5, used_by="Rasa (launchers)")
     socketio_redis_url: str = _var(
         "SOCKETIO_REDIS_URL", "", "Redis URL through which the socket.io channels of several "
         "Rasa instances pass messages, so a push on one instance reaches a browser connected "

@@ -82,12 +82,6 @@ def rasa_command(env: Mapping[str, str], endpoints: Path) -> list[str]:
             "-m", env.get("RASA_MODEL", "models/current.tar.gz")]
 
 
-def rasa_environment(env: Mapping[str, str]) -> dict[str, str]:
-    """What Rasa itself reads from its environment: the lock lifetime (our default 20 s, not
-    Rasa's 60 s: a Rasa killed mid-turn blocks that conversation until it runs out)."""
-    return {"TICKET_LOCK_LIFETIME": str(settings.current(env).ticket_lock_lifetime)}
-
-
 def create_database(url: str) -> None:
     """Creates a PostgreSQL database named by ``url`` if it does not exist yet."""
     if not url.startswith("postgresql"):
@@ -150,7 +144,6 @@ def run_role(role: str, args: Sequence[str]) -> None:
     elif role == "web":
         _exec([python, "web/serve.py"])
     elif role == "rasa":
-        os.environ.update(rasa_environment(env))
         project = REPO / "rasa_project"
         endpoints = rasa_endpoints(env, project / "endpoints.yml",
                                    Path(tempfile.mkdtemp(prefix="knee-rasa-")))

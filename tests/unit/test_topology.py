@@ -135,8 +135,3 @@ def test_an_instance_can_be_marked_down_in_the_upstreams() -> None:
         "        server 127.0.0.1:1 max_fails=1 fail_timeout=5s;",
         "        server 127.0.0.1:2 max_fails=1 fail_timeout=5s down;"]
 
-
-def test_rasa_gets_a_short_lock_lifetime_unless_one_is_set() -> None:
-    assert launch.rasa_environment({}) == {"TICKET_LOCK_LIFETIME": "20"}
-    assert launch.rasa_environment({"TICKET_LOCK_LIFETIME": "45"}) == {
-        "TICKET_LOCK_LIFETIME": "45"}
