@@ -134,4 +134,3 @@ def test_an_instance_can_be_marked_down_in_the_upstreams() -> None:
     assert lines.splitlines() == [
         "        server 127.0.0.1:1 max_fails=1 fail_timeout=5s;",
         "        server 127.0.0.1:2 max_fails=1 fail_timeout=5s down;"]
-
