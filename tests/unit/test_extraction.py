@@ -80,6 +80,8 @@ SIDE_CASES = [
     ("l", [("left", "l")]),
     ("plan b: l side r side", []),
     ("my left knee doesn't look right", [("left", "left")]),
+    ("my knee hasn't been right since the marathon", []),
+    ("it's been right sore all week", []),
     ("that's right, the left knee", [("left", "left")]),
     ("all right, it's my left", [("left", "left")]),
     ("alright then", []),

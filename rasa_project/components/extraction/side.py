@@ -16,7 +16,7 @@ _BODY_AFTER = re.compile(r" ?(?:knees?|legs?|sides?|one|ones|foot|hip|patella)\b
 _KNEE_AFTER = re.compile(r" (?:knee|knees|leg)\b")
 _RIGHT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:all|alright|that's|thats|that is|you're|youre|you are|is that|quite|exactly"
-    r"|not|isn't|isnt|is not|wasn't|wasnt|was|is"
+    r"|not|isn't|isnt|is not|wasn't|wasnt|was|is|been|be|being"
     r"|feel|feels|feeling|felt|seem|seems|sounds?|look|looks|looked|looking|turn|turned|go|went"
     r"|keep|do|did) $"
 )
