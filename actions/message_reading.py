@@ -248,6 +248,7 @@ _OTHER_BODY_PART = re.compile(
 _TO_SETTLE_AFTER = re.compile(r"^ (?:\w+ )?to (?:calm|settle|ease|go away|clear|recover)")
 _SENTENCE_START = re.compile(r"(?<!\d)\.|[!?;]")
 _KNEE_WORD = re.compile(r"\b(?:knee|knees|kneecap|patella|joint)\b")
+_BODY_PART = re.compile(rf"(?P<other>{_OTHER_BODY_PART.pattern})|{_KNEE_WORD.pattern}")
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
 #: "Did that help?" answered in words: the first that fits wins.
 _OUTCOME_WORDS = re.compile(
@@ -490,8 +491,7 @@ def _duration_target(
     clause = _clause_of(text, entity.get("start", 0), entity.get("end", len(text)))
     if _TO_SETTLE_AFTER.match(text[entity.get("end", len(text)) :].lower()):
         return None  # "it takes a good two days to calm down": how long it lingers
-    said_before = _SENTENCE_START.split(text[: entity.get("end", len(text))].lower())[-1]
-    if _OTHER_BODY_PART.search(said_before) and not _KNEE_WORD.search(said_before):
+    if _about_another_body_part(text, entity):
         return None  # "my calf has been swollen and warm for two days": not the knee's pain
     if requested in DURATION_SLOTS and not (_ANOTHER_DURATION_CLAUSE.search(clause)
                                             and requested != "pain_duration_weeks"):
@@ -554,11 +554,17 @@ def _trigger_of_the_pain(entity: Mapping[str, Any], value: str, text: str) -> bo
     ache after runs"). Without a pain word a trigger word is often about something else
     ("I limp after training", "up the stairs on my bottom", "a bike hit me while running");
     asking is better than recording a guess."""
-    lower = text.lower()
-    sentence = _SENTENCE_START.split(lower[: entity.get("end", len(text))])[-1]
-    if _OTHER_BODY_PART.search(sentence) and not _KNEE_WORD.search(sentence):
+    if _about_another_body_part(text, entity):
         return False
-    return bool(_PAIN_WORD.search(lower))
+    return bool(_PAIN_WORD.search(text.lower()))
+
+
+def _about_another_body_part(text: str, entity: Mapping[str, Any]) -> bool:
+    """Whether the body part named last before ``entity`` in its sentence is not the knee
+    ("pain in my right knee, and my calf is swollen and hurting since 2 days")."""
+    said_before = _SENTENCE_START.split(text[: entity.get("end", len(text))].lower())[-1]
+    parts = list(_BODY_PART.finditer(said_before))
+    return bool(parts) and parts[-1].group("other") is not None
 
 
 def _apply_cut_back_tried(

@@ -981,6 +981,10 @@ def test_a_range_of_weeks_is_how_long_it_hurt_not_a_mileage_change() -> None:
 def test_how_long_the_calf_has_been_swollen_is_not_how_long_the_knee_hurts() -> None:
     text = "my right calf has been swollen and warm for two days and now I'm out of breath"
     assert "pain_duration_weeks" not in read(text, None)
+    both = "pain in my right knee, and my right calf is swollen, hot and hurting since 2 days"
+    assert "pain_duration_weeks" not in read(both, None)
+    assert read("my calf is fine but my knee has hurt for 3 weeks", None) == {
+        "pain_duration_weeks": 3.0}
     assert read("I've had knee pain for 3 weeks. My calf is tight too", None) == {
         "pain_duration_weeks": 3.0}
 
