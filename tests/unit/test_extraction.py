@@ -921,6 +921,10 @@ TREATMENT_CLASS_CASES = [
     ]),
     ("nothing has changed", [("outcome", "no_change", "nothing has changed")]),
     ("had 2 weeks completely off", [("treatment", "rest", "2 weeks completely off")]),
+    ("even when I am lying down resting it does not go", []),
+    ("swollen warm calf", []),
+    ("it's still aching when I get up the next morning", []),
+    ("it hurts when I get up", [("pain_trigger", "morning", "when I get up")]),
     ("they've made my right kneecap pain worse", [
         ("outcome", "worse", "made my"), ("side", "right", "right"),
         ("location", "kneecap", "kneecap"),

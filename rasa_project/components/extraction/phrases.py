@@ -26,7 +26,8 @@ _OTHER_PARTS = (
 )
 _OTHER_PART_AFTER = (
     rf"(?! (?:(?:in|on|around|of|at|down|over|near|round|by|into|to) )?"
-    rf"(?:(?:my|the|his|her|your|both|left|right|lower|a|an|whole) )*{_OTHER_PARTS}\b)"
+    rf"(?:(?:my|the|his|her|your|both|left|right|lower|a|an|whole|warm|hot|red|sore|tender"
+    rf"|painful|tight|and) )*{_OTHER_PARTS}\b)"
 )
 
 #: Entity -> normalised value -> phrases (regular expressions, see above).
@@ -249,14 +250,17 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "morning": [
             "(?<=in the )morning", "mornings", "first thing(?: in the morning)?",
-            "when i (?:wake|get) up", "getting out of bed",
+            # not "still aching when I get up the next morning": that is not settling
+            "when i (?:wake|get) up(?! (?:the )?(?:next|following) (?:morning|day))",
+            "getting out of bed",
         ],
     },
     "treatment": {
         "rest": [
             # not "fine when I'm resting", "even while resting": the knee at rest
             "(?<!at )(?<!the )(?<!when )(?<!while )(?<!whilst )(?<!when i'm )(?<!when im )"
-            "(?<!when i am )rest(?:ed|ing)?(?! of\\b)", "time off",
+            "(?<!when i am )(?<!down )(?<!lying )(?<!sitting )(?<!in bed )"
+            "rest(?:ed|ing)?(?! of\\b)", "time off",
             # "took a week off", "a day or two off"; not "a day off work", "days off and on"
             "(?:(?:a few|a couple of|couple of|some|several|a|an|one|two|three|four|five|\\d+"
             "|a full|a whole|the) )?(?:days?|weeks?|fortnight|weekend)(?: or (?:two|three|so))?"
