@@ -74,7 +74,7 @@ _PAIN_WORD = re.compile(
 )
 #: Said right after a trigger: it does not hurt then ("climbs are fine", "stairs don't hurt").
 _SAID_FINE_AFTER = re.compile(
-    r"^\s*(?:is|are|'s|s|feel|feels|seem|seem)?\s*(?:totally |all |completely )?"
+    r"^\s*(?:is|are|'s|s|feel|feels|seem|seems)?\s*(?:totally |all |completely )?"
     r"(?:fine|ok|okay|alright|all right|no problem|painless|pain[- ]free)\b"
     r"|^\s*(?:don'?t|doesn'?t|do not|does not|never) (?:hurt|bother)"
 )
@@ -548,7 +548,7 @@ def _side_from(
     return str(values[-1])
 
 
-def _trigger_of_the_pain(entity: Mapping[str, Any], value: str, text: str) -> bool:
+def _trigger_of_the_pain(entity: Mapping[str, Any], text: str) -> bool:
     """Whether a trigger volunteered outside the trigger question says when the knee hurts:
     only in a message that says something hurts, and not about another body part ("calves
     ache after runs"). Without a pain word a trigger word is often about something else
@@ -629,7 +629,7 @@ def _apply_entities(
         ):  # "mini squats" to what was tried; "I did mini squats from YouTube": done
             lists.setdefault("tried", []).append("exercises")
         elif (name == "pain_trigger" and requested != "pain_triggers"
-              and not _trigger_of_the_pain(entity, str(value), text)):
+              and not _trigger_of_the_pain(entity, text)):
             continue  # "out of breath even sitting down" says nothing about when it hurts
         elif name == "pain_trigger" and _SAID_FINE_AFTER.match(
             text[entity.get("end", len(text)) :].lower()
