@@ -245,6 +245,8 @@ _OTHER_BODY_PART = re.compile(
     r"\b(?:calf|calves|chest|foot|feet|ankle|shin|thigh|hip|lower back|my back|hamstring"
     r"|achilles|arm|head|stomach|lungs?|breath\w*)\b"
 )
+#: Two numbers said as a range: "25 to 35", "20-30", "20 – 30".
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:k|km|kms|mi|miles)?\s*(?:to|-|–)\s*(\d+(?:\.\d+)?)")
 _TO_SETTLE_AFTER = re.compile(r"^ (?:\w+ )?to (?:calm|settle|ease|go away|clear|recover)")
 _SENTENCE_START = re.compile(r"(?<!\d)\.|[!?;]")
 _KNEE_WORD = re.compile(r"\b(?:knee|knees|kneecap|patella|joint)\b")
@@ -650,8 +652,13 @@ def _apply_entities(
                 turn.unitless = {**(turn.unitless or {}), DISTANCE_SLOTS[name]: float(value)}
                 continue
             bare_miles = bare and (turn.unit or unit_hint) == "mi"
-            km = _weekly_km(entity, text, float(value) * (KM_PER_MILE if bare_miles else 1))
-            _apply_distance(str(name), km, requested, answers, turn, text)
+            factor = KM_PER_MILE if bare_miles or unit == "mi" else 1.0
+            pair = _range_as_before_and_now(entity, text, requested, answers)
+            if pair:  # "25 to 35 km" asked for before and now: 25 before, 35 now
+                turn.updates.update({slot: n * factor for slot, n in pair.items()})
+            else:
+                km = _weekly_km(entity, text, float(value) * (KM_PER_MILE if bare_miles else 1))
+                _apply_distance(str(name), km, requested, answers, turn, text)
             turn.unit = unit or turn.unit
         elif name == "load_change":
             turn.updates["stated_change_pct"] = float(value)
@@ -772,6 +779,21 @@ def _bare_number_for_another_question(
     if _SCORE_SAID.search(text.lower()) or _PAIN_BEFORE_NUMBER.search(before):
         return False  # "it's about a 4", "the pain is about 3": a score whatever was asked
     return "10" not in said
+
+
+def _range_as_before_and_now(
+    entity: Mapping[str, Any], text: str, requested: str | None, answers: Mapping[str, Any]
+) -> dict[str, float] | None:
+    """A range said to the paired "how far before, and how far now?" question is the two
+    distances in that order ("25 to 35 km", "20-30 miles"), not one distance in between."""
+    if entity.get("entity") != "distance" or requested != "distance_before_km":
+        return None
+    if answers.get("distance_now_km") is not None or entity.get("start") is None:
+        return None
+    match = _RANGE.search(text[entity["start"] : entity.get("end", len(text))].lower())
+    if match is None:
+        return None
+    return {"distance_before_km": float(match.group(1)), "distance_now_km": float(match.group(2))}
 
 
 def _apply_distance(

@@ -1103,3 +1103,16 @@ def test_a_slip_of_none_answers_a_safety_checklist(text: str) -> None:
 def test_a_real_word_near_none_is_not_a_none(text: str) -> None:
     assert interpret_turn("inform", [], text, "urgent_check", {}).updates.get(
         "urgent_check") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "now"),
+    [("25 to 35 km", 25.0, 35.0), ("20-30 miles a week", 20 * KM_PER_MILE, 30 * KM_PER_MILE)],
+)
+def test_a_range_said_to_the_paired_distance_question_is_before_and_now(
+    text: str, before: float, now: float
+) -> None:
+    updates = read(text, "distance_before_km")
+    assert updates["distance_before_km"] == pytest.approx(before, 1e-3)
+    assert updates["distance_now_km"] == pytest.approx(now, 1e-3)
+    assert read(text, "distance_now_km").keys() == {"distance_now_km"}
