@@ -951,3 +951,9 @@ def test_new_classes_keep_spans_non_overlapping(text: str) -> None:
         assert e.text == e.text.strip(" .,!?")
     for a, b in itertools.pairwise(ents):
         assert a.end <= b.start
+
+
+@pytest.mark.parametrize("text", ["it doest lock or buckle", "it dsnt buckle"])
+def test_typed_negatives_negate_the_sign(text: str) -> None:
+    assert [(e.value, e.negated) for e in extract(text) if e.entity == "symptom"] == [
+        ("giving_way", True)]

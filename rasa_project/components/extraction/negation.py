@@ -16,7 +16,7 @@ _NEGATION_RX = re.compile(
     r"|didn't|didnt|did not|isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|hasn't"
     r"|hasnt|haven't|havent|hadn't|hadnt|won't|wont|none|nothing like|free of"
     r"|doesnae|disnae|dinnae|didnae|cannae|isnae|wasnae|nae|nuh|naw|ain't|aint"
-    r"|dosnt|dosent|doesent|doesnot|didint|didnot|donot|isent|wasent)\b"
+    r"|dosnt|dosent|doesent|doesnot|didint|didnot|donot|isent|wasent|doest|dsnt|dnt)\b"
 )
 _UNCERTAIN_RX = re.compile(r"\b(?:not sure|no idea|don't know|dont know|not certain|unsure)\b")
 _NEG_SCOPE_BREAK = re.compile(r"[.;!?,]|\b(?:but|though|although|however|except|yet|and)\b")
