@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import fresh_text, text
-from actions.outcome import read_after_triage
+from actions.outcome import read_after_triage, start_checkin
 from actions.privacy import erase_after_turn
 from actions.questions import question_for
 from actions.tracker_reading import latest_message, reset_events
@@ -143,6 +143,8 @@ class ActionReply(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = latest_message(tracker)[0] or "chitchat"
+        if intent == "greet" and (checkin := start_checkin(dispatcher, tracker)):
+            return checkin  # "hi, I'm back"
         key = intent if intent in SMALL_TALK_INTENTS else "chitchat"
         dispatcher.utter_message(text=fresh_text(tracker, "replies", key))
         return []

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from actions.checkin import read_frequency, read_trend
 from actions.content import load_content
 from actions.questions import RED_FLAG_CONFIRM, question_for
 from actions.triage import UNKNOWN
@@ -93,7 +94,12 @@ DIRECT_ANSWERS = {
     "injury": "injury",
     "outcome": "tried_outcome",
     "pain_score": "pain_score",
+    "checkin_trend": "checkin_trend",
+    "checkin_pain_now": "checkin_pain_now",
+    "checkin_exercises": "checkin_exercises",
 }
+#: Answers that are a score from 0 to 10.
+PAIN_SCORES = frozenset({"pain_score", "checkin_pain_now"})
 #: Questions answered by a bare number: there, a lone number is not a pain score.
 NUMBER_QUESTIONS = frozenset(
     {
@@ -110,6 +116,7 @@ SELF_TEST_RESULT = {"helped": "better", "no_change": "same", "worse": "worse"}
 #: Plausible ranges of numeric entities (inclusive).
 NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "pain_score": (0, 10),
+    "checkin_pain_now": (0, 10),
     "distance": (0, 400),  # km per week
     "distance_before": (0, 400),
     "distance_now": (0, 400),
@@ -433,7 +440,7 @@ def valid_entity(name: str | None, value: Any) -> bool:
         except ValueError:
             return False
         low, high = NUMBER_RANGES[name]
-        return low <= number <= high and (name != "pain_score" or number == int(number))
+        return low <= number <= high and (name not in PAIN_SCORES or number == int(number))
     if name == "age":
         return age_band(value) is not None
     if name == "red_flag":
@@ -621,8 +628,11 @@ def _apply_entities(
         ):
             continue  # "I never fell or twisted it", "never after any twist though"
         if name in DIRECT_ANSWERS and name != "side":
-            score = name == "pain_score"
-            turn.updates[DIRECT_ANSWERS[str(name)]] = int(float(value)) if score else value
+            score = name in PAIN_SCORES
+            slot = DIRECT_ANSWERS[str(name)]
+            if slot == "pain_score" and requested == "checkin_pain_now":
+                slot = requested  # asked how it is now, a score is that one
+            turn.updates[slot] = int(float(value)) if score else value
         elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
             denied.add(str(value))  # "I haven't cut back"; "a brace I tried, not ice"
         elif name == "pain_trigger" and value == "squatting" and (
@@ -1007,6 +1017,10 @@ def _apply_intent(
         turn.updates[requested] = "no_change"  # "did that help?" "nah, nothing"
     elif requested == "injury" and (intent == "deny" or leading_no):
         turn.updates["injury"] = "none"
+    elif requested == "checkin_trend" and (trend := read_trend(lower)):
+        turn.updates[requested] = trend
+    elif requested == "checkin_exercises" and (frequency := read_frequency(lower)):
+        turn.updates[requested] = frequency
     elif requested == "location" and (said := _OTHER_PLACE_WORDS.search(lower)):
         # the extractor needs context for these ("outside" may be outdoors); asked where
         # it hurts, a bare "outside" or "the back side, behind" is the place
@@ -1058,8 +1072,8 @@ def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: T
     number = _number_in(text)
     if number is None:
         return
-    if requested == "pain_score" and 0 <= number <= 10 and number == int(number):
-        turn.updates["pain_score"] = int(number)
+    if requested in PAIN_SCORES and 0 <= number <= 10 and number == int(number):
+        turn.updates[requested] = int(number)
     elif requested == "age_band" and not _SCORE_SAID.search(text.lower()):
         band = age_band(number)
         if band:
@@ -1251,7 +1265,7 @@ def _corrects_previous(
 def _renumbers_previous(text: str, requested: str | None, previous: str | None) -> bool:
     """ "no, 2 - I was thinking of my hangover" after "9" to the pain score: a number cannot
     answer the yes/no question asked now, so it replaces the number just given."""
-    numbers = NUMBER_QUESTIONS | {"pain_score"}
+    numbers = NUMBER_QUESTIONS | PAIN_SCORES
     return (previous in numbers and requested not in numbers
             and bool(_RENUMBER.match(text.lower())))
 

@@ -10,10 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.checkin import (
+    CheckinContext,
+    adjust_level,
+    checked_in_answers,
+    is_coming_back,
+    read_trend,
+    start_text,
+    start_updates,
+    trend_text,
+)
+from actions.content import load_content
 from actions.guarded import friendly_on_error
 from actions.guidance import build_plan, exercise_by_id, find_exercise
 from actions.handover import offer_after_outcome
@@ -32,6 +43,7 @@ from kneeapp.clinic import deliveries
 from kneeapp.clinic.video_summary import video_summary
 from kneeapp.jobs import queue
 from kneeapp.store import repo
+from kneeapp.store.models import utcnow
 
 #: Ways forward offered when a message outside the questions was not understood.
 NOT_UNDERSTOOD_BUTTONS = {
@@ -112,6 +124,9 @@ class ActionTriageResult(Action):
         video = analysed_video(tracker)
         answers |= answers_from_video(video[1] if video else None)
         result = assess(answers)
+        checkin = tracker.get_slot("checkin")
+        if checkin:
+            answers, result = _checked_in(dispatcher, answers, CheckinContext.from_slot(checkin))
         location = answers.get("location")
         if location in OTHER_LOCATIONS and not result.stop_questioning:
             dispatcher.utter_message(text=text("other_location", location))
@@ -129,7 +144,50 @@ class ActionTriageResult(Action):
             SlotSet("triage_done", True),
             SlotSet("triage_level", result.level),
             SlotSet("plan", plan_ids),
+            SlotSet("checkin", None),
         ]
+
+
+def _checked_in(
+    dispatcher: CollectingDispatcher, answers: dict[str, Any], context: CheckinContext
+) -> tuple[dict[str, Any], TriageResult]:
+    """The answers and level after a check-in: the last plan judged, the check-in rules on top."""
+    exercises = load_content().exercises
+    names = [exercises[i].name for i in context.plan if i in exercises]
+    answers = checked_in_answers(answers, context, names)
+    result = adjust_level(assess(answers), answers, context)
+    dispatcher.utter_message(text=trend_text(answers, context))
+    return answers, result
+
+
+def start_checkin(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A runner back after an assessment ("I'm back", or any message a week or more later):
+    the check-in questions start. None when this message is not a check-in."""
+    if not tracker.get_slot("triage_done") or tracker.get_slot("checkin"):
+        return None
+    last = repo.latest_assessment(tracker.sender_id)
+    text_said = latest_message(tracker)[2]
+    if last is None:
+        return None
+    days = max(0, (utcnow() - last.created_at).days)
+    if not is_coming_back(text_said, days):
+        return None
+    answers = answers_from(tracker)
+    pain = answers.get("pain_score")
+    context = CheckinContext(
+        days_since=days,
+        level=tracker.get_slot("triage_level") or last.level,
+        pain_score=pain if isinstance(pain, int) else None,
+        plan=tuple(tracker.get_slot("plan") or last.plan or ()),
+    )
+    updates = start_updates(answers, context)
+    trend_said = read_trend(text_said)
+    if trend_said:
+        updates["checkin_trend"] = trend_said  # "I'm back, it's much better"
+    dispatcher.utter_message(text=start_text(days))
+    events: list[EventType] = [SlotSet(slot, value) for slot, value in updates.items()]
+    return [*events, SlotSet("reask_count", 0), SlotSet("requested_slot", None),
+            FollowupAction("triage_form")]  # fmt: skip
 
 
 class ActionFollowup(Action):
@@ -145,7 +203,7 @@ class ActionFollowup(Action):
         if not tracker.get_slot("triage_done"):
             dispatcher.utter_message(text=fresh_text(tracker, "followup", "not_started"))
             return []
-        return read_after_triage(dispatcher, tracker)
+        return start_checkin(dispatcher, tracker) or read_after_triage(dispatcher, tracker)
 
 
 def read_after_triage(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -194,6 +252,8 @@ class ActionNotUnderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         done = bool(tracker.get_slot("triage_done"))
+        if done and (checkin := start_checkin(dispatcher, tracker)):
+            return checkin  # "checking in" is not a phrase the classifier knows
         key = "after_triage" if done else "before_triage"
         dispatcher.utter_message(
             text=fresh_text(tracker, "not_understood", key),

@@ -65,6 +65,7 @@ ASK_CONDITIONS: dict[str, Callable[[Answers], bool]] = {
     "long_pain": lambda a: (
         (known_answers(a).get("pain_duration_weeks") or 0) > long_pain_weeks()
     ),
+    "checking_in": lambda a: bool(a.get("checkin")),
     "tried_something": lambda a: isinstance(a.get("tried"), list) and bool(a.get("tried")),
 }
 

@@ -17,6 +17,7 @@ DERIVED_ANSWER_SLOTS = (
     "self_test_hip",
     "self_test_foot",
     "unclear_answers",
+    "checkin",  # what the last check left, while the runner checks in
 )
 
 

@@ -965,6 +965,106 @@ class SummaryWordsFile:
     answers: tuple[AnswerLabel, ...] = content_field(non_empty=True)
 
 
+# --------------------------------------------------------------------------- checkin.yml
+
+
+@dataclass(frozen=True)
+class ComingBack:
+    """What starts a check-in: the runner's words, or enough days since the assessment."""
+
+    phrases: Texts = content_field(non_empty=True)
+    min_days: int = 7
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class CheckinWords:
+    """The runner's words for each value of a check-in answer."""
+
+    better: Texts = ()
+    same: Texts = ()
+    worse: Texts = ()
+
+
+@dataclass(frozen=True)
+class FrequencyWords:
+    """The runner's words for how often the exercises were done."""
+
+    most_days: Texts = content_field(non_empty=True)
+    few_times_week: Texts = content_field(non_empty=True)
+    rarely: Texts = content_field(non_empty=True)
+    not_at_all: Texts = content_field(non_empty=True)
+
+
+@dataclass(frozen=True)
+class CheckinCondition:
+    """When a check-in rule applies (every given field must hold)."""
+
+    trend: Literal["better", "same", "worse"]
+    min_days: int | None = None
+    pain_now_max: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckinRule:
+    """A level a check-in adds on top of the triage rules."""
+
+    id: str
+    level: str
+    when: CheckinCondition
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class LoweringRule:
+    """When a check-in may give a lower level than the last check."""
+
+    to: str
+    when: CheckinCondition
+    reason: str
+    source: str
+    from_level: str = content_field(key="from")
+
+
+@dataclass(frozen=True)
+class CheckinTrendTexts:
+    """What the bot says back to each trend."""
+
+    better: str
+    same: str
+    worse: str
+    unknown: str
+
+
+@dataclass(frozen=True)
+class CheckinTexts:
+    """The check-in's own messages."""
+
+    start: str
+    since_days: str
+    since_today: str
+    trend: CheckinTrendTexts
+    kept_level: str
+
+
+@dataclass(frozen=True)
+class CheckinFile:
+    """``data/checkin.yml``: the check-in after an assessment (issue 15)."""
+
+    version: int
+    coming_back: ComingBack
+    trend_words: CheckinWords
+    frequency_words: FrequencyWords
+    pain_change_points: int
+    pain_change_source: str
+    rules: tuple[CheckinRule, ...]
+    may_lower: tuple[LoweringRule, ...]
+    plan_outcome: dict[str, str]
+    exercises_judged_from: Texts
+    texts: CheckinTexts
+
+
 # --------------------------------------------------------------------------- every file
 
 #: The schema of each file in ``data/`` (by file name). A new data file needs an entry.
@@ -982,4 +1082,5 @@ FILE_SCHEMAS: dict[str, type] = {
     "summary_words.yml": SummaryWordsFile,
     "clinic_desk.yml": ClinicDeskFile,
     "video_reference.yml": VideoReferenceFile,
+    "checkin.yml": CheckinFile,
 }

@@ -67,6 +67,10 @@ SYMPTOMS: tuple[str, ...] = ("swelling", "giving_way", "limp", "stiffness")
 #: How something the runner tried worked out.
 OUTCOMES: tuple[str, ...] = ("helped", "no_change", "worse")
 SELF_TESTS: tuple[str, ...] = ("hip", "foot")
+#: How the knee has gone since the last check (the check-in, data/checkin.yml).
+CHECKIN_TRENDS: tuple[str, ...] = ("better", "same", "worse")
+#: How often the plan's exercises were done since the last check.
+EXERCISE_FREQUENCIES: tuple[str, ...] = ("most_days", "few_times_week", "rarely", "not_at_all")
 
 #: The values each entity may carry (button payloads and typed ``/inform{...}`` included).
 ENTITY_VALUES: dict[str, frozenset[str]] = {
@@ -79,6 +83,8 @@ ENTITY_VALUES: dict[str, frozenset[str]] = {
     "treatment": frozenset(TREATMENTS),
     "symptom": frozenset(SYMPTOMS),
     "self_test": frozenset(SELF_TESTS),
+    "checkin_trend": frozenset(CHECKIN_TRENDS),
+    "checkin_exercises": frozenset(EXERCISE_FREQUENCIES),
 }
 
 #: The values a rule condition may compare each answer field with (data/triage_rules.yml,
@@ -94,4 +100,6 @@ FIELD_VALUES: dict[str, tuple[str, ...]] = {
     "tried": TREATMENTS,
     "tried_outcome": OUTCOMES,
     "symptoms": SYMPTOMS,
+    "checkin_trend": CHECKIN_TRENDS,
+    "checkin_exercises": EXERCISE_FREQUENCIES,
 }

@@ -185,3 +185,80 @@ def test_logs_hold_no_health_text(stack: Stack) -> None:
     runner.say("my left knee swells up after parkrun")
     logs = " ".join(p.read_text(errors="replace") for p in Path(stack.log_dir).glob("*.log"))
     assert "parkrun" not in logs
+
+
+# --- coming back: the check-in (issue 15) ------------------------------------------------
+
+CHECKIN_ANSWERS = {
+    "checkin_trend": "much better thanks",
+    "checkin_pain_now": "1",
+    "pain_score": "2",
+    "distance_now_km": "30 miles",
+    "checkin_exercises": "most days",
+    "emergency_check": "none of those",
+    "urgent_check": "no none",
+    "load_reduced": "no, not really",  # asked once the pain has lasted over three weeks
+}
+#: What a check-in asks again of the first assessment: what can have changed.
+ASKED_AGAIN = {"pain_score", "distance_now_km", "emergency_check", "urgent_check"}
+
+
+def _days_later(stack: Stack, conversation_id: str, days: int) -> None:
+    """Moves the conversation's assessments ``days`` into the past (time injected, not waited)."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from kneeapp.store.db import session_scope
+    from kneeapp.store.models import Assessment
+
+    with session_scope(stack.env["DATABASE_URL"]) as session:
+        for row in session.query(Assessment).filter_by(conversation_id=conversation_id):
+            session.execute(update(Assessment).where(Assessment.id == row.id).values(
+                created_at=row.created_at - dt.timedelta(days=days)))
+
+
+def _assessed(stack: Stack) -> Runner:
+    runner = Runner(stack.url)
+    first = runner.answer_all(SELF_CARE_ANSWERS, "hi, my right knee hurts on the inner side")
+    assert first["level"] == "self_care" and first["plan"]
+    runner.asked.clear()
+    return runner
+
+
+def test_check_in_two_weeks_later_progresses_the_plan(stack: Stack) -> None:
+    runner = _assessed(stack)
+    _days_later(stack, runner.sender, 15)
+    result = runner.answer_all(CHECKIN_ANSWERS, "hi, I'm back")
+    texts = " ".join(r.get("text") or "" for r in runner.replies)
+    assert runner.asked[0] == "checkin_trend"
+    assert not set(runner.asked) & (set(SELF_CARE_ANSWERS) - ASKED_AGAIN), "known, asked again"
+    assert {"checkin_pain_now", "checkin_exercises"} | ASKED_AGAIN <= set(runner.asked)
+    assert len(runner.asked) == len(set(runner.asked)), "a question was asked twice"
+    assert result["level"] == "self_care"
+    assert result["answers"]["checkin_trend"] == "better"
+    assert result["answers"]["checkin_exercises"] == "most_days"
+    assert result["answers"]["pain_score"] == 2 and result["answers"]["checkin_pain_now"] == 1
+    assert result["answers"]["tried_outcome"] == "helped"
+    assert "a step up" in texts, "the exercises that helped are progressed"
+
+
+def test_check_in_the_same_after_three_weeks_is_clinician(stack: Stack) -> None:
+    runner = _assessed(stack)
+    _days_later(stack, runner.sender, 21)
+    answers = CHECKIN_ANSWERS | {"checkin_trend": "not sure", "pain_score": "3",
+                                 "checkin_exercises": "a few times a week"}
+    result = runner.answer_all(answers, "hello again")  # three weeks on, any hello checks in
+    assert runner.asked[0] == "checkin_trend"
+    assert result["level"] == "clinician"
+    assert "not_better_after_weeks" in {r["id"] for r in result["reasons"]}
+
+
+def test_check_in_with_a_warning_sign_in_the_first_answer(stack: Stack) -> None:
+    runner = _assessed(stack)
+    _days_later(stack, runner.sender, 10)
+    answers = CHECKIN_ANSWERS | {
+        "checkin_trend": "the knee's a bit better but my calf is swollen, hot and tender"}
+    result = runner.answer_all(answers, "checking in")
+    assert result["level"] in ("urgent", "emergency")
+    assert "calf_swollen_warm" in result["answers"]["red_flags"]
