@@ -617,6 +617,13 @@ class Replies:
 
 
 @dataclass(frozen=True)
+class CheckinReminderTexts:
+    """The check-in reminder (``{days}``: days since it was set)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class MessagesFile:
     """``data/messages.yml``: the conversation's own texts."""
 
@@ -639,6 +646,7 @@ class MessagesFile:
     distance_unit: DistanceUnitTexts
     not_understood: NotUnderstoodTexts
     replies: Replies
+    checkin_reminder: CheckinReminderTexts
 
 
 # --------------------------------------------------------------------------- channels.yml

@@ -224,6 +224,10 @@ class Settings:
         "WHATSAPP_TEMPLATE_RESULTS", "", "an approved message template sent when a reply "
         "falls outside WhatsApp's 24-hour window (unset: the reply waits until the runner "
         "writes again)", used_by="WhatsApp connector", shown_default="unset")
+    whatsapp_checkin_template: str = _var(
+        "WHATSAPP_CHECKIN_TEMPLATE", "", "the approved message template of the check-in "
+        "reminder (always outside the 24-hour window; unset: WhatsApp reminders are not sent "
+        "and are marked failed)", used_by="worker", shown_default="unset")
     whatsapp_template_language: str = _var(
         "WHATSAPP_TEMPLATE_LANGUAGE", "en", "the template's language code",
         used_by="WhatsApp connector")
@@ -272,6 +276,10 @@ class Settings:
         "CLINIC_CALL_LEVELS", "urgent", "comma-separated triage levels after which the runner "
         "is told to phone the clinic now (`CLINIC_PHONE`); emergencies always get the "
         "emergency number", used_by="actions")
+    checkin_reminder_days: int = _var(
+        "CHECKIN_REMINDER_DAYS", 14, "days after the assessment that a runner who agreed to "
+        "it is asked how the knee is going (Telegram and WhatsApp: a message; web: at the "
+        "next visit; docs/reminders.md)", unit="days", minimum=1, used_by="actions")
     chatwoot_url: str = _var(
         "CHATWOOT_URL", "", "the clinic's Chatwoot (e.g. `https://desk.clinic.example`); "
         "summaries and the handover to a person are active when this, the token, the account "

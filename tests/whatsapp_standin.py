@@ -32,8 +32,9 @@ Both record every request as a ``Call`` (rejected ones with ``ok=False``): ``cal
 (``X-Hub-Signature-256`` and ``X-Twilio-Signature``) for posting signed fixtures.
 
 Limitations (deliberate): one phone number / one account; lengths count Python characters;
-no rate limits, 24-hour window, template approval, media size limits or upload/download of
-``link`` media; the Graph error messages are modelled on the documented codes, their
+no rate limits, 24-hour window, media size limits or upload/download of ``link`` media;
+templates are checked for the documented shape, and against ``approve_template`` only once
+one is approved; the Graph error messages are modelled on the documented codes, their
 ``details`` texts are the stand-in's own. Standard library only: imported from both
 virtualenvs.
 """
@@ -85,6 +86,25 @@ MAX_SECTION_TITLE_CHARS = 24
 MAX_ROW_ID_CHARS = 200
 MAX_ROW_TITLE_CHARS = 24
 MAX_ROW_DESCRIPTION_CHARS = 72
+# Template messages (Cloud API reference, "Template object", "Components object").
+TEMPLATE_KEYS = frozenset({"name", "language", "components", "namespace"})
+TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
+TEMPLATE_COMPONENT_TYPES = frozenset({"header", "body", "button"})
+TEMPLATE_BUTTON_SUB_TYPES = frozenset({"quick_reply", "url", "copy_code", "flow", "catalog", "mpm"})
+TEMPLATE_PARAMETER_TYPES = frozenset(
+    {
+        "text",
+        "currency",
+        "date_time",
+        "image",
+        "document",
+        "video",
+        "location",
+        "payload",
+        "action",
+        "coupon_code",
+    }
+)
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
 MESSAGE_KINDS = ("text", "interactive", "template", *MEDIA_KINDS)
 CAPTIONED_KINDS = frozenset({"image", "video", "document"})
@@ -391,14 +411,108 @@ def check_text(params: dict[str, Any]) -> None:
     check_max_length(body, MAX_TEXT_CHARS, "text['body']")
 
 
-def check_template(params: dict[str, Any]) -> None:
+def check_template(
+    params: dict[str, Any], approved: Mapping[tuple[str, str], int] | None = None
+) -> None:
+    """A template message as the Cloud API documents it::
+
+        "template": {"name": "<approved name>",
+                     "language": {"code": "en", "policy": "deterministic"?},
+                     "components": [{"type": "header" | "body" | "button",
+                                     "sub_type"?: "quick_reply" | "url" | ..., "index"?: "0",
+                                     "parameters": [{"type": "text", "text": "..."}, ...]}]?}
+
+    Names are lowercase letters, digits and underscores. With ``approved`` (``{(name,
+    language code): number of body parameters}``), an unknown name or language answers
+    132001 and a wrong number of body parameters 132000, as the real API does.
+    """
     template = params.get("template")
-    template = template if isinstance(template, dict) else {}
-    require_text(template.get("name"), "template['name']")
-    language = template.get("language")
-    require_text(
+    if not isinstance(template, dict):
+        raise invalid_parameter("The parameter template is required.")
+    unexpected = sorted(set(template) - TEMPLATE_KEYS)
+    if unexpected:
+        raise invalid_parameter(f"Param template contains unexpected key(s): {unexpected}")
+    name = require_text(template.get("name"), "template['name']")
+    if not TEMPLATE_NAME.fullmatch(name):
+        raise invalid_parameter("Param template['name'] is not a valid template name.")
+    code = check_template_language(template.get("language"))
+    body_parameters = check_template_components(template.get("components", []))
+    if approved is None:
+        return
+    if (name, code) not in approved:
+        raise GraphError(
+            132001,
+            "(#132001) Template name does not exist in the translation",
+            details=f"template name ({name}) does not exist in {code}",
+        )
+    if approved[(name, code)] != body_parameters:
+        raise GraphError(
+            132000,
+            "(#132000) Number of parameters does not match the expected number of params",
+            details="body: number of localizable_params "
+            f"({body_parameters}) does not match the expected number of params "
+            f"({approved[(name, code)]})",
+        )
+
+
+def check_template_language(language: Any) -> str:
+    """``{"code": ..., "policy": "deterministic"?}``; returns the code."""
+    code = require_text(
         language.get("code") if isinstance(language, dict) else None, "template['language']['code']"
     )
+    policy = language.get("policy", "deterministic")
+    if policy != "deterministic":
+        raise invalid_parameter(
+            f"Param template['language']['policy'] must be one of {{DETERMINISTIC}} - "
+            f'got "{policy}".'
+        )
+    return code
+
+
+def check_template_components(components: Any) -> int:
+    """The components' shapes; returns how many parameters the body component has."""
+    if not isinstance(components, list):
+        raise invalid_parameter("Param template['components'] must be an array.")
+    body_parameters = 0
+    for component in components:
+        kind = component.get("type") if isinstance(component, dict) else None
+        if kind not in TEMPLATE_COMPONENT_TYPES:
+            raise invalid_parameter(
+                "Param template['components'][]['type'] must be one of {HEADER, BODY, BUTTON}."
+            )
+        if kind == "button":
+            check_template_button(component)
+        parameters = component.get("parameters", [])
+        if not isinstance(parameters, list):
+            raise invalid_parameter(
+                "Param template['components'][]['parameters'] must be an array."
+            )
+        for parameter in parameters:
+            check_template_parameter(parameter)
+        if kind == "body":
+            body_parameters += len(parameters)
+    return body_parameters
+
+
+def check_template_button(component: dict[str, Any]) -> None:
+    if component.get("sub_type") not in TEMPLATE_BUTTON_SUB_TYPES:
+        raise invalid_parameter("The parameter template['components'][]['sub_type'] is required.")
+    if not re.fullmatch(r"\d", str(component.get("index", ""))):
+        raise invalid_parameter("The parameter template['components'][]['index'] is required.")
+
+
+def check_template_parameter(parameter: Any) -> None:
+    kind = parameter.get("type") if isinstance(parameter, dict) else None
+    if kind not in TEMPLATE_PARAMETER_TYPES:
+        raise invalid_parameter(
+            "Param template['components'][]['parameters'][]['type'] is not a parameter type."
+        )
+    if kind in ("text", "payload", "coupon_code"):
+        require_text(parameter.get(kind), f"template['components'][]['parameters'][]['{kind}']")
+    elif not isinstance(parameter.get(kind), dict):
+        raise invalid_parameter(
+            f"The parameter template['components'][]['parameters'][]['{kind}'] is required."
+        )
 
 
 def check_header_and_footer(interactive: dict[str, Any]) -> None:
@@ -544,11 +658,23 @@ class GraphApiStandIn(_LoopbackStandIn):
         self._uploads: dict[str, bytes] = {}
         self._url_hashes: dict[str, str] = {}
         self._numbers = itertools.count(1)
+        self._templates: dict[tuple[str, str], int] = {}
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:<port>/<version>``: the value for ``WHATSAPP_API_URL``."""
         return f"{self.root}/{self.api_version}"
+
+    # -- templates
+
+    def approve_template(self, name: str, language: str, body_parameters: int = 0) -> None:
+        """Register an approved template; once one is, every other is refused (132001)."""
+        with self._lock:
+            self._templates[(name, language)] = body_parameters
+
+    def _approved_templates(self) -> dict[tuple[str, str], int] | None:
+        with self._lock:
+            return dict(self._templates) or None
 
     # -- media
 
@@ -661,7 +787,7 @@ class GraphApiStandIn(_LoopbackStandIn):
         elif kind == "interactive":
             check_interactive(params)
         elif kind == "template":
-            check_template(params)
+            check_template(params, self._approved_templates())
         elif kind in MEDIA_KINDS:
             check_media_message(kind, params, self._known_media_ids())
         else:
@@ -821,6 +947,7 @@ class TwilioStandIn(_LoopbackStandIn):
         self.auth_token = auth_token
         self._media: dict[str, _TwilioMedia] = {}
         self._numbers = itertools.count(1)
+        self._templates: dict[tuple[str, str], int] = {}
 
     @property
     def url(self) -> str:

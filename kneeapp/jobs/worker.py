@@ -3,7 +3,8 @@
 Local backend: ``WORKER_CONCURRENCY`` threads (default 1) claim queued jobs from the
 database and run :func:`kneeapp.jobs.run.run_analysis_job`. At start-up and every
 ``WORKER_STALE_S / 2`` seconds the worker recovers jobs whose heartbeat went stale (re-queued
-once, then failed with ``worker_lost`` and Rasa notified) and deletes expired uploads.
+once, then failed with ``worker_lost`` and Rasa notified), deletes expired uploads and sends
+due check-in reminders.
 SIGTERM / SIGINT: running children are stopped, their jobs re-queued, the worker exits 0.
 
 RQ backend: recovers stale jobs once (re-enqueued on RQ), starts the same housekeeping
@@ -26,7 +27,7 @@ import time
 from types import FrameType
 
 from kneeapp import log_privacy, settings
-from kneeapp.jobs import backends, desk, queue, retention
+from kneeapp.jobs import backends, checkins, desk, queue, retention
 from kneeapp.jobs.notify import notify_rasa
 from kneeapp.jobs.run import run_analysis_job
 from kneeapp.store import media
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 
 def maintain() -> queue.Recovery:
-    """One round of housekeeping: recover stale jobs, notify lost ones, purge uploads."""
+    """One round of housekeeping: recover stale jobs, notify lost ones, purge uploads, send
+    due check-in reminders (:mod:`kneeapp.jobs.checkins`)."""
     recovery = queue.recover_stale()
     for job_id in recovery.requeued:
         try:
@@ -56,6 +58,10 @@ def maintain() -> queue.Recovery:
         retention.purge_expired()
     except Exception as exc:
         log.warning("retention purge failed (%s)", type(exc).__name__)
+    try:
+        checkins.send_due()
+    except Exception as exc:  # the database is down: the next round tries again
+        log.warning("check-in reminders paused (%s)", type(exc).__name__)
     return recovery
 
 

@@ -4,7 +4,8 @@
 Removes Rasa's tracker events (table ``events``, column ``sender_id``, if the table
 exists), consents, assessments, videos, analysis jobs and results, the link to a
 messaging app's chat and the replies held for it (``channel_chats``, ``held_messages``),
-the count of videos sent (``upload_uses``: a hash of the upload link, no content),
+the count of videos sent (``upload_uses``: a hash of the upload link, no content), the
+check-in reminder (``checkin_reminders``: it is then never sent),
 the link to the clinic's helpdesk and what was still to be sent there (``clinic_threads``,
 ``clinic_deliveries``; the clinic is then told, in its own helpdesk, that the runner erased
 their data — what the clinic keeps there follows the clinic's own records policy), the raw
@@ -31,6 +32,7 @@ from kneeapp.store.models import (
     AnalysisResult,
     Assessment,
     ChannelChat,
+    CheckinReminder,
     ClinicDelivery,
     ClinicThread,
     Consent,
@@ -47,7 +49,7 @@ ERASED_NOTICE = "erased"
 
 REPORT_KEYS = ("events", "consents", "assessments", "videos", "analysis_jobs",
                "analysis_results", "channel_chats", "held_messages", "clinic_threads",
-               "clinic_deliveries", "upload_uses", "files")
+               "clinic_deliveries", "upload_uses", "checkin_reminders", "files")
 
 
 def erase_conversation(conversation_id: str) -> dict[str, int]:
@@ -87,6 +89,8 @@ def erase_conversation(conversation_id: str) -> dict[str, int]:
             delete(HeldMessage).where(HeldMessage.conversation_id == conversation_id)))
         report["upload_uses"] = _count(session.execute(
             delete(UploadUse).where(UploadUse.conversation_id == conversation_id)))
+        report["checkin_reminders"] = _count(session.execute(
+            delete(CheckinReminder).where(CheckinReminder.conversation_id == conversation_id)))
         _erase_clinic_link(session, conversation_id, report)
         if inspect(session.connection()).has_table("events"):
             report["events"] = _count(session.execute(

@@ -33,6 +33,8 @@ JOB_STATUSES = ("queued", "running", "done", "failed")
 ERROR_CODES = ("unreadable", "rejected", "timeout", "crashed", "worker_lost")
 #: ``videos.status``: the raw file is on disk (``stored``) or was removed (``deleted``).
 VIDEO_STATUSES = ("stored", "deleted")
+#: ``checkin_reminders.status``: waiting, delivered (or shown on the web), given up.
+REMINDER_STATUSES = ("pending", "sent", "failed")
 
 
 def utcnow() -> dt.datetime:
@@ -242,5 +244,36 @@ class ClinicDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CheckinReminder(Base):
+    """A check-in reminder the runner agreed to (kneeapp/store/reminders.py): at most one
+    per conversation, sent once by the worker (Telegram, WhatsApp) or shown at the runner's
+    next visit (web).
+
+    ``claimed_by`` and ``lease_until`` let one worker at a time try it; after a failure
+    ``lease_until`` is also when it may be tried again. ``recipient`` is a WhatsApp number,
+    kept only on a pending reminder (the channel itself stores no number) and erased with it.
+    """
+
+    __tablename__ = "checkin_reminders"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')",
+                        name="ck_checkin_reminders_status"),
+        Index("ix_checkin_reminders_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    recipient: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -17,6 +17,9 @@
   a restart), is held in ``held_messages`` — with the template ``WHATSAPP_TEMPLATE_RESULTS``
   sent to say so, when one is set and the number is known — and sent, in order, the next
   time the runner writes. Nothing is dropped.
+- A check-in reminder the runner agreed to is sent by the worker as a template, days later:
+  the runner's number is noted on that pending reminder only (``checkin_reminders``), and
+  forgotten once it is sent, cancelled or erased (docs/reminders.md).
 
 Settings: docs/settings.md; a clinic's set-up: docs/whatsapp.md. Logs name message and video
 ids only: never a number, a message or a token.
@@ -45,7 +48,6 @@ from connectors.whatsapp_messages import (
     media_message,
     numbered_choice,
     read_delivery,
-    template_message,
     text_messages,
     valid_signature,
 )
@@ -56,6 +58,8 @@ from sanic.response import HTTPResponse
 
 from content_schema.schemas import ChannelsFile
 from kneeapp import settings
+from kneeapp.messaging import whatsapp_template
+from kneeapp.store import reminders
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +231,7 @@ class WhatsAppOutput(WindowedOutput):
 
     async def send_template(self, number: str) -> None:
         """Sends the approved template (allowed outside the window)."""
-        await self.api.send(template_message(number, self.template, self.language))
+        await self.api.send(whatsapp_template(number, self.template, self.language))
 
     async def _messages(self, number: str, conversation_id: str,
                         message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -347,6 +351,16 @@ class WhatsAppInput(chat_app.ChatAppInput):
                 await self._say(incoming.wa_id, self.texts.button_expired)
                 return
             await chat_app.hand_over(on_new_message, self.output, conversation_id, text, CHANNEL)
+        await self._note_for_reminder(conversation_id, incoming.wa_id)
+
+    async def _note_for_reminder(self, conversation_id: str, wa_id: str) -> None:
+        """A pending check-in reminder (set in this message or before) keeps the number the
+        worker will need to send it (docs/reminders.md); nothing is kept without one."""
+        try:
+            await asyncio.to_thread(reminders.note_recipient, conversation_id, wa_id)
+        except Exception as error:  # the reminder then waits for the runner's next message
+            logger.warning("WhatsApp number not noted for a reminder (%s)",
+                           type(error).__name__)
 
     def _payload(self, incoming: WaIncoming, conversation_id: str) -> str | None:
         assert self.output is not None

@@ -6,6 +6,8 @@ messages the API accepts (https://developers.facebook.com/docs/whatsapp/cloud-ap
   secret's HMAC of the raw body is read at all (:func:`valid_signature`).
 - A runner's WhatsApp id is their phone number: it is only ever stored as a keyed hash
   (:func:`chat_key`).
+- Every message has the Cloud API's envelope (built in :mod:`kneeapp.messaging`, which the
+  worker uses for the check-in reminder's template too).
 - Choices go out as reply buttons (≤ 3 distinct titles of ≤ 20 characters), else a list
   (≤ 10 rows, titles ≤ 24, the whole wording as the row's description) or, beyond that,
   numbered text; texts are split under 4,096 characters.
@@ -18,6 +20,8 @@ import hmac
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from kneeapp.messaging import whatsapp_message as _message
 
 from . import message_fitting
 
@@ -183,16 +187,6 @@ def media_message(to: str, kind: str, media_id: str, caption: str = "",
     if filename:
         content["filename"] = filename
     return _message(to, kind, content)
-
-
-def template_message(to: str, name: str, language: str) -> dict[str, Any]:
-    """An approved template (the only message allowed outside the 24-hour window)."""
-    return _message(to, "template", {"name": name, "language": {"code": language}})
-
-
-def _message(to: str, kind: str, content: dict[str, Any]) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
-            "type": kind, kind: content}
 
 
 def numbered_choice(text: str, payloads: list[str]) -> str | None:

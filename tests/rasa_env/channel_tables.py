@@ -29,12 +29,18 @@ TABLES = (
     "VARCHAR(255) NOT NULL, conversation_seq INTEGER NOT NULL, token_key VARCHAR(64), "
     "token_use INTEGER, created_at DATETIME NOT NULL, UNIQUE (conversation_id, "
     "conversation_seq), UNIQUE (token_key, token_use))",
+    "CREATE TABLE checkin_reminders (id VARCHAR(32) PRIMARY KEY, conversation_id VARCHAR(255) "
+    "NOT NULL UNIQUE, channel VARCHAR(32) NOT NULL, due_at DATETIME NOT NULL, status "
+    "VARCHAR(16) NOT NULL, attempts INTEGER NOT NULL, claimed_by VARCHAR(128), lease_until "
+    "DATETIME, last_error VARCHAR(64), recipient VARCHAR(64), created_at DATETIME NOT NULL, "
+    "sent_at DATETIME)",
 )
 
 
 def create_channel_tables(url: str) -> None:
     """``channel_chats``, ``held_messages``, ``clinic_threads``, ``clinic_deliveries``,
-    ``assessments`` and ``upload_uses`` in the (empty) database at ``url``."""
+    ``assessments``, ``upload_uses`` and ``checkin_reminders`` in the (empty) database at
+    ``url``."""
     with create_engine(url).begin() as connection:
         for statement in TABLES:
             connection.execute(text(statement))

@@ -27,8 +27,10 @@ from connectors.whatsapp_messages import (
     valid_signature,
 )
 from rasa.core.channels.channel import UserMessage
+from sqlalchemy import text
 
 from kneeapp import settings
+from kneeapp.store import reminders
 from tests.rasa_env.channel_tables import create_channel_tables
 from tests.rasa_env.summary_documents import clinic_summary, pdf_pictures, pdf_text, write_png
 from tests.whatsapp_standin import GraphApiStandIn, load_fixture
@@ -157,6 +159,29 @@ def test_outside_the_24_hour_window_a_template_is_sent_once_and_replies_wait(
     assert [m["type"] for m in sent] == ["template"]
     assert sent[0]["template"]["name"] == "knee_results_ready"
     assert len(chat_links.take_held("whatsapp", conversation)) == 2
+
+
+def test_the_number_is_noted_only_on_a_check_in_reminder_set_in_the_conversation(
+        api: GraphApiStandIn) -> None:
+    channel, received = _channel(api)
+    _write(channel, received, "hi")  # no reminder: nothing is noted
+    conversation = received[0].sender_id
+    assert _reminder_numbers() == []
+
+    async def agree_to_a_reminder(message: UserMessage) -> None:  # what the action does
+        received.append(message)
+        reminders.schedule_checkin(message.sender_id, "whatsapp", reminders.checkin_due_at())
+
+    channel.on_new_message = agree_to_a_reminder  # type: ignore[attr-defined]
+    _write(channel, received, "yes, remind me")
+    assert _reminder_numbers() == [NUMBER]
+    assert reminders.pending_for(conversation) is not None
+
+
+def _reminder_numbers() -> list[str]:
+    with chat_links._engine().begin() as connection:
+        return [row[0] for row in connection.execute(
+            text("SELECT recipient FROM checkin_reminders"))]
 
 
 def test_the_clinic_summary_goes_as_a_pdf_document_with_its_caption(

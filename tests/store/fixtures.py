@@ -26,7 +26,7 @@ TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 APP_TABLES = ("analysis_results", "analysis_jobs", "videos", "assessments", "consents",
               "channel_chats", "held_messages", "clinic_threads", "clinic_deliveries",
-              "upload_uses")
+              "upload_uses", "checkin_reminders")
 
 
 def _pg_admin() -> tuple[Any, str] | tuple[None, str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from kneeapp.jobs import backends, queue
-from kneeapp.store import media, repo, upload_quota
+from kneeapp.store import media, reminders, repo, upload_quota
 from kneeapp.store.db import get_engine, session_scope
 from kneeapp.store.erase import erase_conversation
 from kneeapp.store.models import ChannelChat, ClinicDelivery, ClinicThread, HeldMessage
@@ -47,6 +47,8 @@ def _populate(conversation: str, media_dir) -> dict[str, str]:
     assert queue.finish_done(done_job, worker, {"quality": {"usable": True}}, str(result_dir))
     unregistered = put_upload(media_dir, conversation, b"never registered", "webm")
     upload_quota.reserve(conversation, f"upload-link-of-{conversation}")
+    reminders.schedule_checkin(conversation, "whatsapp", reminders.checkin_due_at())
+    reminders.note_recipient(conversation, "447700900123")
     with session_scope() as session:
         session.add(ChannelChat(conversation_id=conversation, channel="telegram",
                                 chat_key=f"chat-of-{conversation}"))
@@ -86,7 +88,7 @@ def test_erase_removes_every_row_and_file(env, db_url, tmp_path):
     assert report == {"events": 2, "consents": 1, "assessments": 1, "videos": 1,
                       "analysis_jobs": 2, "analysis_results": 1, "channel_chats": 1,
                       "held_messages": 1, "clinic_threads": 1, "clinic_deliveries": 1,
-                      "upload_uses": 1,
+                      "upload_uses": 1, "checkin_reminders": 1,
                       "files": 2 + 2 + 2}  # upload+sidecar, orphan+sidecar, 2 result files
     assert _rows_mentioning("conv-erase-me") == {}
     # the clinic's helpdesk is told once, without our conversation id
