@@ -4,7 +4,7 @@ after a yes."""
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -12,6 +12,7 @@ from actions.messages import fresh_text, text
 from actions.outcome import read_after_triage, start_checkin
 from actions.privacy import erase_after_turn
 from actions.questions import question_for
+from actions.reminder_chat import is_stop_request, stop_reminders
 from actions.tracker_reading import latest_message, reset_events
 from actions.uploads import upload_offer
 from kneeapp import settings
@@ -49,7 +50,10 @@ class ActionRequestConfirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = latest_message(tracker)[0]
+        intent, _, said = latest_message(tracker)
+        if is_stop_request(said):  # "stop reminders" stops the reminders, not the chat
+            stopped = stop_reminders(dispatcher, tracker.sender_id)
+            return [*stopped, FollowupAction("action_listen")]
         action = "stop" if intent == "goodbye" else intent
         if action not in CONFIRMED_ACTIONS:
             return []

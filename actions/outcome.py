@@ -32,6 +32,7 @@ from actions.message_reading import give_up, interpret_turn
 from actions.messages import fresh_text, text
 from actions.plan_text import render_exercise_detail, render_level_message, render_plan
 from actions.questions import RED_FLAG_CONFIRM, render_red_flag_confirm
+from actions.reminder_chat import offer_reminder, read_reminder_reply
 from actions.summary import build_summary
 from actions.tracker_reading import answers_from, latest_message, unit_of
 from actions.triage import TriageResult, assess
@@ -42,7 +43,7 @@ from kneeapp import settings
 from kneeapp.clinic import deliveries
 from kneeapp.clinic.video_summary import video_summary
 from kneeapp.jobs import queue
-from kneeapp.store import repo
+from kneeapp.store import reminders, repo
 from kneeapp.store.models import utcnow
 
 #: Ways forward offered when a message outside the questions was not understood.
@@ -145,6 +146,7 @@ class ActionTriageResult(Action):
             SlotSet("triage_level", result.level),
             SlotSet("plan", plan_ids),
             SlotSet("checkin", None),
+            *offer_reminder(dispatcher, tracker.sender_id, result.level),
         ]
 
 
@@ -169,8 +171,10 @@ def start_checkin(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
     text_said = latest_message(tracker)[2]
     if last is None:
         return None
-    days = max(0, (utcnow() - last.created_at).days)
-    if not is_coming_back(text_said, days):
+    now = utcnow()
+    days = max(0, (now - last.created_at).days)
+    reminded = reminders.take_web_reminder(tracker.sender_id, now)  # due, shown at this visit
+    if not (reminded or is_coming_back(text_said, days)):
         return None
     answers = answers_from(tracker)
     pain = answers.get("pain_score")
@@ -203,7 +207,12 @@ class ActionFollowup(Action):
         if not tracker.get_slot("triage_done"):
             dispatcher.utter_message(text=fresh_text(tracker, "followup", "not_started"))
             return []
-        return start_checkin(dispatcher, tracker) or read_after_triage(dispatcher, tracker)
+        reminder = read_reminder_reply(dispatcher, tracker)
+        if reminder is not None:
+            return reminder
+        lapsed = [SlotSet("reminder_offered", None)] if tracker.get_slot("reminder_offered") else []
+        return [*lapsed, *(start_checkin(dispatcher, tracker)
+                           or read_after_triage(dispatcher, tracker))]  # fmt: skip
 
 
 def read_after_triage(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -618,9 +618,21 @@ class Replies:
 
 @dataclass(frozen=True)
 class CheckinReminderTexts:
-    """The check-in reminder (``{days}``: days since it was set)."""
+    """The check-in reminder and the chat around it.
+
+    ``message`` is what the worker sends (``{days}``: days since it was set); the others are
+    the offer after an outcome and the replies to it (``{date}``: the day it is due).
+    """
 
     message: str
+    offer: str
+    yes_button: str
+    no_button: str
+    scheduled_pushed: str
+    scheduled_next_visit: str
+    declined: str
+    stopped: str
+    nothing_to_stop: str
 
 
 @dataclass(frozen=True)
