@@ -5,6 +5,8 @@ Public interface::
     from analysis_core import analyze, probe, VideoError
     report = analyze("clip.mp4", "out/")      # writes out/report.json and PNGs
     facts = probe("clip.mp4")                  # width, height, fps, frame_count, ...
+    change = compare_reports(before, after)     # what changed beyond the method's error
+    side_by_side("a/", "b/", before, after, "pair.png")   # matching keyframes, or None
 
 See docs/analysis_core.md for the report schema and the limits of 2-D video.
 """
@@ -19,6 +21,8 @@ from typing import Any
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 os.environ.setdefault("GLOG_minloglevel", "2")
 
+from analysis_core.compare import compare_reports
+from analysis_core.compare_picture import side_by_side
 from analysis_core.errors import AnalysisError, AnalysisTimeout, VideoError
 from analysis_core.pipeline import SCHEMA_VERSION, analyze
 from analysis_core.video_io import probe as _probe
@@ -35,4 +39,4 @@ def probe(video_path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 __all__ = ["SCHEMA_VERSION", "AnalysisError", "AnalysisTimeout", "VideoError", "analyze",
-           "probe"]
+           "compare_reports", "probe", "side_by_side"]

@@ -70,6 +70,8 @@ class MeasureDefinition:
         per_side: One value per leg (``left``/``right``) rather than one ``value``.
         plot: Key of its plot in the reference file's ``plots``, if it has one.
         timing: Depends on the clip's time being real (left out for slowed-down clips).
+        difference_of: The per-leg measure whose left-right difference this measure is
+            (a before/after comparison then does not work out that difference again).
     """
 
     key: str
@@ -78,6 +80,7 @@ class MeasureDefinition:
     per_side: bool = False
     plot: str | None = None
     timing: bool = False
+    difference_of: str | None = None
 
     def method(self, activity: str, views: tuple[str, ...]) -> Method | None:
         """The method for this activity and view, or None when it is not measured there."""
@@ -141,7 +144,7 @@ MEASURES: tuple[MeasureDefinition, ...] = (
         "knee_medial_shift_pct_shank", "% shank length", per_side=True, methods=(
             Method(SQUAT_ACTIVITIES, FRONTAL, squats.knee_medial_shift),)),
     MeasureDefinition(
-        "knee_fppa_lr_difference_deg", "deg", methods=(
+        "knee_fppa_lr_difference_deg", "deg", difference_of="knee_fppa_deg", methods=(
             Method(SQUAT_ACTIVITIES, FRONTAL, squats.knee_fppa_lr_difference),)),
     MeasureDefinition(
         "pelvic_drop_deg", "deg", per_side=True, plot="pelvis_tilt", methods=(

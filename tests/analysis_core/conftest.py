@@ -50,11 +50,18 @@ def write_clip(src: Path, dst: Path, transform=None, fps: float | None = None,
 
 
 @pytest.fixture(scope="session")
-def treadmill_report(tmp_path_factory):
+def treadmill_analysis(tmp_path_factory):
+    """The treadmill clip's report and the folder holding it and its pictures."""
     from analysis_core import analyze
 
     clip = shared_clip("treadmill_side_male.mp4")
-    return analyze(clip, tmp_path_factory.mktemp("treadmill"))
+    out = tmp_path_factory.mktemp("treadmill")
+    return analyze(clip, out), out
+
+
+@pytest.fixture(scope="session")
+def treadmill_report(treadmill_analysis):
+    return treadmill_analysis[0]
 
 
 @pytest.fixture(scope="session")

@@ -172,6 +172,13 @@ def _edited_copy(tmp_path: Path, name: str, change: Any) -> Path:
          r"'flags\.locking\.colour': unknown key"),
         ("video_reference.yml", lambda d: d["measures"]["cadence_spm"].update(direction="up"),
          r"'measures\.cadence_spm\.direction': unknown direction 'up'"),
+        ("video_reference.yml",
+         lambda d: d["measures"]["cadence_spm"]["change"].update(better="up"),
+         r"'measures\.cadence_spm\.change\.better': unknown better 'up'"),
+        ("video_reference.yml", lambda d: d["measures"]["overstride"].pop("change"),
+         r"'measures\.overstride\.change': is required"),
+        ("video_reference.yml", lambda d: d["comparison"]["views"].update(above="x"),
+         r"'comparison\.views\.above': unknown key"),
     ],
 )
 def test_other_files_are_checked_by_their_schema(
