@@ -24,6 +24,7 @@ from actions.video_findings import (
     answer_about_measures,
     answers_from_video,
     clip_description,
+    comparison_messages,
     findings_messages,
     needs_clarification,
     unusable_messages,
@@ -250,6 +251,10 @@ class ActionPresentFindings(Action):
             return []
         for message in findings_messages(job_id, report):
             dispatcher.utter_message(**message)
+        earlier = analysed_video(tracker)
+        if earlier is not None and earlier[0] != job_id:
+            for message in comparison_messages(earlier, (job_id, report)):
+                dispatcher.utter_message(**message)
         events: list[EventType] = [SlotSet("video_report_job", job_id)]
         if tracker.get_slot("triage_done"):
             answers = answers_from(tracker) | answers_from_video(report)

@@ -12,7 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from actions.messages import text
+from analysis_core.compare import compare_reports
+from analysis_core.compare_picture import side_by_side
 from kneeapp.clinic.video_summary import counted, media_url
+from kneeapp.store.media import result_dir
 
 #: Quality warnings that change what the numbers mean, so the runner is told them.
 TOLD_WARNINGS = ("incomplete", "too_few_reps", "several_people", "time_limit", "slow_motion")
@@ -162,3 +165,32 @@ def answers_from_video(report: Mapping[str, Any] | None) -> dict[str, Any]:
         ):
             return {"limp": True}
     return {}
+
+
+#: The before/after picture's name in the later job's results folder.
+COMPARE_PICTURE = "compare_before_after.png"
+
+
+def comparison_messages(
+    before: tuple[str, Mapping[str, Any]], after: tuple[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The earlier clip against this one: each change in words, and the two side by side.
+
+    Args:
+        before: (job id, report) of the earlier analysis.
+        after: (job id, report) of this one; the picture is written into its results.
+    """
+    result = compare_reports(dict(before[1]), dict(after[1]))
+    if not result["comparable"]:
+        return [{"text": text("video", "compare_not", reason=result["reason"])}]
+    messages = [{"text": "\n".join([text("video", "compare_intro"),
+                                     *(f"• {line}" for line in result["summary_lines"])])}]
+    steady = [c["sentence"] for c in result["changes"] if not c["beyond_noise"]]
+    if steady:  # every measure with its numbers, not only the ones that changed
+        messages.append({"text": "\n".join(f"• {line}" for line in steady)})
+    picture = side_by_side(result_dir(before[0]), result_dir(after[0]), dict(before[1]),
+                           dict(after[1]), result_dir(after[0]) / COMPARE_PICTURE)
+    if picture:
+        messages.append({"image": media_url(after[0], COMPARE_PICTURE),
+                         "text": text("video", "compare_picture")})
+    return messages

@@ -586,6 +586,9 @@ class VideoTexts:
     still_working: str
     busy: str
     analysis_limit: str
+    compare_intro: str
+    compare_picture: str
+    compare_not: str
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -83,3 +84,26 @@ def send_clip(stack: Stack, api: BotApiStandIn, chat_id: int, clip: Path) -> Non
         "file_id": "clip-treadmill", "file_unique_id": "u-treadmill", "width": 1280,
         "height": 720, "duration": 12, "mime_type": "video/mp4",
         "file_size": clip.stat().st_size})) == 200
+
+
+def answered_chat(stack: Stack, api: BotApiStandIn, chat_id: int,
+                  answers: dict[str, str], until: str) -> dict[str, Any]:
+    """A consented chat that answers each question the bot asks from ``answers`` (typed, as
+    a runner would) until a message containing ``until``; returns that message's params."""
+    from tests.e2e.rest_runner import asked
+
+    consented_chat(stack, api, chat_id)
+    seen = 0
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        texts = [str(p.get("text")) for p in sent_to(api, chat_id)]
+        done = [p for p in sent_to(api, chat_id) if until.lower() in str(p.get("text")).lower()]
+        if done:
+            return dict(done[-1])
+        slot = asked([{"text": t} for t in texts[seen:]]) if len(texts) > seen else None
+        if slot is None:
+            time.sleep(0.3)
+            continue
+        seen = len(texts)
+        assert post(stack, fixture_update("text", chat_id, text=answers[slot])) == 200
+    raise AssertionError(f"no message containing {until!r}")

@@ -262,3 +262,27 @@ def test_check_in_with_a_warning_sign_in_the_first_answer(stack: Stack) -> None:
     result = runner.answer_all(answers, "checking in")
     assert result["level"] in ("urgent", "emergency")
     assert "calf_swollen_warm" in result["answers"]["red_flags"]
+
+
+def test_web_reminder_starts_the_check_in_at_the_next_visit(stack: Stack) -> None:
+    """Issue 15: on a channel the bot cannot message later, a reminder the runner agreed to
+    waits for the next visit: once due, any hello starts the check-in, and only once."""
+    import sqlite3
+
+    runner = _assessed(stack)
+    offer = " ".join(r.get("text") or "" for r in runner.replies)
+    assert "Shall I remind you in 14 days" in offer
+    told = " ".join(r.get("text") or "" for r in runner.say("yes please"))
+    assert "when you come back to this chat, I'll start with a quick check-in" in told
+    database = stack.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT channel, status FROM checkin_reminders WHERE "
+                                  "conversation_id = ?", (runner.sender,)).fetchall()
+        assert rows == [("rest", "pending")]
+        connection.execute("UPDATE checkin_reminders SET due_at = '2000-01-01 00:00:00'")
+    runner.say("hello")  # the same day as the assessment: only the due reminder makes it a check-in
+    assert runner.asked[-1] == "checkin_trend"
+    with sqlite3.connect(database) as connection:
+        status = connection.execute("SELECT status FROM checkin_reminders WHERE "
+                                    "conversation_id = ?", (runner.sender,)).fetchone()
+    assert status == ("sent",), status

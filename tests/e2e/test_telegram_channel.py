@@ -10,6 +10,7 @@ with the network guard (tests/netguard_site): nothing may leave 127.0.0.1.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.stack import MODEL, Stack, running_stack
+from tests.e2e.rest_runner import SELF_CARE_ANSWERS
+from tests.e2e.stack import ACTIONS_PYTHON, MODEL, REPO, Stack, running_stack
 from tests.e2e.telegram_chat import (
     SECRET,
+    answered_chat,
     consented_chat,
     fixture_update,
     keyboard,
@@ -146,3 +149,52 @@ def test_the_webhook_path_answers_at_once(telegram) -> None:
     started = time.monotonic()
     assert post(stack, fixture_update("text", 200_000_006)) == 200
     assert time.monotonic() - started < 2.0
+
+
+def _remind_yes(stack: Stack, api: BotApiStandIn, chat_id: int) -> None:
+    """A whole assessment in the chat, then "Yes, remind me" under the reminder offer."""
+    offer = answered_chat(stack, api, chat_id, SELF_CARE_ANSWERS, until="Shall I remind you")
+    press(stack, chat_id, next(b for b in keyboard(offer) if b["text"].startswith("Yes")))
+    wait_for_text(api, chat_id, "I'll message you here on")
+
+
+def _reminders_of(database: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(database) as connection:
+        return [(str(r[0]), str(r[1])) for r in connection.execute(
+            "SELECT channel, status FROM checkin_reminders ORDER BY created_at")]
+
+
+def _all_due_now(database: Path) -> None:
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE checkin_reminders SET due_at = '2000-01-01 00:00:00'")
+
+
+def _worker_round(stack: Stack) -> None:
+    """One housekeeping round of a fresh worker process (burst mode), as after a restart."""
+    subprocess.run([str(ACTIONS_PYTHON), "-m", "kneeapp.jobs.worker", "--burst"], cwd=REPO,
+                   env=stack.env, check=True, timeout=120, capture_output=True)
+
+
+def test_a_reminder_agreed_in_the_chat_is_sent_once_and_stop_reminders_cancels(
+        telegram) -> None:
+    """Issue 15: the runner agrees to a check-in reminder after the outcome; when it is due
+    (time injected) the worker sends it once to that chat; "stop reminders" in another chat
+    cancels its reminder without stopping the conversation."""
+    stack, api = telegram
+    database = stack.log_dir / "app.db"
+    reminded, stopped = 200_000_021, 200_000_022
+    for chat_id in (reminded, stopped):
+        _remind_yes(stack, api, chat_id)
+    assert _reminders_of(database) == [("telegram", "pending"), ("telegram", "pending")]
+    assert post(stack, fixture_update("text", stopped, text="stop reminders please")) == 200
+    wait_for_text(api, stopped, "no more reminders")
+    assert not [p for p in sent_to(api, stopped) if "stop the questions" in str(p.get("text"))]
+    _all_due_now(database)
+    for _ in range(2):
+        _worker_round(stack)
+    wait_for_text(api, reminded, "How is it going?")
+    time.sleep(2)
+    texts = [str(p.get("text")) for p in sent_to(api, reminded)]
+    assert sum("How is it going?" in t for t in texts) == 1, "sent once"
+    assert not [p for p in sent_to(api, stopped) if "How is it going?" in str(p.get("text"))]
+    assert _reminders_of(database) == [("telegram", "sent")], "the cancelled one is gone"

@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from tests.e2e.stack import MODEL, Stack, running_stack, say, start_worker
 from tests.e2e.test_rest_conversations import SELF_CARE_ANSWERS, Runner
+from tests.footage import VARIANTS, derive, ffmpeg_available
 from tests.paths import TESTDATA
 from tests.store.fixtures import create_pg_database, write_clip
 
@@ -162,6 +163,33 @@ def test_real_clip_findings_arrive_in_the_same_conversation(stack: Stack) -> Non
                                                       "what was my cadence?"))
     assert re.search(r"your step rate \(cadence\) was 1[67]\d(\.\d)? steps/min", replies)
     check_summary_pdf(stack, events, cadence["value"])
+
+
+def test_a_second_clip_is_compared_with_the_first(stack: Stack, tmp_path: Path) -> None:
+    """Before/after (issue 15): the same run sent again as a messaging app delivers it (480p,
+    low bitrate) is compared with the first clip: no change beyond the method's noise, and
+    the two clips' key frames side by side."""
+    if not ffmpeg_available():
+        pytest.skip("ffmpeg is needed to make the 480p copy (make test installs it)")
+    whatsapp = next(v for v in VARIANTS if v.name == "whatsapp_480p")
+    copy = derive(TREADMILL, whatsapp, tmp_path, duration_s=12.0)
+    runner = Runner(stack.url)
+    runner.answer_all(SELF_CARE_ANSWERS, "hi")
+    for clip, needle in ((TREADMILL, FINDINGS_INTRO), (copy, "Compared with your earlier clip")):
+        status, reply = upload(stack.url, upload_token(stack.url, runner.sender), clip)
+        assert status == 200, reply
+        events = wait_for_bot(stack, runner.sender, needle)
+    compared = next(e for e in events if "Compared with your earlier clip" in (e.get("text") or ""))
+    assert "Nothing changed by more than the method can be off by" in compared["text"]
+    details = " ".join(e.get("text") or "" for e in events[events.index(compared):])
+    assert re.search(r"Step rate \(cadence\): 1[67]\d(\.\d)? steps/min before, "
+                     r"1[67]\d(\.\d)? steps/min now", details), details
+    events = wait_for_bot(stack, runner.sender, "Before (left) and now (right)")
+    picture = next(e for e in events if "Before (left)" in (e.get("text") or ""))
+    url = picture["data"]["image"]
+    assert url.endswith("/compare_before_after.png")
+    with urllib.request.urlopen(stack.url + url, timeout=30) as response:
+        assert response.status == 200 and response.headers["Content-Type"] == "image/png"
 
 
 def check_summary_pdf(stack: Stack, events: list[dict[str, Any]], cadence: str) -> None:
