@@ -32,7 +32,7 @@ from actions.message_reading import give_up, interpret_turn
 from actions.messages import fresh_text, text
 from actions.plan_text import render_exercise_detail, render_level_message, render_plan
 from actions.questions import RED_FLAG_CONFIRM, render_red_flag_confirm
-from actions.reminder_chat import offer_reminder, read_reminder_reply
+from actions.reminder_chat import names_a_sign, offer_reminder, read_reminder_reply
 from actions.summary import build_summary
 from actions.tracker_reading import answers_from, latest_message, unit_of
 from actions.triage import TriageResult, assess
@@ -209,6 +209,8 @@ class ActionFollowup(Action):
             return []
         reminder = read_reminder_reply(dispatcher, tracker)
         if reminder is not None:
+            if names_a_sign(tracker):  # "remind me - oh and my calf is swollen now"
+                reminder += read_after_triage(dispatcher, tracker)
             return reminder
         lapsed = [SlotSet("reminder_offered", None)] if tracker.get_slot("reminder_offered") else []
         return [*lapsed, *(start_checkin(dispatcher, tracker)

@@ -28,6 +28,8 @@ _STOPS = re.compile(
     r"|\b(?:don'?t|do not) remind me\b|\bno reminders?\b"
 )
 _YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|go on|sounds good)\b")
+#: A bare answer to the offer; anything longer may carry news and is read as such too.
+SHORT_REPLY_WORDS = 4
 
 
 def offer_reminder(
@@ -71,7 +73,7 @@ def _choice(tracker: Tracker) -> str | None:
     lower = message.lower()
     if _ASKS_FOR_ONE.search(lower):
         return "yes"
-    if tracker.get_slot("reminder_offered"):
+    if tracker.get_slot("reminder_offered") and len(lower.split()) <= SHORT_REPLY_WORDS:
         if intent == "affirm" or _YES.match(lower):
             return "yes"
         if intent == "deny":
@@ -82,7 +84,11 @@ def _choice(tracker: Tracker) -> str | None:
 def read_reminder_reply(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType] | None:
-    """Acts on a message about reminders; None when it is not about them."""
+    """Acts on a message about reminders; None when it is not about them.
+
+    The caller still reads a message that names a warning sign ("remind me, and my calf is
+    swollen"): see :func:`names_a_sign`.
+    """
     conversation_id = tracker.sender_id
     if is_stop_request(latest_message(tracker)[2]):
         return stop_reminders(dispatcher, conversation_id)
@@ -99,3 +105,8 @@ def read_reminder_reply(
     date = f"{due:%A} {due.day} {due:%B}"
     dispatcher.utter_message(text=text("checkin_reminder", key, date=date))
     return [SlotSet("reminder_offered", None)]
+
+
+def names_a_sign(tracker: Tracker) -> bool:
+    """The latest message names a warning sign or symptom, whatever else it says."""
+    return any(e.get("entity") in ("red_flag", "symptom") for e in latest_message(tracker)[1])

@@ -21,10 +21,15 @@ from typing import Any
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-from analysis_core.compare import compare_reports
-from analysis_core.compare_picture import side_by_side
 from analysis_core.errors import AnalysisError, AnalysisTimeout, VideoError
 from analysis_core.pipeline import SCHEMA_VERSION, analyze
+
+# isort: split
+# After the pipeline: imported first, the comparison's modules pull in SciPy before OpenCV,
+# and under a small RLIMIT_AS (the analysis child's memory limit) SciPy's import then spins
+# in the kernel instead of failing with MemoryError (tests/jobs/test_limits.py).
+from analysis_core.compare import compare_reports
+from analysis_core.compare_picture import side_by_side
 from analysis_core.video_io import probe as _probe
 
 
