@@ -553,6 +553,11 @@ def _load_text(facts: Mapping[str, Any], unit: str) -> str:
     over_weeks = (
         texts["over_weeks"].format(weeks=duration_words(float(weeks))) if weeks else ""
     )
+    if facts.get("checkin_trend") == "better" and now:
+        steps = _rebuild_ladder(now, now * 1.1**CHECKIN_LADDER_WEEKS)
+        return str(texts["checkin_better"]).format(
+            now=_distance(now, unit), unit=unit,
+            ladder=" → ".join(_distance(step, unit) for step in steps))
     if pct is None:
         return str(texts["unknown"])
     if pct <= 10:
@@ -571,6 +576,10 @@ def _load_text(facts: Mapping[str, Any], unit: str) -> str:
             weeks_back=duration_words(len(steps)),
         )
     return str(texts["spike_stated"]).format(pct=f"{pct:.0f}", over_weeks=over_weeks)
+
+
+#: Weeks of the build-up shown after a check-in where the knee is better.
+CHECKIN_LADDER_WEEKS = 3
 
 
 def _rebuild_ladder(start_km: float, goal_km: float) -> list[float]:

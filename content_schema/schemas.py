@@ -408,6 +408,7 @@ class LoadAdvice:
     clinician_pause: str
     return_with_distance: str
     return_without_distance: str
+    checkin_better: str
 
 
 @dataclass(frozen=True)

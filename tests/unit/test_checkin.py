@@ -153,3 +153,12 @@ def test_a_red_flag_level_is_never_lowered() -> None:
     _, result = _check_in(_context(level="urgent"), checkin_trend="better", pain_score=1,
                           checkin_exercises="most_days")
     assert result.level == "urgent"
+
+
+def test_better_at_a_check_in_builds_up_from_the_distance_now() -> None:
+    read, result = _check_in(_context(), checkin_trend="better", pain_score=2,
+                             checkin_exercises="most_days")
+    advice = build_plan(read, result).load_advice
+    assert "better at about 25 km a week" in advice
+    assert "(28 → 30 → 33)" in advice
+    assert "drop back" not in advice
