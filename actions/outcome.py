@@ -123,11 +123,12 @@ class ActionTriageResult(Action):
             dispatcher.utter_message(text=text("no_consent"))
             return [SlotSet("triage_done", False)]
         video = analysed_video(tracker)
-        answers |= answers_from_video(video[1] if video else None)
-        result = assess(answers)
+        answers, result = assess_conversation(
+            tracker, answers | answers_from_video(video[1] if video else None))
         checkin = tracker.get_slot("checkin")
         if checkin:
-            answers, result = _checked_in(dispatcher, answers, CheckinContext.from_slot(checkin))
+            context = CheckinContext.from_slot(checkin)
+            dispatcher.utter_message(text=trend_text(answers, context))
         location = answers.get("location")
         if location in OTHER_LOCATIONS and not result.stop_questioning:
             dispatcher.utter_message(text=text("other_location", location))
@@ -146,20 +147,25 @@ class ActionTriageResult(Action):
             SlotSet("triage_level", result.level),
             SlotSet("plan", plan_ids),
             SlotSet("checkin", None),
+            SlotSet("last_checkin", checkin or tracker.get_slot("last_checkin")),
             *offer_reminder(dispatcher, tracker.sender_id, result.level),
         ]
 
 
-def _checked_in(
-    dispatcher: CollectingDispatcher, answers: dict[str, Any], context: CheckinContext
+def assess_conversation(
+    tracker: Tracker, answers: dict[str, Any]
 ) -> tuple[dict[str, Any], TriageResult]:
-    """The answers and level after a check-in: the last plan judged, the check-in rules on top."""
+    """The answers as the rules read them, and the level: after a check-in (running or done)
+    the last plan is judged and the check-in rules apply, so that a later video or message
+    is assessed on the same footing and never undoes them."""
+    checkin = tracker.get_slot("checkin") or tracker.get_slot("last_checkin")
+    if not checkin:
+        return answers, assess(answers)
+    context = CheckinContext.from_slot(checkin)
     exercises = load_content().exercises
     names = [exercises[i].name for i in context.plan if i in exercises]
     answers = checked_in_answers(answers, context, names)
-    result = adjust_level(assess(answers), answers, context)
-    dispatcher.utter_message(text=trend_text(answers, context))
-    return answers, result
+    return answers, adjust_level(assess(answers), answers, context)
 
 
 def start_checkin(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
@@ -233,7 +239,8 @@ def read_after_triage(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
     answers.update(turn.updates)
     pending = pending if turn.pending_flags is None else turn.pending_flags
     video = analysed_video(tracker)
-    result = assess(answers | answers_from_video(video[1] if video else None))
+    answers, result = assess_conversation(
+        tracker, answers | answers_from_video(video[1] if video else None))
     events: list[EventType] = [SlotSet(k, v) for k, v in turn.updates.items()]
     events.append(SlotSet("pending_red_flags", pending or None))
     events.append(SlotSet("requested_slot", RED_FLAG_CONFIRM if pending else None))

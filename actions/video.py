@@ -17,9 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messages import text
-from actions.outcome import analysed_video, present_outcome
+from actions.outcome import analysed_video, assess_conversation, present_outcome
 from actions.tracker_reading import answers_from, latest_message, unit_of
-from actions.triage import assess
 from actions.video_findings import (
     answer_about_measures,
     answers_from_video,
@@ -257,8 +256,8 @@ class ActionPresentFindings(Action):
                 dispatcher.utter_message(**message)
         events: list[EventType] = [SlotSet("video_report_job", job_id)]
         if tracker.get_slot("triage_done"):
-            answers = answers_from(tracker) | answers_from_video(report)
-            result = assess(answers)
+            answers, result = assess_conversation(
+                tracker, answers_from(tracker) | answers_from_video(report))
             plan_ids = present_outcome(
                 dispatcher, tracker.sender_id, answers, result, unit_of(tracker), (job_id, report)
             )

@@ -25,7 +25,12 @@ import pytest
 from pypdf import PdfReader
 
 from tests.e2e.stack import MODEL, Stack, running_stack, say, start_worker
-from tests.e2e.test_rest_conversations import SELF_CARE_ANSWERS, Runner
+from tests.e2e.test_rest_conversations import (
+    CHECKIN_ANSWERS,
+    SELF_CARE_ANSWERS,
+    Runner,
+    _days_later,
+)
 from tests.footage import VARIANTS, derive, ffmpeg_available
 from tests.paths import TESTDATA
 from tests.store.fixtures import create_pg_database, write_clip
@@ -190,6 +195,48 @@ def test_a_second_clip_is_compared_with_the_first(stack: Stack, tmp_path: Path) 
     assert url.endswith("/compare_before_after.png")
     with urllib.request.urlopen(stack.url + url, timeout=30) as response:
         assert response.status == 200 and response.headers["Content-Type"] == "image/png"
+
+
+def test_assessment_clip_check_in_two_weeks_later_and_a_second_clip(stack: Stack,
+                                                                      tmp_path: Path) -> None:
+    """Issue 15 end to end: an assessment and a first clip; two weeks later (time injected)
+    a check-in that progresses the plan; then a second clip compared with the first, and the
+    plan after it still the progressed one at the check-in's level."""
+    if not ffmpeg_available():
+        pytest.skip("ffmpeg is needed to make the 480p copy (make test installs it)")
+    copy = derive(TREADMILL, next(v for v in VARIANTS if v.name == "whatsapp_480p"), tmp_path,
+                  duration_s=12.0)
+    runner = Runner(stack.url)
+    runner.answer_all(SELF_CARE_ANSWERS, "hi")
+    assert upload(stack.url, upload_token(stack.url, runner.sender), TREADMILL)[0] == 200
+    wait_for_bot(stack, runner.sender, '"video"')  # the re-planned summary with the video
+    _days_later(stack, runner.sender, 15)
+    runner.asked.clear()
+    checked_in = runner.answer_all(CHECKIN_ANSWERS, "hi, I'm back")
+    assert runner.asked[0] == "checkin_trend"
+    assert checked_in["level"] == "self_care"
+    assert checked_in["answers"]["tried_outcome"] == "helped"
+    assert "a step up" in " ".join(r.get("text") or "" for r in runner.replies)
+    assert upload(stack.url, upload_token(stack.url, runner.sender), copy)[0] == 200
+    events = wait_for_bot(stack, runner.sender, "Before (left) and now (right)")
+    told = " ".join(e.get("text") or "" for e in events)
+    assert "Compared with your earlier clip" in told
+    last = _summary_after(stack, runner.sender, "Before (left) and now (right)")
+    assert last["level"] == "self_care" and "video" in last
+    assert last["answers"]["tried_outcome"] == "helped", "the check-in still counts"
+
+
+def _summary_after(stack: Stack, sender: str, needle: str, timeout_s: float = 60) -> dict:
+    """The first clinic summary the bot sent after its message containing ``needle``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        events = bot_events(stack, sender)
+        marks = [i for i, e in enumerate(events) if needle in (e.get("text") or "")]
+        later = summaries(events[marks[0]:]) if marks else []
+        if later:
+            return later[0]
+        time.sleep(1)
+    raise AssertionError(f"no clinic summary after {needle!r} within {timeout_s} s")
 
 
 def check_summary_pdf(stack: Stack, events: list[dict[str, Any]], cadence: str) -> None:
