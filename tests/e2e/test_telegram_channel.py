@@ -179,16 +179,24 @@ def test_a_reminder_agreed_in_the_chat_is_sent_once_and_stop_reminders_cancels(
         telegram) -> None:
     """Issue 15: the runner agrees to a check-in reminder after the outcome; when it is due
     (time injected) the worker sends it once to that chat; "stop reminders" in another chat
-    cancels its reminder without stopping the conversation."""
+    cancels its reminder without stopping the conversation, and a third runner's erasure
+    takes theirs with everything else."""
     stack, api = telegram
     database = stack.log_dir / "app.db"
-    reminded, stopped = 200_000_021, 200_000_022
-    for chat_id in (reminded, stopped):
+    reminded, stopped, erased = 200_000_021, 200_000_022, 200_000_023
+    for chat_id in (reminded, stopped, erased):
         _remind_yes(stack, api, chat_id)
-    assert _reminders_of(database) == [("telegram", "pending"), ("telegram", "pending")]
+    assert _reminders_of(database) == [("telegram", "pending")] * 3
     assert post(stack, fixture_update("text", stopped, text="stop reminders please")) == 200
     wait_for_text(api, stopped, "no more reminders")
     assert not [p for p in sent_to(api, stopped) if "stop the questions" in str(p.get("text"))]
+    assert post(stack, fixture_update("text", erased, text="please delete my data")) == 200
+    question = wait_for_text(api, erased, "erase")
+    press(stack, erased, next(b for b in keyboard(question) if b["text"].startswith("Yes")))
+    wait_for_text(api, erased, "erased from the server")
+    deadline = time.monotonic() + 30
+    while len(_reminders_of(database)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
     _all_due_now(database)
     for _ in range(2):
         _worker_round(stack)
@@ -196,5 +204,6 @@ def test_a_reminder_agreed_in_the_chat_is_sent_once_and_stop_reminders_cancels(
     time.sleep(2)
     texts = [str(p.get("text")) for p in sent_to(api, reminded)]
     assert sum("How is it going?" in t for t in texts) == 1, "sent once"
-    assert not [p for p in sent_to(api, stopped) if "How is it going?" in str(p.get("text"))]
+    for chat_id in (stopped, erased):
+        assert not [p for p in sent_to(api, chat_id) if "How is it going?" in str(p.get("text"))]
     assert _reminders_of(database) == [("telegram", "sent")], "the cancelled one is gone"
