@@ -183,13 +183,19 @@ def render_question(
             first = question.ask
         message: dict[str, Any] = {"text": first}
         if question.always_buttons:
-            message["buttons"] = [dict(button) for button in question.buttons]
+            message["buttons"] = _with_not_sure(question, list(question.buttons))
         return message
     lead = "Thanks, noted." if answered_something else "Sorry, I didn't quite get that."
-    buttons = [dict(button) for button in question.buttons] or [dict(b) for b in YES_NO_BUTTONS]
-    if question.slot != "consent" and NOT_SURE_BUTTON not in buttons:
-        buttons.append(dict(NOT_SURE_BUTTON))
+    buttons = _with_not_sure(question, list(question.buttons) or list(YES_NO_BUTTONS))
     return {"text": f"{lead} {question.ask} {question.example}", "buttons": buttons}
+
+
+def _with_not_sure(question: Question, buttons: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Copies of ``buttons``, with "Not sure" added for every question but the consent."""
+    copies = [dict(button) for button in buttons]
+    if question.slot != "consent" and NOT_SURE_BUTTON not in copies:
+        copies.append(dict(NOT_SURE_BUTTON))
+    return copies
 
 
 def unit_payload(unitless: Mapping[str, float], miles: bool) -> str:

@@ -277,4 +277,39 @@ describe("widget against the real assistant", { skip: SKIP }, () => {
     assert.equal(await page.evaluate(() => document.querySelector("#knee-widget").shadowRoot.activeElement?.className), "kw-launcher");
     await context.close();
   });
+
+  test("coming back: a reminder by button, two weeks later a check-in and a stepped-up plan", { timeout: 300000 }, async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    await widget(page).getByRole("button", { name: "Start the knee check-in" }).click();
+    await waitForReplies(page);
+    await widget(page).getByRole("button", { name: "Yes, let's start" }).click();
+    await waitForReplies(page);
+    await answerAll(page);
+    await widget(page).getByRole("button", { name: "Yes, remind me" }).click();
+    await waitForReplies(page);
+    assert.match(await latestBotText(page), /when you come back to this chat, I'll start with a quick check-in/);
+    // two weeks pass: the newest assessment (this runner's) is moved back in the database
+    const backdate = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE assessments SET created_at = datetime(created_at, '-15 days') WHERE conversation_id = (SELECT conversation_id FROM assessments ORDER BY id DESC LIMIT 1)\"); c.commit()";
+    execFileSync(PYTHON, ["-c", backdate, join(stack.log_dir, "app.db")]);
+    await say(page, "hi, I'm back");
+    assert.match(await latestBotText(page), /Welcome back! Let's see how the knee has been since we last spoke 15 days ago/);
+    assert.equal(askedSlot(await latestBotText(page)), "checkin_trend");
+    await widget(page).getByRole("button", { name: "Better" }).click();
+    await waitForReplies(page);
+    const CHECKIN = { checkin_pain_now: "1", pain_score: "2", distance_now_km: "30 miles", checkin_exercises: "most days",
+      emergency_check: "none of those", urgent_check: "no none", load_reduced: "no" };
+    for (let turn = 0; turn < 12 && (await log(page).locator("article.kw-summary").count()) < 2; turn++) {
+      const slot = askedSlot(await latestBotText(page));
+      assert.ok(CHECKIN[slot], `unexpected question at the check-in: ${slot}`);
+      await say(page, CHECKIN[slot]);
+    }
+    assert.equal(await log(page).locator("article.kw-summary").count(), 2, "a second summary after the check-in");
+    const told = await log(page).innerText();
+    assert.match(told, /Good to hear it's better/);
+    assert.match(told, /a step up/);
+    await log(page).getByText(/Good to hear it's better/).scrollIntoViewIfNeeded();
+    await shot(page, "real-checkin");
+    await context.close();
+  });
 });
