@@ -78,6 +78,9 @@ def present_outcome(
 ) -> list[str]:
     """Sends the level message, the plan and the clinic summary; returns the plan's ids.
 
+    The summary carries the conversation's history (``triage.history``) when an assessment
+    was stored before this one; this outcome is then stored as the newest.
+
     Args:
         video: (job id, report) of an analysed video whose findings refine the plan.
     """
@@ -87,7 +90,8 @@ def present_outcome(
     _send(dispatcher, render_level_message(result, clinic))
     _send(dispatcher, render_plan(plan))
     summary_video = video_summary(*video) if video else None
-    summary = build_summary(answers, result, plan, video=summary_video)
+    earlier = repo.assessments_of(conversation_id)  # before this outcome is stored
+    summary = build_summary(answers, result, plan, video=summary_video, earlier=earlier)
     dispatcher.utter_message(json_message={**summary, **summary_pdf_link(conversation_id)})
     triage = summary["triage"]
     assessment_id = repo.save_assessment(

@@ -8,11 +8,13 @@ distances (``(now - before) / before * 100``), falling back to the runner's stat
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from actions.guidance import Plan, plan_sources
+from actions.summary_history import PastAssessment, history_rows
 from actions.triage import (
     UNKNOWN,
     TriageResult,
@@ -85,6 +87,8 @@ def build_summary(
     result: TriageResult,
     plan: Plan,
     video: Mapping[str, Any] | None = None,
+    earlier: Sequence[PastAssessment] = (),
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Build the clinic summary.
 
@@ -93,14 +97,18 @@ def build_summary(
         result: The triage result for these answers.
         plan: The plan given to the runner.
         video: Video-analysis summary, included as ``triage.video`` only when given.
+        earlier: The conversation's stored assessments before this one; when there is any,
+            ``triage.history`` gives them and this outcome row by row
+            (:mod:`actions.summary_history`).
+        now: When this outcome is made (default: now, UTC); dates this outcome's history row.
 
     Returns:
         ``{"triage": {"schema_version", "level", "reasons", "answers", "plan",
-        "plan_details"[, "video"]}}``, JSON-serialisable. ``plan`` lists the exercise ids;
-        ``plan_details`` gives, per exercise, the id, display name, dose, why and sources
-        (sources appear only here, never in the runner-facing plan). ``answers.red_flags``
-        holds every red flag that applied: those ticked plus those derived from the symptoms
-        mentioned.
+        "plan_details"[, "video"][, "history"]}}``, JSON-serialisable. ``plan`` lists the
+        exercise ids; ``plan_details`` gives, per exercise, the id, display name, dose, why
+        and sources (sources appear only here, never in the runner-facing plan).
+        ``answers.red_flags`` holds every red flag that applied: those ticked plus those
+        derived from the symptoms mentioned.
     """
     triage: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -115,4 +123,8 @@ def build_summary(
     }
     if video is not None:
         triage["video"] = _jsonable(video)
+    history = history_rows(earlier, result.level, triage["answers"],
+                           now or dt.datetime.now(dt.timezone.utc))
+    if history is not None:
+        triage["history"] = history
     return {"triage": triage}

@@ -965,6 +965,50 @@ class DocumentTexts:
 
 
 @dataclass(frozen=True)
+class HistoryKinds:
+    """What each kind of history row is called."""
+
+    assessment: str
+    check_in: str
+
+
+@dataclass(frozen=True)
+class HistoryColumns:
+    """Column headings of the history table."""
+
+    date: str
+    level: str
+    pain_worst: str
+    pain_now: str
+    distance: str
+    trend: str
+    exercises: str
+
+
+@dataclass(frozen=True)
+class HistoryChartWords:
+    """The history chart's title, axis labels and the legend of its two lines."""
+
+    title: str
+    x_axis: str
+    y_axis: str
+    pain_worst: str
+    pain_now: str
+
+
+@dataclass(frozen=True)
+class HistoryWords:
+    """The check-in history (``triage.history``) in words: heading, table and chart."""
+
+    heading: str
+    intro: str
+    kinds: HistoryKinds
+    columns: HistoryColumns
+    not_asked: str
+    chart: HistoryChartWords
+
+
+@dataclass(frozen=True)
 class DownloadTexts:
     """What the PDF's download route answers when it cannot give the PDF."""
 
@@ -985,6 +1029,7 @@ class SummaryWordsFile:
     formats: AnswerFormats
     video: VideoWords
     document: DocumentTexts
+    history: HistoryWords
     download: DownloadTexts
     answers: tuple[AnswerLabel, ...] = content_field(non_empty=True)
 

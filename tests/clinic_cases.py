@@ -4,7 +4,9 @@ kneeapp/clinic (the PDF, the helpdesk note, the words they share)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,11 +107,45 @@ def write_results(results_dir: Path, report: dict[str, Any] | None = None) -> Pa
     return folder
 
 
-def level_summary(level: str, video: bool = False) -> dict[str, Any]:
-    """The clinic summary the engine makes for answers that end at ``level``."""
-    answers = dict(LEVEL_ANSWERS[level])
+@dataclass(frozen=True)
+class StoredAssessment:
+    """An earlier assessment as the store gives it (what the history reads)."""
+
+    created_at: dt.datetime
+    level: str
+    answers: dict[str, Any]
+
+
+#: When the summaries of these tests are made.
+MADE_AT = dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.timezone.utc)
+_CONTEXT = {"days_since": 14, "level": "clinician", "pain_score": 6, "plan": []}
+#: Earlier assessments of a conversation, oldest first: the first assessment, then check-ins
+#: (one with answers the runner was not sure of).
+EARLIER = (
+    StoredAssessment(MADE_AT - dt.timedelta(days=42), "clinician",
+                     {"pain_score": 6, "distance_now_km": 56.3, "checkin_trend": None}),
+    StoredAssessment(MADE_AT - dt.timedelta(days=28), "clinician",
+                     {"pain_score": 5, "distance_now_km": 40.0, "checkin_trend": "better",
+                      "checkin_pain_now": 3, "checkin_exercises": "most_days",
+                      "checkin": _CONTEXT}),
+    StoredAssessment(MADE_AT - dt.timedelta(days=14), "clinician",
+                     {"pain_score": 5, "distance_now_km": None, "checkin_trend": "same",
+                      "checkin_exercises": "few_times_week", "checkin": _CONTEXT,
+                      "unknown": ["distance_now_km", "checkin_pain_now"]}),
+)
+#: What the runner says at the check-in that the summary is made for.
+CHECKIN_ANSWERS = {"checkin_trend": "better", "checkin_pain_now": 1,
+                   "checkin_exercises": "most_days", "checkin": _CONTEXT}
+
+
+def level_summary(level: str, video: bool = False, earlier: int = 0) -> dict[str, Any]:
+    """The clinic summary the engine makes for answers that end at ``level``; with
+    ``earlier`` > 0 it is a check-in's, with that many of :data:`EARLIER` before it (its
+    history has ``earlier`` + 1 rows)."""
+    answers = dict(LEVEL_ANSWERS[level]) | (CHECKIN_ANSWERS if earlier else {})
     report = analysis_report() if video else None
     result = assess(answers)
     plan = build_plan(answers, result, video_findings=plan_findings(report) if report else ())
     block = video_summary(JOB_ID, report) if report else None
-    return build_summary(answers, result, plan, video=block)
+    return build_summary(answers, result, plan, video=block, earlier=EARLIER[:earlier],
+                         now=MADE_AT)

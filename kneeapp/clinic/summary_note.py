@@ -1,7 +1,8 @@
 """The clinic summary as Markdown, for a private note in the clinic's helpdesk.
 
 The same parts, in the same words, as the PDF (:mod:`kneeapp.clinic.summary_words`):
-level and advice, reasons, answers, plan with doses, video findings, and the disclaimer.
+level and advice, reasons, the check-in history (one line per assessment), answers, plan
+with doses, video findings, and the disclaimer.
 Lists rather than tables: helpdesk apps (Chatwoot's web and mobile apps) render lists
 everywhere. Every value is escaped, so a runner's own words cannot format the note.
 """
@@ -58,6 +59,26 @@ def _answers(summary: Mapping[str, Any]) -> list[str]:
                                 for row in rows)]
 
 
+def _history(summary: Mapping[str, Any]) -> list[str]:
+    """One line per assessment and check-in, oldest first: date, kind, then each known cell
+    by its column's name (a check-in question on an assessment's line is left out)."""
+    rows = sw.history_rows(summary)
+    if not rows:
+        return []
+    texts = sw.words().history
+    columns = texts.columns
+    lines = [f"**{escape_markdown(texts.heading)}**", escape_markdown(texts.intro)]
+    for row in rows:
+        cells = ((columns.level, row.level), (columns.pain_worst, row.pain_worst),
+                 (columns.pain_now, row.pain_now), (columns.distance, row.distance),
+                 (columns.trend, row.trend), (columns.exercises, row.exercises))
+        said = "; ".join(f"{label}: {value}" for label, value in cells
+                         if value != texts.not_asked)
+        lines.append(f"- {escape_markdown(row.date)} ({escape_markdown(row.kind)}) — "
+                     f"{escape_markdown(said)}")
+    return lines
+
+
 def _plan(summary: Mapping[str, Any]) -> list[str]:
     texts = sw.document_texts()
     rows = sw.plan_rows(summary)
@@ -99,14 +120,16 @@ def render_note(summary: Mapping[str, Any]) -> str:
         summary: The clinic summary, ``{"triage": {...}}`` (docs/clinic_summary.md).
 
     Returns:
-        Markdown: a title line, the level and its advice, then reasons, answers, plan and
-        video findings (each a paragraph of list items) and the disclaimer in italics.
+        Markdown: a title line, the level and its advice, then reasons, the check-in history
+        (when there is one), answers, plan and video findings (each a paragraph of list
+        items) and the disclaimer in italics.
     """
     texts = sw.document_texts()
     blocks = [
         [f"### {escape_markdown(texts.title)}"],
         _level(summary),
         _reasons(summary),
+        _history(summary),
         _answers(summary),
         _plan(summary),
         _video(summary),

@@ -2,9 +2,11 @@
 
 Laid out with ReportLab's platypus from the words of :mod:`kneeapp.clinic.summary_words`:
 title and date (and the clinic, if any), the level in a coloured band with its advice, the
-reasons, the answers table, the plan with doses, the video measures with their usual
-ranges and up to three key pictures, the sources, and on every page a disclaimer and the
-page number. Every text comes from ``data/``; nothing raw (ids, JSON) is printed.
+reasons, after a check-in its history (a table of every assessment and check-in, and a
+small chart of the pain over them drawn with ``reportlab.graphics``), the answers table, the
+plan with doses, the video measures with their usual ranges and up to three key pictures,
+the sources, and on every page a disclaimer and the page number. Every text comes from
+``data/``; nothing raw (ids, JSON) is printed.
 
 Works in both environments (ReportLab is pure Python with Pillow). The font is Bitstream
 Vera, shipped inside ReportLab, so the output does not depend on the machine's fonts.
@@ -12,8 +14,11 @@ Vera, shipped inside ReportLab, so the output does not depend on the machine's f
 Limitations: Vera covers Western European text and common symbols (° ± × ≤ ≥ ≈ – …); any
 other character (e.g. in a runner's own words) is printed without its accent, or as "?".
 A summary too long for two pages is printed again with smaller, then fewer, then no
-pictures, and without the video ranges' sources (:data:`LAYOUTS`); one still too long
-(dozens of reasons) runs onto a third page.
+pictures, and without the video ranges' sources, and last without the history's chart
+(:data:`LAYOUTS`; its table stays); one still too long (dozens of reasons, or nine reasons,
+six exercises, long own words and a check-in history together) runs onto a third page.
+The chart spaces the assessments evenly, not by the days between them (the dates are
+printed under each).
 """
 
 from __future__ import annotations
@@ -31,16 +36,23 @@ from xml.sax.saxutils import escape
 
 import reportlab
 from PIL import Image as PILImage
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.textlabels import Label
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.validators import Auto
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     Image,
@@ -71,6 +83,13 @@ PICTURE_GAP = 4 * mm
 CAPTION_MIN_WIDTH = 40 * mm
 #: Pictures are re-encoded at most this many pixels on their long side (a small file).
 PICTURE_MAX_PIXELS = 1000
+#: The check-in history's pain chart: its height, and the room its legend takes on the right.
+CHART_HEIGHT = 60 * mm
+CHART_LEGEND_WIDTH = 42 * mm
+#: More dates than this on the chart's axis are printed at a slant.
+CHART_FLAT_DATES = 6
+#: The history starts on a new page when less room than this is left (heading and two rows).
+HISTORY_MIN_ROOM = 32 * mm
 
 FONT = "KneeSans"
 FONT_BOLD = "KneeSans-Bold"
@@ -86,6 +105,10 @@ LEVEL_COLOURS = {
     "clinician": colors.HexColor("#174ea6"),
     "self_care": colors.HexColor("#1b6b2e"),
 }
+#: The chart's two lines: pain at its worst (solid, dots) and on a normal day (dashed, squares),
+#: told apart in grey print too.
+WORST_PAIN_COLOUR = colors.HexColor("#9a3d00")
+PAIN_NOW_COLOUR = colors.HexColor("#174ea6")
 
 
 @dataclass(frozen=True)
@@ -96,11 +119,14 @@ class Layout:
         pictures: How many key pictures at most.
         picture_height: Their greatest height (points).
         measure_sources: Whether the video ranges' sources are listed.
+        history_chart: Whether the check-in history's pain chart is drawn (its table is
+            always printed).
     """
 
     pictures: int
     picture_height: float
     measure_sources: bool
+    history_chart: bool = True
 
 
 LAYOUTS = (
@@ -108,6 +134,7 @@ LAYOUTS = (
     Layout(MAX_KEY_PICTURES, 42 * mm, measure_sources=False),
     Layout(2, 32 * mm, measure_sources=False),
     Layout(0, 0, measure_sources=False),
+    Layout(0, 0, measure_sources=False, history_chart=False),
 )
 
 
@@ -277,6 +304,109 @@ def _plan(summary: Mapping[str, Any]) -> list[Flowable]:
                           _table([head, *body], widths, header=True)])]
 
 
+def _history(summary: Mapping[str, Any], chart: bool) -> list[Flowable]:
+    """The check-in history: a table of every assessment and check-in, then the pain chart."""
+    rows = sw.history_rows(summary)
+    if not rows:
+        return []
+    texts = sw.words().history
+    columns = texts.columns
+    head = [_p(text, "cell_head") for text in (
+        columns.date, columns.level, columns.pain_worst, columns.pain_now, columns.distance,
+        columns.trend, columns.exercises)]
+    body = [[[_p(row.date, "cell"), _p(row.kind, "cell_label")], _p(row.level, "cell"),
+             _p(row.pain_worst, "cell"), _p(row.pain_now, "cell"), _p(row.distance, "cell"),
+             _p(row.trend, "cell"), _p(row.exercises, "cell")] for row in rows]
+    widths = [CONTENT_WIDTH * share for share in (0.12, 0.15, 0.10, 0.12, 0.19, 0.16, 0.16)]
+    found: list[Flowable] = [  # the heading never alone at a page's foot; the table may
+        CondPageBreak(HISTORY_MIN_ROOM),  # split, its head row repeated
+        _heading(texts.heading), _p(texts.intro, "small"), Spacer(1, 2),
+        _table([head, *body], widths, header=True)]
+    drawing = _pain_chart(sw.pain_series(summary)) if chart else None
+    if drawing is not None:
+        found += [Spacer(1, 4), drawing]
+    return found
+
+
+def _pain_chart(series: sw.PainSeries) -> Drawing | None:
+    """Pain at its worst and on a normal day (0–10) at each row, with labelled axes and a
+    legend; None when no score is known. A series without any score is left out."""
+    words = sw.words().history.chart
+    lines = [(values, label, colour, marker, dash) for values, label, colour, marker, dash in (
+        (series.worst, words.pain_worst, WORST_PAIN_COLOUR, "FilledCircle", None),
+        (series.now, words.pain_now, PAIN_NOW_COLOUR, "FilledSquare", [3, 2]),
+    ) if any(value is not None for value in values)]
+    if not lines:
+        return None
+    _glyphs()
+    drawing = Drawing(CONTENT_WIDTH, CHART_HEIGHT)
+    chart = _line_chart(series.dates)
+    chart.data = [list(values) for values, *_ in lines]
+    for index, (_, _, colour, marker, dash) in enumerate(lines):
+        chart.lines[index].strokeColor = colour
+        chart.lines[index].strokeWidth = 1.4
+        chart.lines[index].strokeDashArray = dash
+        chart.lines[index].symbol = makeMarker(marker, size=4.5, fillColor=colour,
+                                               strokeColor=colour)
+    drawing.add(chart)
+    drawing.add(String(chart.x, CHART_HEIGHT - 9, printable(words.title), fontName=FONT_BOLD,
+                       fontSize=8, fillColor=INK))
+    drawing.add(_axis_label(words.y_axis, 3 * mm, chart.y + chart.height / 2, angle=90))
+    drawing.add(_axis_label(words.x_axis, chart.x + chart.width / 2, 2.5 * mm))
+    drawing.add(_legend(chart, [label for _, label, *_ in lines],
+                        chart.x + chart.width + 7 * mm, chart.y + chart.height))
+    return drawing
+
+
+def _line_chart(dates: Sequence[str]) -> HorizontalLineChart:
+    """The chart's plot area and axes: 0 to 10 up, one date per row along."""
+    chart = HorizontalLineChart()
+    slanted = len(dates) > CHART_FLAT_DATES
+    chart.x, chart.y = 16 * mm, (17 if slanted else 13) * mm
+    chart.width = CONTENT_WIDTH - chart.x - CHART_LEGEND_WIDTH
+    chart.height = CHART_HEIGHT - chart.y - 7 * mm
+    chart.joinedLines = 1
+    value_axis = chart.valueAxis
+    value_axis.valueMin, value_axis.valueMax, value_axis.valueStep = 0, 10, 2
+    value_axis.visibleGrid = True
+    value_axis.gridStrokeColor = RULE
+    value_axis.gridStrokeWidth = 0.4
+    category_axis = chart.categoryAxis
+    category_axis.categoryNames = [printable(date) for date in dates]
+    if slanted:
+        category_axis.labels.angle = 30
+        category_axis.labels.boxAnchor = "ne"
+    for axis in (value_axis, category_axis):
+        axis.labels.fontName = FONT
+        axis.labels.fontSize = 7
+        axis.labels.fillColor = MUTED
+        axis.strokeColor = MUTED
+    return chart
+
+
+def _axis_label(text: str, x: float, y: float, angle: float = 0) -> Label:
+    label = Label()
+    label.setOrigin(x, y)
+    label.setText(printable(text))
+    label.angle = angle
+    label.boxAnchor = "c"
+    label.fontName, label.fontSize, label.fillColor = FONT, 7.5, INK
+    return label
+
+
+def _legend(chart: HorizontalLineChart, labels: Sequence[str], x: float, y: float) -> Legend:
+    """Each line's sample (its colour, dash and marker, drawn by the chart) and its name."""
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.alignment = "right"
+    legend.colorNamePairs = [(Auto(obj=chart, index=index), printable(label))
+                             for index, label in enumerate(labels)]
+    legend.fontName, legend.fontSize = FONT, 7.5
+    legend.dx, legend.dy, legend.deltay = 18, 6, 13
+    legend.columnMaximum = len(labels)
+    return legend
+
+
 def _video(summary: Mapping[str, Any], pictures: Sequence[Path],
            picture_height: float) -> list[Flowable]:
     video = sw.video_block(summary)
@@ -444,6 +574,7 @@ def _story(summary: Mapping[str, Any], pictures: Sequence[Path], clinic_name: st
         Spacer(1, 6),
         _level_band(summary),
         *_reasons(summary),
+        *_history(summary, layout.history_chart),
         *_answers(summary),
         *_plan(summary),
         *_video(summary, list(pictures)[:layout.pictures], layout.picture_height),

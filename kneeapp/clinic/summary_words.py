@@ -5,9 +5,10 @@ checked against its schema):
 ``summary_words.yml`` (answer labels, value words, the document's texts), ``guidance.yml``
 (each level's label and advice, as the web widget shows them), ``red_flags.yml`` (how a
 warning sign reads, and its source), ``triage_rules.yml`` and ``video_reference.yml``
-(sources). The PDF (:mod:`kneeapp.clinic.summary_pdf`) and the helpdesk note
-(:mod:`kneeapp.clinic.summary_note`) lay out what these functions return; neither shows a
-raw value, an id or JSON.
+(sources). The check-in history (``triage.history``) reads with the same value words
+(``values``, ``formats``) and level cards. The PDF (:mod:`kneeapp.clinic.summary_pdf`) and
+the helpdesk note (:mod:`kneeapp.clinic.summary_note`) lay out what these functions return;
+neither shows a raw value, an id or JSON.
 
 Every function takes the whole summary (``{"triage": {...}}``) or one of its parts and
 tolerates missing keys: a stored summary may be older or partial.
@@ -68,6 +69,30 @@ class MeasureRow:
 
 
 @dataclass(frozen=True)
+class HistoryRow:
+    """One assessment or check-in of the history, every cell in words."""
+
+    date: str
+    kind: str
+    level: str
+    pain_worst: str
+    pain_now: str
+    distance: str
+    trend: str
+    exercises: str
+
+
+@dataclass(frozen=True)
+class PainSeries:
+    """The pain scores over the history, for a chart: one entry per row, oldest first,
+    None where the score is not known (or was not asked)."""
+
+    dates: tuple[str, ...]
+    worst: tuple[int | None, ...]
+    now: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
 class SourceRow:
     """Where one reason, exercise or video range comes from."""
 
@@ -117,13 +142,16 @@ def _round_half_up(value: float) -> int:
 # --------------------------------------------------------------------------- level, reasons
 
 
-def level_words(summary: Mapping[str, Any]) -> LevelWords:
-    """The level's label and advice (``data/guidance.yml`` ``level_cards``)."""
-    level = str(_triage(summary).get("level") or "")
+def _level_words(level: str) -> LevelWords:
     if level not in LEVELS:
         return LevelWords(level, humanise(level or "unknown"), "")
     card = getattr(_data("guidance.yml").level_cards, level)
     return LevelWords(level, card.label, card.advice)
+
+
+def level_words(summary: Mapping[str, Any]) -> LevelWords:
+    """The level's label and advice (``data/guidance.yml`` ``level_cards``)."""
+    return _level_words(str(_triage(summary).get("level") or ""))
 
 
 def reasons(summary: Mapping[str, Any]) -> list[str]:
@@ -303,6 +331,71 @@ def _reading(measure: Mapping[str, Any]) -> str:
     if severity == "none" and not measure.get("typical"):
         return ""
     return str(getattr(words().video.readings, severity, ""))
+
+
+# --------------------------------------------------------------------------- history
+
+#: A history is shown from this many rows on (an earlier assessment and this one).
+MIN_HISTORY_ROWS = 2
+#: Row values only a check-in asks: "Not asked" on an assessment's row, not "Not known".
+_CHECKIN_ONLY = ("pain_now", "trend", "exercises")
+_PAIN = ("pain_worst", "pain_now")
+
+
+def history_block(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The summary's history rows (``triage.history``), oldest first; empty when it has
+    fewer than :data:`MIN_HISTORY_ROWS` (a first assessment has none)."""
+    rows = [row for row in _triage(summary).get("history") or [] if isinstance(row, Mapping)]
+    return rows if len(rows) >= MIN_HISTORY_ROWS else []
+
+
+def _score(value: Any) -> int | None:
+    """A pain score 0–10, or None (unknown, not a number, out of range)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        return None
+    return round(value) if 0 <= value <= 10 else None
+
+
+def _history_cell(row: Mapping[str, Any], key: str, answer_key: str) -> str:
+    """One value of a history row in words ("Not known", or "Not asked" at an assessment)."""
+    value = row.get(key)
+    if key in _PAIN:
+        value = _score(value)  # a stored summary may be hand-made or older: 0–10 or unknown
+    elif key == "distance_km" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        value = None
+    if value is None:
+        asked = key not in _CHECKIN_ONLY or row.get("kind") != "assessment"
+        return words().formats.not_known if asked else words().history.not_asked
+    return answer_value(answer_key, value) or words().formats.not_known
+
+
+def _history_row(row: Mapping[str, Any]) -> HistoryRow:
+    kinds = words().history.kinds
+    return HistoryRow(
+        date=str(row.get("date") or words().formats.not_known),
+        kind=kinds.check_in if row.get("kind") == "check-in" else kinds.assessment,
+        level=_level_words(str(row.get("level") or "")).label,
+        pain_worst=_history_cell(row, "pain_worst", "pain_score"),
+        pain_now=_history_cell(row, "pain_now", "checkin_pain_now"),
+        distance=_history_cell(row, "distance_km", "distance_now_km"),
+        trend=_history_cell(row, "trend", "checkin_trend"),
+        exercises=_history_cell(row, "exercises", "checkin_exercises"),
+    )
+
+
+def history_rows(summary: Mapping[str, Any]) -> list[HistoryRow]:
+    """The history in words, oldest first (empty when there is no history to show)."""
+    return [_history_row(row) for row in history_block(summary)]
+
+
+
+
+def pain_series(summary: Mapping[str, Any]) -> PainSeries:
+    """The pain at its worst and on a normal day at each row of the history (0–10)."""
+    rows = history_block(summary)
+    return PainSeries(dates=tuple(str(row.get("date") or "") for row in rows),
+                      worst=tuple(_score(row.get("pain_worst")) for row in rows),
+                      now=tuple(_score(row.get("pain_now")) for row in rows))
 
 
 # --------------------------------------------------------------------------- sources

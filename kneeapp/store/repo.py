@@ -152,6 +152,17 @@ def latest_assessment(conversation_id: str) -> AssessmentView | None:
         return _assessment_view(row) if row is not None else None
 
 
+def assessments_of(conversation_id: str) -> list[AssessmentView]:
+    """Every stored assessment of the conversation (first assessment and check-ins), oldest
+    first; an empty list when there is none (or it was erased)."""
+    with session_scope() as session:
+        rows = session.scalars(
+            select(Assessment).where(Assessment.conversation_id == conversation_id)
+            .order_by(Assessment.created_at.asc(), Assessment.id.asc())
+        ).all()
+        return [_assessment_view(row) for row in rows]
+
+
 def register_video(
     video_id: str,
     conversation_id: str,

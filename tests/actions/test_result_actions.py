@@ -18,6 +18,7 @@ from actions.conversation import (
 )
 from actions.handover import ActionHandoff
 from actions.outcome import ActionExerciseDetail, ActionFollowup, ActionTriageResult
+from kneeapp.store import repo
 from rasa_project.connectors.upload_token import secret_from_env, verify
 from tests.actions.conftest import RunAction, make_tracker
 from tests.answer_sets import SELF_CARE
@@ -49,6 +50,27 @@ def test_the_summary_message_carries_its_pdf_link_for_this_conversation(
     assert link["url"] == "/webhooks/summary/pdf"
     assert verify(link["token"], secret_from_env()) == tracker.sender_id
     assert link["expires_at"] > time.time()
+
+
+def test_a_check_in_summary_carries_the_history_read_before_it_is_stored(
+        run_action: RunAction) -> None:
+    first_messages, first = run_action(ActionTriageResult(), make_tracker(slots=SELF_CARE))
+    assert "history" not in summary_of(first_messages), "a first assessment has no history"
+    checkin = {"days_since": 14, "level": "self_care", "pain_score": 3, "plan": first["plan"]}
+    slots = SELF_CARE | {"triage_done": True, "triage_level": "self_care", "plan": first["plan"],
+                         "checkin": checkin, "checkin_trend": "better", "checkin_pain_now": 1,
+                         "checkin_exercises": "most_days", "pain_score": 2,
+                         "distance_now_km": 40.0}
+    messages, _ = run_action(ActionTriageResult(), make_tracker(slots=slots))
+    history = summary_of(messages)["history"]
+    assert [(row["kind"], row["pain_worst"], row["pain_now"], row["distance_km"],
+             row["trend"], row["exercises"]) for row in history] == [
+        ("assessment", 3, None, 45.0, None, None),
+        ("check-in", 2, 1, 40.0, "better", "most_days"),
+    ]
+    stored = repo.assessments_of(make_tracker().sender_id)
+    assert [bool(view.summary and "history" in view.summary["triage"])
+            for view in stored] == [False, True]
 
 
 def test_urgent_outcome_has_no_exercises_and_no_video_offer(run_action: RunAction) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from kneeapp.jobs import backends, queue
@@ -29,6 +31,37 @@ def test_consent_and_assessment(env, db_url):
     assert latest.reasons[0]["id"] == "load_spike"
     assert latest.plan == ["clamshell", "glute_bridge"]
     assert latest.created_at.tzinfo is not None
+
+
+def _move_back(assessment_id: int, days: int) -> None:
+    """Moves one stored assessment ``days`` into the past (time injected, not waited)."""
+    from sqlalchemy import update
+
+    from kneeapp.store.db import session_scope
+    from kneeapp.store.models import Assessment
+
+    with session_scope() as session:
+        row = session.get(Assessment, assessment_id)
+        assert row is not None
+        session.execute(update(Assessment).where(Assessment.id == assessment_id).values(
+            created_at=row.created_at - dt.timedelta(days=days)))
+
+
+def test_assessments_of_a_conversation_oldest_first(env, db_url):
+    assert repo.assessments_of("conv-a") == []
+    check_in = repo.save_assessment("conv-a", {"checkin_trend": "better"}, "self_care", [], [],
+                                    summary={"triage": {"level": "self_care"}})
+    first = repo.save_assessment("conv-a", {"pain_score": 6}, "clinician", [], ["clamshell"])
+    _move_back(first, 21)  # saved second, made three weeks earlier: the date decides
+    repo.save_assessment("conv-b", {"pain_score": 2}, "self_care", [], [])
+    found = repo.assessments_of("conv-a")
+    assert [view.id for view in found] == [first, check_in]
+    assert found[0].created_at < found[1].created_at
+    assert all(view.created_at.tzinfo is not None for view in found)
+    assert (found[0].level, found[0].answers, found[0].plan) == (
+        "clinician", {"pain_score": 6}, ["clamshell"])
+    assert found[1].summary == {"triage": {"level": "self_care"}} and found[0].summary is None
+    assert [view.conversation_id for view in repo.assessments_of("conv-b")] == ["conv-b"]
 
 
 def test_register_and_get_video(env, db_url, tmp_path):

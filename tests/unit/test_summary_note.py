@@ -67,3 +67,35 @@ def test_a_runners_words_cannot_format_the_note() -> None:
 ])
 def test_escaping(text: str, escaped: str) -> None:
     assert escape_markdown(text) == escaped
+
+
+def test_a_check_in_note_lists_the_history_one_line_per_assessment() -> None:
+    summary = level_summary("clinician", earlier=3)
+    plain = unescaped(render_note(summary))
+    texts = sw.words().history
+    block = plain[plain.index(f"**{texts.heading}**"):plain.index("**What the runner told")]
+    lines = [line for line in block.splitlines() if line.startswith("- ")]
+    assert lines == [
+        "- 2026-10-19 (Assessment) — Advice given: See a clinician; Pain at its worst: 6; "
+        "Weekly distance: 56.3 km a week (35 miles)",
+        "- 2026-11-02 (Check-in) — Advice given: See a clinician; Pain at its worst: 5; "
+        "Pain on a normal day: 3; Weekly distance: 40 km a week (25 miles); "
+        "Compared with last time: Better; Exercises done: Most days",
+        "- 2026-11-16 (Check-in) — Advice given: See a clinician; Pain at its worst: 5; "
+        "Pain on a normal day: Not known; Weekly distance: Not known; "
+        "Compared with last time: About the same; Exercises done: A few times a week",
+        "- 2026-11-30 (Check-in) — Advice given: See a clinician; Pain at its worst: 5; "
+        "Pain on a normal day: 1; Weekly distance: 56.3 km a week (35 miles); "
+        "Compared with last time: Better; Exercises done: Most days",
+    ]
+    assert " ".join(texts.intro.split()) in block
+    assert not {"most_days", "few_times_week", "self_care"} & set(re.split(r"[\s;:]+", plain))
+    assert plain.index("**Why**") < plain.index(f"**{texts.heading}**"), "as in the PDF"
+
+
+@pytest.mark.parametrize("earlier", [0, 1])
+def test_no_history_block_without_two_rows(earlier: int) -> None:
+    summary = level_summary("self_care", earlier=earlier)
+    if earlier:
+        summary["triage"]["history"] = summary["triage"]["history"][-1:]
+    assert sw.words().history.heading not in render_note(summary)

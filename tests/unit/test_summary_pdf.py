@@ -13,9 +13,22 @@ import pypdfium2 as pdfium
 import pytest
 import yaml
 from pypdf import PdfReader
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
 
+from kneeapp.clinic import summary_words as sw
 from kneeapp.clinic.pictures import summary_pictures
-from kneeapp.clinic.summary_pdf import LEVEL_COLOURS, printable, render_pdf
+from kneeapp.clinic.summary_pdf import (
+    LAYOUTS,
+    LEVEL_COLOURS,
+    MAX_PAGES,
+    Layout,
+    _render,
+    _story,
+    printable,
+    render_pdf,
+)
 from tests.clinic_cases import JOB_ID, LEVELS, level_summary, write_results
 from tests.paths import REPO
 
@@ -172,3 +185,97 @@ def test_pictures_are_embedded_small(tmp_path: Path) -> None:
     _, document = render("self_care", True, tmp_path)
     assert len(document) < 600_000
     assert JOB_ID not in pdf_text(document)
+
+
+# --------------------------------------------------------------------------- check-in history
+
+HISTORY = WORDS["history"]
+
+
+def _history_lines(summary: dict[str, Any]) -> list[str]:
+    """Each history row as the PDF's text reads it: its cells in order."""
+    return [flat(" ".join([row.date, row.kind, row.level, row.pain_worst, row.pain_now,
+                           row.distance, row.trend, row.exercises]))
+            for row in sw.history_rows(summary)]
+
+
+def _drawings(summary: dict[str, Any], layout: Layout = LAYOUTS[0]) -> list[Drawing]:
+    story = _story(summary, [], "", WHEN, layout)
+    return [flowable for flowable in story if isinstance(flowable, Drawing)]
+
+
+def test_a_check_in_prints_its_history_table_and_pain_chart() -> None:
+    summary = level_summary("clinician", earlier=2)
+    text = pdf_text(render_pdf(summary, created_at=WHEN))
+    assert HISTORY["heading"] in text and flat(HISTORY["intro"]) in text
+    assert flat(" ".join(HISTORY["columns"].values())) in text
+    lines = _history_lines(summary)
+    assert lines == [
+        "2026-10-19 Assessment See a clinician 6 Not asked 56.3 km a week (35 miles) Not asked "
+        "Not asked",
+        "2026-11-02 Check-in See a clinician 5 3 40 km a week (25 miles) Better Most days",
+        "2026-11-30 Check-in See a clinician 5 1 56.3 km a week (35 miles) Better Most days",
+    ]
+    for line in lines:
+        assert line in text
+    chart = HISTORY["chart"]
+    for words in (chart["title"], chart["x_axis"], chart["y_axis"], chart["pain_worst"],
+                  chart["pain_now"]):
+        assert flat(words) in text
+    assert len(_drawings(summary)) == 1, "the chart is drawn with ReportLab's graphics"
+
+
+def test_unknown_history_values_read_not_known() -> None:
+    summary = level_summary("clinician", earlier=3)
+    assert ("2026-11-16 Check-in See a clinician 5 Not known Not known About the same "
+            "A few times a week") in pdf_text(render_pdf(summary, created_at=WHEN))
+
+
+def test_the_chart_draws_both_lines_with_their_scores() -> None:
+    summary = level_summary("clinician", earlier=3)
+    (drawing,) = _drawings(summary)
+    (chart,) = [item for item in drawing.contents if isinstance(item, HorizontalLineChart)]
+    assert chart.data == [[6, 5, 5, 5], [None, 3, None, 1]]
+    assert chart.categoryAxis.categoryNames == ["2026-10-19", "2026-11-02", "2026-11-16",
+                                                "2026-11-30"]
+    assert (chart.valueAxis.valueMin, chart.valueAxis.valueMax) == (0, 10)
+    assert drawing.height == pytest.approx(60 * mm)
+
+
+def test_the_chart_adds_drawing_to_the_page() -> None:
+    summary = level_summary("self_care", earlier=2)
+
+    def path_operators(layout: Layout) -> int:
+        document, _ = _render(summary, [], "", WHEN, layout)
+        streams = b"".join(page.get_contents().get_data()
+                           for page in PdfReader(io.BytesIO(document)).pages)
+        return len(re.findall(rb"\s[lmc]\s", streams))
+
+    assert path_operators(LAYOUTS[0]) > path_operators(LAYOUTS[-1]) + 10
+    assert not LAYOUTS[-1].history_chart and _drawings(summary, LAYOUTS[-1]) == []
+
+
+@pytest.mark.parametrize("earlier", [0, 1], ids=["first-assessment", "one-check-in"])
+def test_history_needs_two_rows(earlier: int) -> None:
+    summary = level_summary("clinician", earlier=earlier)
+    if earlier:  # a history of one row (e.g. a hand-made summary) is not printed
+        summary["triage"]["history"] = summary["triage"]["history"][:1]
+    text = pdf_text(render_pdf(summary, created_at=WHEN))
+    assert HISTORY["heading"] not in text and HISTORY["chart"]["pain_worst"] not in text
+    assert _drawings(summary) == []
+
+
+@pytest.mark.parametrize("video", [False, True], ids=["no-video", "video"])
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_four_row_history_still_fits_two_pages(level: str, video: bool,
+                                                 tmp_path: Path) -> None:
+    summary = level_summary(level, video=video, earlier=3)
+    assert len(summary["triage"]["history"]) == 4
+    results = tmp_path / "results"
+    write_results(results)
+    pictures = summary_pictures(summary["triage"].get("video"), results)
+    document = render_pdf(summary, pictures, clinic_name="Riverside Physio", created_at=WHEN)
+    assert 1 <= page_count(document) <= MAX_PAGES
+    text = pdf_text(document)
+    assert all(line in text for line in _history_lines(summary))
+    assert HISTORY["chart"]["pain_now"] in text, "a normal summary keeps its chart"

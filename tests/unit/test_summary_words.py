@@ -161,3 +161,39 @@ def test_sources_name_each_reason_by_number_and_each_exercise_by_name() -> None:
     assert "Step rate (cadence)" in topics
     assert len({row.source for row in rows}) == len(rows), "each source once"
     assert not any(ID_LIKE.search(row.topic) for row in rows)
+
+
+def test_the_history_reads_in_the_summarys_words() -> None:
+    summary = level_summary("urgent", earlier=3)
+    rows = sw.history_rows(summary)
+    first, unsure, current = rows[0], rows[2], rows[-1]
+    assert (first.kind, first.level, first.pain_worst, first.distance) == (
+        WORDS["history"]["kinds"]["assessment"], GUIDANCE["level_cards"]["clinician"]["label"],
+        "6", "56.3 km a week (35 miles)")
+    assert {first.pain_now, first.trend, first.exercises} == {WORDS["history"]["not_asked"]}
+    assert (unsure.pain_now, unsure.distance) == ("Not known", "Not known")
+    assert (unsure.trend, unsure.exercises) == (WORDS["values"]["checkin_trend"]["same"],
+                                                WORDS["values"]["checkin_exercises"][
+                                                    "few_times_week"])
+    assert (current.kind, current.level) == (WORDS["history"]["kinds"]["check_in"],
+                                             GUIDANCE["level_cards"]["urgent"]["label"])
+    series = sw.pain_series(summary)
+    assert series.worst == (6, 5, 5, 3) and series.now == (None, 3, None, 1)
+    assert series.dates == tuple(row.date for row in rows)
+
+
+def test_a_stored_history_that_is_short_or_odd_says_nothing_raw() -> None:
+    assert sw.history_rows(level_summary("self_care")) == []
+    one = {"triage": {"history": [{"date": "2026-11-30", "level": "self_care"}]}}
+    assert sw.history_rows(one) == [] and sw.pain_series(one).dates == ()
+    odd = {"triage": {"history": [
+        "not a row",
+        {"date": "2026-11-02", "level": "later", "pain_worst": "five", "kind": "check-in",
+         "distance_km": True, "trend": "sideways_ish"},
+        {"level": "self_care", "pain_worst": 14, "pain_now": 2.0},
+    ]}}
+    older, newer = sw.history_rows(odd)
+    assert (older.level, older.pain_worst, older.distance, older.trend) == (
+        "Later", "Not known", "Not known", "Sideways ish")
+    assert (newer.date, newer.kind, newer.pain_worst) == ("Not known", "Assessment", "Not known")
+    assert sw.pain_series(odd).worst == (None, None) and sw.pain_series(odd).now == (None, 2)
