@@ -71,5 +71,7 @@ def reset_events(keep_consent: bool) -> list[SlotSet]:
         SlotSet("distance_unit", None),
         SlotSet("unitless_distances", None),
         SlotSet("requested_slot", None),
+        SlotSet("last_checkin", None),  # a fresh start is judged on its own answers
+        SlotSet("reminder_offered", None),
     ]
     return events

@@ -185,6 +185,7 @@ def test_start_over_keeps_consent_and_clears_answers(run_action: RunAction) -> N
     _, slots = run_action(ActionResolveConfirmation(), confirmed("start_over"))
     assert "consent" not in slots and slots["side"] is None and slots["triage_done"] is False
     assert slots["resume_triage"] is True
+    assert slots["checkin"] is None and slots["last_checkin"] is None, "no check-in carries over"
 
 
 def test_delete_clears_answers_and_schedules_the_erasure(
