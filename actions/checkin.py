@@ -11,7 +11,7 @@ what the triage and the plan read (the last plan's exercises as "tried", with an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -20,13 +20,12 @@ from actions.content import data_dir
 from actions.triage import UNKNOWN, Reason, TriageResult, known_answers, level_rank
 from content_schema import load
 from content_schema.schemas import CheckinCondition, CheckinFile
+from content_schema.vocabulary import STOP_LEVELS
 
 #: Answers a check-in asks again: what can change in a few weeks.
 ASKED_AGAIN = ("pain_score", "distance_now_km", "emergency_check", "urgent_check")
 #: The check-in's own questions (data/questions.yml, ``ask_if: checking_in``).
 CHECKIN_SLOTS = ("checkin_trend", "checkin_pain_now", "checkin_exercises")
-#: Levels a check-in never lowers (a red flag raised them).
-RED_FLAG_LEVELS = ("urgent", "emergency")
 TRENDS = ("better", "same", "worse")
 DAYS_PER_WEEK = 7
 
@@ -71,14 +70,11 @@ def checkin_content() -> CheckinFile:
     return loaded
 
 
-def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+@lru_cache(maxsize=32)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern matching any of ``phrases`` as whole words (compiled once per list)."""
     alternatives = sorted((re.escape(p.lower()) for p in phrases), key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
-
-
-@lru_cache(maxsize=1)
-def _coming_back_pattern() -> re.Pattern[str]:
-    return _phrase_pattern(checkin_content().coming_back.phrases)
 
 
 def is_coming_back(text: str, days_since: int) -> bool:
@@ -90,7 +86,8 @@ def is_coming_back(text: str, days_since: int) -> bool:
     """
     if days_since >= checkin_content().coming_back.min_days:
         return True
-    return bool(_coming_back_pattern().search(text.lower().replace("’", "'")))
+    phrases = _phrase_pattern(tuple(checkin_content().coming_back.phrases))
+    return bool(phrases.search(text.lower().replace("’", "'")))
 
 
 def start_updates(answers: Mapping[str, Any], context: CheckinContext) -> dict[str, Any]:
@@ -109,7 +106,7 @@ def _words_value(text: str, groups: Mapping[str, Sequence[str]]) -> str | None:
     lower = text.lower().replace("’", "'")
     found: list[tuple[int, int, str]] = []
     for value, phrases in groups.items():
-        for match in _phrase_pattern(phrases).finditer(lower) if phrases else ():
+        for match in _phrase_pattern(tuple(phrases)).finditer(lower) if phrases else ():
             found.append((match.start(), -len(match.group()), value))
     return min(found)[2] if found else None
 
@@ -174,8 +171,8 @@ def _holds(
         return False
     if condition.min_days is not None and context.days_since < condition.min_days:
         return False
-    if condition.pain_now_max is not None:
-        return isinstance(pain, (int, float)) and pain <= condition.pain_now_max
+    if condition.worst_pain_max is not None:
+        return isinstance(pain, (int, float)) and pain <= condition.worst_pain_max
     return True
 
 
@@ -204,7 +201,7 @@ def adjust_level(
         lowering = next(
             (rule for rule in content.may_lower
              if rule.from_level == context.level and rule.to == level
-             and context.level not in RED_FLAG_LEVELS
+             and context.level not in STOP_LEVELS
              and _holds(rule.when, direction, context, pain)),
             None,
         )  # fmt: skip
@@ -216,7 +213,7 @@ def adjust_level(
                                   lowering.to, _fill(lowering.reason, context, pain)))
     reasons.sort(key=lambda reason: -level_rank(reason.level))
     return replace(result, level=level, reasons=tuple(reasons),
-                   stop_questioning=level in RED_FLAG_LEVELS)  # fmt: skip
+                   stop_questioning=level in STOP_LEVELS)  # fmt: skip
 
 
 def start_text(days_since: int) -> str:

@@ -1071,7 +1071,7 @@ class CheckinCondition:
 
     trend: Literal["better", "same", "worse"]
     min_days: int | None = None
-    pain_now_max: int | None = None
+    worst_pain_max: int | None = None  # the pain at its worst (pain_score)
 
 
 @dataclass(frozen=True)
