@@ -155,7 +155,7 @@ _LEADING_YES = re.compile(
 #: the yes or no answers the question asked.
 _ANSWER_THEN_MORE = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|no|nope|nah)\b[^.;]*?[,.;]\s*(?:.*?[,.;]\s*)?"
-    r"(?:oh and|and also|also|btw|by the way|plus|oh,? and)\b"
+    r"(?:oh and|and also|also|btw|by the way|plus|oh,? and|and|but)\b"
 )
 _LEADING_NO = re.compile(
     r"^\W*(?:no|nope|nah|not really|not at all|never|it doesn'?t|it hasn'?t|i don'?t|i'm not"
@@ -259,6 +259,15 @@ _SENTENCE_START = re.compile(r"(?<!\d)\.|[!?;]")
 _KNEE_WORD = re.compile(r"\b(?:knee|knees|kneecap|patella|joint)\b")
 _BODY_PART = re.compile(rf"(?P<other>{_OTHER_BODY_PART.pattern})|{_KNEE_WORD.pattern}")
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
+#: Where a sudden onset was only read from the run it started on ("since the marathon").
+_EVENT_ANCHOR = re.compile(r"(?:since|started|began)\b")
+#: Said before a place: it is where something moved, not where it hurts.
+_MOVED_TOWARDS = re.compile(
+    r"\b(?:moved|moving|moves|shifted|shifting|slipped|slipping|slid|sliding|popped|popping"
+    r"|pushed|pointing|points|gone|went)\b(?: \w+){0,2} (?:to|towards|onto) (?:the )?$"
+)
+#: "physio" as the source of a sheet of exercises, not a treatment that was had.
+_PHYSIO_PAPER_AFTER = re.compile(r"^\W*(?:sheet|handout|printout|leaflet|app|program|programme)")
 #: "Did that help?" answered in words: the first that fits wins.
 _OUTCOME_WORDS = re.compile(
     r"(?P<worse>\bworse\b|\baggravat\w*|\bflared?\b)"
@@ -273,7 +282,7 @@ _SAYS_NONE = re.compile(
     r"\b(?:none|nothing|neither|nope|nah|no(?:ne)? of (?:those|these|them|that|the above))\b"
     r"|^\W*(?:n+o*n*e+|no+e|noen|nnoe|non)\b"  # "nne of those", "noen": a slip of "none"
 )
-_ANY_UNIT = re.compile(r"\d\s*(?:k|km|kms|mi|mls)\b|\b(?:kms?|miles?|mi|kilomet\w*)\b")
+_ANY_UNIT = re.compile(r"\d\s*(?:k|km|kms|mi|mls)\b|\b(?:kms?|miles?|mi|kilom\w*)\b")
 _NOT_BEFORE = re.compile(r"\b(?:not|never|nor|rather than|instead of) (?:the |my |on the )?$")
 #: A side named to compare with ("a different shape from the right one", "bigger than my left").
 _COMPARED_WITH_BEFORE = re.compile(
@@ -294,8 +303,8 @@ _SCORE_SAID = re.compile(r"\ba (?:[0-9]|10)(?:/10)?\b|\d\s*(?:/|out of|outta)\s*
 #: must have been the old number, see :func:`_apply_number_correction`).
 _NUMBER_CORRECTION = re.compile(
     r"(?:\b(?:meant|actually|sorry|pardon|correction|oops|typo)\b.*?)?(?<![\d.])"
-    r"(?P<new>\d+(?:\.\d+)?)\s*"
-    r"(?:km|k|kms|mi|miles?)?\s*,?\s*(?:not|instead of|rather than)\s*(?P<old>\d+(?:\.\d+)?)"
+    r"(?P<new>\d+(?:\.\d+)?)\s*(?:km|k|kms|mi|miles?)?(?:\s+(?:before|now|a week|per week|weekly))?"
+    r"\s*,?\s*(?:not|instead of|rather than)\s*(?P<old>\d+(?:\.\d+)?)"
 )
 #: Answers a later message may only change when it answers or corrects them.
 SETTLED_FACTS = (
@@ -333,6 +342,10 @@ _RENUMBER = re.compile(
     r"|(?:it was|i meant|i mean|more like|more|actually|make that|rather)\s+)"
     r"(?:a |about |around |like )?\d+(?:\.\d+)?(?!\w)"
     r"|^\W*\d+(?:\.\d+)?\s*,?\s*(?:sorry|oops|my mistake|i mean)\b"
+)
+_APOLOGISED_NUMBER = re.compile(
+    r"^\W*\d+(?:\.\d+)?\s*,?\s*(?:sorry|oops|my mistake|i mean|i meant)\b"
+    r"|^\W*(?:sorry|oops|wait)\W+(?:i meant|i mean|make that)\s+\d"
 )
 _STRONG_TAKEBACK = re.compile(
     rf"\b(?:{_TAKEBACK}|typing mistake|typo|more like|rather|instead)\b|\bnot \d"
@@ -381,7 +394,8 @@ _CLAUSE_SPLIT = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?,()]|\bbut\b|\band\b|\bever 
 #: A duration about the runner's training, not the pain ("I've run for years").
 #: "running since 10 years", "been running for 20 years": how long they have run.
 _HISTORY_SINCE = re.compile(
-    r"\b(?:running|run|jogging|racing|been a runner|runner) (?:since|for) (?:about |around "
+    r"(?:\b|park|fell|trail|road|track)(?:running|run|jogging|racing|been a runner|runner)"
+    r" (?:since|for) (?:about |around "
     r"|over |almost |nearly )?$"
 )
 #: "over (maybe) a week": how long the pain took to come on.
@@ -502,6 +516,9 @@ def _duration_target(
         return None  # "it takes a good two days to calm down": how long it lingers
     if _about_another_body_part(text, entity):
         return None  # "my calf has been swollen and warm for two days": not the knee's pain
+    said_after = _clause_of(text, entity.get("end", len(text)), entity.get("end", len(text)))
+    if _OTHER_BODY_PART.search(said_after) and not _KNEE_WORD.search(said_after):
+        return None  # "since this morning I get a sharp stab in my chest"
     if requested in DURATION_SLOTS and not (_ANOTHER_DURATION_CLAUSE.search(clause)
                                             and requested != "pain_duration_weeks"):
         return requested
@@ -557,15 +574,86 @@ def _side_from(
     return str(values[-1])
 
 
-def _trigger_of_the_pain(entity: Mapping[str, Any], text: str) -> bool:
+#: A moment in a run, which dates a start when said with how the pain came on.
+_MOMENT_IN_A_RUN = re.compile(r"^(?:mid[- ]?run|in the middle of)")
+
+
+def _dates_the_start(
+    entity: Mapping[str, Any], entities: Sequence[Mapping[str, Any]], text: str
+) -> bool:
+    """ "suddenly, mid run" says when the pain began, not that runs set it off."""
+    said = text[entity.get("start", 0) : entity.get("end", 0)].lower()
+    return bool(_MOMENT_IN_A_RUN.match(said)) and any(
+        e.get("entity") == "onset" for e in entities)  # fmt: skip
+
+
+def _inside_a_warning_sign(
+    entity: Mapping[str, Any], entities: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Whether ``entity`` lies within the words of a warning sign found in the message."""
+    start, end = entity.get("start"), entity.get("end")
+    if start is None or end is None:
+        return False
+    return any(
+        e.get("entity") == "red_flag" and e.get("start") is not None
+        and e["start"] <= start and end <= e.get("end", -1)
+        for e in entities
+    )  # fmt: skip
+
+
+def _event_guess_against_words(
+    entity: Mapping[str, Any], entities: Sequence[Mapping[str, Any]], text: str
+) -> bool:
+    """A sudden onset read only from a named run ("since the long run") is a guess; the
+    runner's own words for how it came on ("gradual", "slowly") in the message win."""
+    said = text[entity.get("start", 0) : entity.get("end", 0)].lower()
+    if entity.get("value") != "sudden" or not _EVENT_ANCHOR.match(said):
+        return False
+    return any(e.get("entity") == "onset" and e.get("value") == "gradual" for e in entities)
+
+
+def _trigger_of_the_pain(
+    entity: Mapping[str, Any], entities: Sequence[Mapping[str, Any]], text: str
+) -> bool:
     """Whether a trigger volunteered outside the trigger question says when the knee hurts:
-    only in a message that says something hurts, and not about another body part ("calves
-    ache after runs"). Without a pain word a trigger word is often about something else
-    ("I limp after training", "up the stairs on my bottom", "a bike hit me while running");
-    asking is better than recording a guess."""
+    in a message that says something hurts, or as a bare list of triggers ("..., and during
+    runs and going down stairs"), and not about another body part ("calves ache after
+    runs"). Inside other words and without a pain word a trigger word is often about
+    something else ("I limp after training", "up the stairs on my bottom", "a bike hit me
+    while running"); asking is better than recording a guess."""
     if _about_another_body_part(text, entity):
         return False
-    return bool(_PAIN_WORD.search(text.lower()))
+    return bool(_PAIN_WORD.search(text.lower())) or _only_triggers_said(entity, entities, text)
+
+
+#: Where a list of triggers ends: a comma, a sentence end, "but".
+_PIECE_CUT = re.compile(r"[,.;!?]|\bbut\b")
+#: Words that may sit between triggers in a bare list of them.
+_TRIGGER_LIST_FILLER = re.compile(
+    r"\b(?:and|or|also|plus|btw|oh|mostly|mainly|especially|usually|sometimes|often|only|just"
+    r"|both|the|going|when|whenever|i|i'm|im|on|in|at|after|during|while|it|its|it's|worst"
+    r"|up|down|a|my|too|as well|by the way|for a (?:while|bit)|afterwards?)\b|[^\w\s]"
+)
+
+
+def _only_triggers_said(
+    entity: Mapping[str, Any], entities: Sequence[Mapping[str, Any]], text: str
+) -> bool:
+    """Whether the piece of the message around ``entity`` says nothing but triggers."""
+    start, end = entity.get("start"), entity.get("end")
+    if start is None or end is None:
+        return False
+    lower = text.lower()
+    cuts = [0, *(m.end() for m in _PIECE_CUT.finditer(lower)), len(lower)]
+    begin = max(c for c in cuts if c <= start)
+    finish = min(c for c in cuts if c >= end)
+    piece = list(lower[begin:finish])
+    spans = [(e["start"] - begin, e["end"] - begin) for e in entities
+             if e.get("entity") == "pain_trigger" and begin <= e.get("start", -1)
+             and e.get("end", len(lower) + 1) <= finish]  # fmt: skip
+    for left, right in spans:
+        piece[left:right] = " " * (right - left)
+    return not _TRIGGER_LIST_FILLER.sub(" ", "".join(piece)).strip()
 
 
 def _about_another_body_part(text: str, entity: Mapping[str, Any]) -> bool:
@@ -621,12 +709,20 @@ def _apply_entities(
         said_not = _NOT_BEFORE.search(text.lower()[: entity.get("start", 0)])
         if said_not and name not in ("symptom", "red_flag", "treatment"):
             continue  # "the outer side, not the inner"
-        if name == "outcome" and not _about_treatment(entities, requested, answers):
+        if name == "outcome" and not _about_treatment(entities, requested, answers, text):
             continue  # "it's getting worse" is not what a treatment did
         if name == "injury" and value != "none" and _NEGATED_BEFORE.search(
             text.lower()[: entity.get("start", 0)]
         ):
             continue  # "I never fell or twisted it", "never after any twist though"
+        if name == "onset" and _event_guess_against_words(entity, entities, text):
+            continue  # "came on slowly, since the long run": the words say how it came on
+        if name == "location" and _MOVED_TOWARDS.search(text.lower()[: entity.get("start", 0)]):
+            continue  # "the kneecap's moved round to the outside": where it went, not the pain
+        if name == "treatment" and value == "physio" and _PHYSIO_PAPER_AFTER.match(
+            text.lower()[entity.get("end", len(text)) :]
+        ):
+            continue  # "the exercises from my old physio sheet": exercises, not a physio visit
         if name in DIRECT_ANSWERS and name != "side":
             score = name in PAIN_SCORES
             slot = DIRECT_ANSWERS[str(name)]
@@ -640,8 +736,12 @@ def _apply_entities(
             or _SQUATS_DONE_BEFORE.search(text.lower()[: entity.get("start", 0)])
         ):  # "mini squats" to what was tried; "I did mini squats from YouTube": done
             lists.setdefault("tried", []).append("exercises")
+        elif name == "pain_trigger" and _dates_the_start(entity, entities, text):
+            continue  # "it came on suddenly, mid run": when it began, not when it hurts
+        elif name == "pain_trigger" and _inside_a_warning_sign(entity, entities):
+            continue  # "I cannot take the air even sitting": the sign's words, not a trigger
         elif (name == "pain_trigger" and requested != "pain_triggers"
-              and not _trigger_of_the_pain(entity, text)):
+              and not _trigger_of_the_pain(entity, entities, text)):
             continue  # "out of breath even sitting down" says nothing about when it hurts
         elif name == "pain_trigger" and _SAID_FINE_AFTER.match(
             text[entity.get("end", len(text)) :].lower()
@@ -722,14 +822,21 @@ def _apply_exercises_tried(
 
 
 def _about_treatment(
-    entities: Sequence[Mapping[str, Any]], requested: str | None, answers: Mapping[str, Any]
+    entities: Sequence[Mapping[str, Any]], requested: str | None, answers: Mapping[str, Any],
+    text: str = "",
 ) -> bool:
     """An outcome ("it helped", "made it worse") is a treatment's only in that context."""
     if requested == "tried_outcome" or any(
-        e.get("entity") in ("treatment", "exercise") for e in entities
+        e.get("entity") in ("treatment", "exercise") or _squats_done(e, text) for e in entities
     ):
-        return True  # "ice helped", "the bridges seem to help"
+        return True  # "ice helped", "the bridges seem to help", "did squats, made it worse"
     return isinstance(answers.get("tried"), list) and bool(answers.get("tried"))
+
+
+def _squats_done(entity: Mapping[str, Any], text: str) -> bool:
+    """ "I did mini squats from YouTube": squats named as something done, not a trigger."""
+    return (entity.get("entity") == "pain_trigger" and entity.get("value") == "squatting"
+            and bool(_SQUATS_DONE_BEFORE.search(text.lower()[: entity.get("start", 0)])))
 
 
 def _apply_red_flags(
@@ -938,6 +1045,12 @@ def _apply_unit_of_unitless(
     for slot, number in unitless.items():
         turn.updates[slot] = round(number * (KM_PER_MILE if miles else 1.0), 3)
     turn.unit = "mi" if miles else "km"
+
+
+def _drop_outcome_of_nothing(answers: Mapping[str, Any], turn: Turn) -> None:
+    """Nothing tried has no outcome: "no, I did nothing for it" is not "it did nothing"."""
+    if turn.updates.get("tried", answers.get("tried")) == [] and "tried_outcome" in turn.updates:
+        del turn.updates["tried_outcome"]
 
 
 def _apply_self_test(test: str, entities: Sequence[Mapping[str, Any]], turn: Turn) -> None:
@@ -1162,6 +1275,38 @@ def _apply_distance_pair(
         turn.updates[slot] = round(float(number) * factor, 3)
 
 
+#: The other weekly distance said without a unit: "20 km now, earlier 10", "before 20".
+_EARLIER_NUMBER = re.compile(
+    r"\b(?:before|previously|earlier|originally|at first|used to (?:be|do|run))"
+    r"(?: (?:it was|was|about|around|only|just|maybe))* ?(\d+(?:\.\d+)?)"
+    r"(?!\d|\.\d| ?(?:/|%|out of|x\b|times|weeks?|days?|months?|years?))"
+    r"|(\d+(?:\.\d+)?) (?:before|previously|earlier)\b"
+)
+_LATER_NUMBER = re.compile(
+    r"\b(?:now|currently|these days)(?: (?:it's|its|it is|i'm|im|about|around|up to|at))* ?"
+    r"(\d+(?:\.\d+)?)(?!\d|\.\d| ?(?:/|%|out of|x\b|times|weeks?|days?|months?|years?))"
+    r"|(\d+(?:\.\d+)?) now\b"
+)
+
+
+def _apply_other_distance(text: str, answers: Mapping[str, Any], turn: Turn) -> None:
+    """ "now doing 20 km per week, earlier 10": the second weekly distance of a message,
+    said without a unit right after the first was said with one, is in that unit."""
+    said = [slot for slot in DISTANCE_SLOTS.values() if slot in turn.updates]
+    if len(said) != 1 or turn.unit is None:
+        return
+    other = next(slot for slot in DISTANCE_SLOTS.values() if slot != said[0])
+    if answers.get(other) is not None:
+        return
+    pattern = _EARLIER_NUMBER if other == "distance_before_km" else _LATER_NUMBER
+    match = pattern.search(text.lower())
+    if match is None:
+        return
+    km = float(next(g for g in match.groups() if g)) * (KM_PER_MILE if turn.unit == "mi" else 1)
+    if abs(km - float(turn.updates[said[0]])) > 0.01:
+        turn.updates[other] = round(km, 3)
+
+
 def _keep_settled_facts(
     text: str, requested: str | None, answers: Mapping[str, Any], turn: Turn
 ) -> None:
@@ -1264,10 +1409,13 @@ def _corrects_previous(
 
 def _renumbers_previous(text: str, requested: str | None, previous: str | None) -> bool:
     """ "no, 2 - I was thinking of my hangover" after "9" to the pain score: a number cannot
-    answer the yes/no question asked now, so it replaces the number just given."""
+    answer the yes/no question asked now, so it replaces the number just given. Asked for
+    another number, only an apology right after the number says so ("45 sorry")."""
     numbers = NUMBER_QUESTIONS | PAIN_SCORES
-    return (previous in numbers and requested not in numbers
-            and bool(_RENUMBER.match(text.lower())))
+    if previous not in numbers:
+        return False
+    pattern = _APOLOGISED_NUMBER if requested in numbers else _RENUMBER
+    return bool(pattern.match(text.lower()))
 
 
 def _apply_renumbered(
@@ -1356,7 +1504,9 @@ def interpret_turn(
         _record_unspecified_flag(requested, answers, turn)
     if not corrected and not correcting:
         _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
+    _apply_other_distance(text, answers, turn)
     _derive_distance_now(answers, turn)
+    _drop_outcome_of_nothing(answers, turn)
     _keep_settled_facts(text, requested, answers, turn)
     _apply_correction_of_previous(intent, entities, text, requested, previous, answers, turn)
     if renumbering and previous:

@@ -21,8 +21,12 @@ from .candidates import PRIORITY, Candidate, candidate
 from .numbers import NUM, parse_number
 from .pain_score import PAIN_CONTEXT
 
-#: The units a distance may carry ("30km", "20 miles", "40 kpw").
-DISTANCE_UNIT = r"(?:kilomet(?:re|er)s?|klicks|kays|kms?|ks|k|miles?|mi|mls|mpw|kpw)"
+#: The units a distance may carry ("30km", "20 miles", "40 kpw"), with the slips runners
+#: type most ("mikes", "miels", "kilometrs").
+DISTANCE_UNIT = (
+    r"(?:kilom\w*|klicks|kays|kms?|ks|k|miles?|mi|mls|mpw|kpw"
+    r"|mikes|miels|milse|miiles|mlies|milez)"
+)
 _MILE_UNITS = ("mile", "miles", "mi", "mls", "mpw")
 _PER_WEEK = r"(?: ?(?:a|per|/|each|every) ?(?:week|wk|w)\b| ?weekly\b| ?pw\b)"
 #: An arrow between two numbers ("50k -> 70k", "30 → 45 km") always means before → now.
@@ -77,7 +81,7 @@ _UNITLESS_CUE = re.compile(
     r" (?:(?:about|around|roughly|~) ?)?$"
 )
 _DISTANCE_CONTEXT = re.compile(
-    r"\b(?:mileage|distance|volume|km|kms|miles|kilomet\w+|running|training|weekly|a week"
+    r"\b(?:mileage|distance|volume|km|kms|miles|kilom\w+|running|training|weekly|a week"
     r"|per week)\b"
 )
 _CLAUSE_BREAK = re.compile(r"[.;!?]|\bbut\b|\band\b")

@@ -17,12 +17,13 @@ WEEKS_PER_MONTH = 52.0 / 12.0
 _DUR_UNITS = {
     "day": 1 / 7, "week": 1.0, "wk": 1.0, "month": WEEKS_PER_MONTH, "mth": WEEKS_PER_MONTH,
     "mo": WEEKS_PER_MONTH, "year": 52.0, "yr": 52.0, "fortnight": 2.0, "d": 1 / 7, "w": 1.0,
+    "da": 1 / 7, "dy": 1 / 7, "dya": 1 / 7,  # "12 das", "3 dys": "days" typed with a slip
 }  # fmt: skip
 _DUR_RX = re.compile(
     rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|couple|a few|few|several|an|a)"
     rf"(?: ?(?:-|to|or) ?(?P<num2>{NUM}))?(?P<half1> and a half)?"
-    r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos|years?|yrs?|fortnights?"
-    r"|(?<=\d)[dw](?! ?print))(?![\w'])"
+    r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?|fortnights?"
+    r"|(?<=\d)[dw](?! ?print)|(?<=\d )(?:das|dys|dyas))(?![\w'])"
     r"(?P<half2> and a half)?(?P<bit> and a bit)?"
 )
 _DUR_UNIT_WORDS = r"(?:days?|weeks?|months?|fortnights?|years?)"
@@ -42,6 +43,15 @@ _DUR_IMPLICIT_RXS = [
         r"(?P<span>(?P<unit>months|years))(?![\w'])(?! (?:ago|before|later|old)\b)"
     ),
 ]
+#: A day said by name: "since yesterday" is one day; "since this morning" half of one.
+_SINCE_DAY = re.compile(
+    r"\bsince (?P<span>the day before yesterday|yesterday|last night|this morning|earlier today"
+    r"|today)\b"
+)
+_SINCE_DAY_WEEKS = {
+    "the day before yesterday": 0.29, "yesterday": 0.14, "last night": 0.14,
+    "this morning": 0.07, "earlier today": 0.07, "today": 0.07,
+}  # fmt: skip
 #: "(sore for 2 days) after a run / after running / afterwards": how long it lingers.
 _LASTS_AFTER_RUNS = re.compile(
     r"^,? (?:afterwards|after(?:wards)? (?:a |each |every |my |the )?(?:long )?"
@@ -59,6 +69,9 @@ def find_durations(text: str) -> Iterator[Candidate]:
     for m in _DUR_RX.finditer(text):
         if not _is_other_use(text, m):
             yield candidate("duration", _counted_weeks(m), m.start(), m.end())
+    for m in _SINCE_DAY.finditer(text.lower()):
+        yield candidate("duration", _SINCE_DAY_WEEKS[m.group("span")], m.start("span"),
+                        m.end("span"))  # fmt: skip
     for rx in _DUR_IMPLICIT_RXS:
         for m in rx.finditer(text):
             unit = m.group("unit")

@@ -184,6 +184,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:swelling|swollen|swell(?:s|ed)?|puffy|puff(?:s|ed|ing)? up|fluid|effusion)"
             + _OTHER_PART_AFTER,
             "water on the knee",
+            # "it is thick since then" (Dutch, German "dick"): the knee has swollen
+            "(?:(?<=it )|(?<=it')|(?<=its )|(?<=ee ))(?:is|s|'s|got|went|has gone|looks?|looked)"
+            " (?:all |really |very |so |a bit |quite )?(?:thick|thicker|fatter)\\b",
         ],
         "giving_way": [
             "giv(?:e|es|ing|en) way", "gave way", "giv(?:es|ing|en) out", "gave out",
@@ -215,7 +218,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "during_runs": [
             "during {D}(?:(?:long|longer|short|easy|hard|fast) )?(?:runs?|running)",
-            "(?:while|whilst|when) (?:i'm |im |i am )?running",
+            "(?:while|whilst|when) (?:i'm |im |i am )?(?:actually |out |properly )?running",
             "when i run", "while i run", "during(?= and after (?:my |a |the )?runs?)",
             "on (?:my |the )?runs", "mid[- ]?run",
             "in the middle of (?:a|my) run",
@@ -333,6 +336,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:haven't|havent|have not|hasn't|hasnt|didn't|didnt) done (?:much|anything|a lot)",
             "(?:is|it's|its|it is|but|and) (?:just )?not getting (?:any )?better",
             "(?:hasn't|hasnt|has not|isn't|isnt) (?:got|gotten|getting) (?:any )?better",
+            # "made bugger all difference", "sod all change"
+            "(?:made|makes|making) (?:bugger|sod|feck|fuck|naff|diddly|jack|fa|f all|sweet)"
+            "(?: all| squat)? (?:difference|change)",
+            # after a break: "had 2 weeks off and it came straight back"
+            "(?:came|comes|coming) (?:straight|right) back",
         ],
         "helped": [
             "helped", "helps", "helping", "did help",
