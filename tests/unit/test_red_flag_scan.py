@@ -165,6 +165,14 @@ CERTAIN = [
     ("deformity", "my knee is at a funny angle"),
     ("night_rest_pain", "when I rest and do nothing it still hurt, in bed also, it never go away"),
     ("night_rest_pain", "pain when i sit and do nothing and also in bed, it does not go away"),
+    # heldout8's wordings (round 11)
+    ("cannot_bear_weight", "the second I put any weight through my left leg it won't hold me"),
+    ("cannot_bear_weight", "my leg wouldn't hold me when I got out of the car"),
+    ("deformity", "my kneecap has slid over onto the side of my knee"),
+    ("deformity", "the kneecap is not where it's supposed to be"),
+    ("deformity", "the bottom half of the leg is sitting at a daft angle below the knee"),
+    ("deformity", "it's no the right shape at all"),
+    ("pop_with_swelling", "after the pop the whole knee blew up within two hours"),
 ]
 
 
@@ -226,6 +234,7 @@ UNCERTAIN = [
     ("deformity", "my mate says my kneecap is sitting way out to the side, it doesn't look like"
                   " my other knee??"),
     ("deformity", "twisted it stepping off a kerb at a funny angle"),  # the step's angle: ask
+    ("night_rest_pain", "it gnaws at me in bed, I can be lying like a statue and it's still there"),
 ]
 
 
@@ -308,6 +317,9 @@ NONE = [
     ("locking", "I keep my knee bent when I land"),
     ("night_rest_pain", "it hurts after a long run"),
     ("night_rest_pain", "it still hurts the next morning"),
+    ("night_rest_pain", "the pain is still there the next morning"),
+    ("pop_with_swelling", "my coach blew up at me after the race"),
+    ("cannot_bear_weight", "the leg won't hold still when I film"),
     # a bump explained by a fall or a knock (its swelling and deformity flags apply)
     ("weight_loss_lump_cancer", "I fell on the track and there's an odd bump on my knee"),
     ("weight_loss_lump_cancer", "banged it on the table, now there's a bump on the kneecap"),
