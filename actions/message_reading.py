@@ -243,7 +243,7 @@ _NOT_RIGHT_BEFORE = re.compile(
     r"\b(?:not|never|doesn'?t|does not|don'?t|isn'?t|hasn'?t|won'?t|wont)\b[^,.;!?]{0,12}$"
 )
 _NEGATED_BEFORE = re.compile(
-    r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|without)\b[^,.;!?]{0,20}$"
+    r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|nae|naw|without)\b[^,.;!?]{0,20}$"
 )
 #: A clause about how long it has hurt, inside an answer about something else.
 #: Body parts other than the knee, and the knee: a duration said about the calf or the chest
@@ -304,7 +304,7 @@ _SCORE_SAID = re.compile(r"\ba (?:[0-9]|10)(?:/10)?\b|\d\s*(?:/|out of|outta)\s*
 _NUMBER_CORRECTION = re.compile(
     r"(?:\b(?:meant|actually|sorry|pardon|correction|oops|typo)\b.*?)?(?<![\d.])"
     r"(?P<new>\d+(?:\.\d+)?)\s*(?:km|k|kms|mi|miles?)?(?:\s+(?:before|now|a week|per week|weekly))?"
-    r"\s*,?\s*(?:not|instead of|rather than)\s*(?P<old>\d+(?:\.\d+)?)"
+    r"\s*,?\s*(?:not|no|instead of|rather than)\s*(?P<old>\d+(?:\.\d+)?)"
 )
 #: Answers a later message may only change when it answers or corrects them.
 SETTLED_FACTS = (
@@ -326,12 +326,15 @@ _BARE_AGE = re.compile(
 )
 #: Words that take the last answer back ("wait", "my mistake"); "sorry" and "actually"
 #: do too, but are often only politeness.
-_TAKEBACK = r"wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on"
+_TAKEBACK = (r"wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on"
+             r"|that'?s wrong|that was wrong|my bad")
 #: A message that opens by taking the last answer back: "no wait", "nah sorry",
 #: "correction:", "oops".
+#: "Sorry" as runners who also speak another language type it.
+_SORRY = r"sorry|soz|desculpa|disculpa|perd[oó]n|pardon|entschuldigung|scusa|scusi|przepraszam"
 _LEADING_CORRECTION = re.compile(
-    r"^\W*(?P<no>(?:(?:no+|nah|nope|naw)\W+))?(?:(?:oh|ah|erm?|um+|hmm+)\W+)?"
-    rf"(?:{_TAKEBACK}|sorry|actually)\b"
+    r"^\W*(?:(?:och|ach|oh|ah|aw)\W+)?(?P<no>(?:(?:no+|nah|nope|naw)\W+))?"
+    rf"(?:(?:oh|ah|erm?|um+|hmm+)\W+)?(?:{_TAKEBACK}|{_SORRY}|actually)\b"
 )
 #: A new number for the answer just given: "no, 2", "ah no, more a 4", "eh, more like a 5",
 #: "no, it was 4 weeks", "45 sorry".
@@ -351,7 +354,8 @@ _STRONG_TAKEBACK = re.compile(
     rf"\b(?:{_TAKEBACK}|typing mistake|typo|more like|rather|instead)\b|\bnot \d"
 )
 _CORRECTION = re.compile(
-    rf"\b(?:{_TAKEBACK}|actually|sorry|not both|only the|just the)\b"
+    rf"\b(?:{_TAKEBACK}|actually|{_SORRY}|not both|only the|just the)\b"
+    r"|\d\s*(?:km|k|kms|mi|miles?)?,? no \d"  # "25 miles, no 35": 25, not 35
     # "64, not 46", "the left, not the right"; not "I'm not limping", "it's not swollen"
     r"|(?<![\w'’])(?!(?:i'?m|am|is|are|was|were|it'?s|its|that'?s|thats|do|does|did|has|have|had"
     r"|could|would|should|can|will|just|really|probably|maybe|why|if|or|and|but|still|yet"
@@ -368,8 +372,14 @@ _WAS_DISTANCE = re.compile(r"\bwas (?:about |around )?\d+(?:\.\d+)?\s*(?:k|km|km
 _PAIN_START_BEFORE = re.compile(
     r"\b(?:started|began|start|begin|came on|hurt\w*|pain|sore|aching)\b[^.;!?]{0,15}$"
 )
+#: Said right after a duration: it has hurt since the change ("for ten days since I upped it").
+_SINCE_THE_CHANGE_AFTER = re.compile(
+    r"^,?\s*(?:now\s*)?,?\s*(?:ever )?since (?:i|we) (?:upped|increased|went|jumped|added"
+    r"|bumped|doubled|started|ramped)\b"
+)
 _INCREASE_CLAUSE = re.compile(
-    r"\b(?:increas\w*|upped|raised|jumped|went up|gone up|ramped|added|doubled"
+    r"\b(?:increas\w*|upped|raised|jumped(?! (?:off|down|over|from|onto|on))|went up|gone up"
+    r"|ramped|added|doubled"
     # "I built up over 3 weeks", "built up my mileage", "built up to 50k"; not the pain
     # that "built up gradually"
     r"|(?:i|i'?ve|i have|we) built (?:it |things |my \w+ )?up"
@@ -394,8 +404,8 @@ _CLAUSE_SPLIT = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?,()]|\bbut\b|\band\b|\bever 
 #: A duration about the runner's training, not the pain ("I've run for years").
 #: "running since 10 years", "been running for 20 years": how long they have run.
 _HISTORY_SINCE = re.compile(
-    r"(?:\b|park|fell|trail|road|track)(?:running|run|jogging|racing|been a runner|runner)"
-    r" (?:since|for) (?:about |around "
+    r"(?:(?:\b|park|fell|trail|road|track)(?:running|run|jogging|racing|been a runner|runner)"
+    r"|(?:a|per) week) (?:since|for) (?:about |around "
     r"|over |almost |nearly )?$"
 )
 #: "over (maybe) a week": how long the pain took to come on.
@@ -528,6 +538,8 @@ def _duration_target(
     started_ago = ago and _PAIN_START_BEFORE.search(before)
     # "started a week ago after I went from 40 to 60 km"; "(was 10 a month ago)"
     was_distance = ago and _WAS_DISTANCE.search(before)
+    if _SINCE_THE_CHANGE_AFTER.match(text[end:].lower()):
+        return "pain_duration_weeks"  # "sore for ten days since I upped it": since the change
     if (_INCREASE_CLAUSE.search(clause) and not started_ago) or was_distance:
         return "weeks_since_change"
     if requested in DISTANCE_SLOTS.values() and _OVER_BEFORE.search(before):
@@ -623,7 +635,8 @@ def _trigger_of_the_pain(
     while running"); asking is better than recording a guess."""
     if _about_another_body_part(text, entity):
         return False
-    return bool(_PAIN_WORD.search(text.lower())) or _only_triggers_said(entity, entities, text)
+    return (bool(_PAIN_WORD.search(text.lower())) or _only_triggers_said(entity, entities, text)
+            or any(e.get("entity") in PAIN_SCORES for e in entities))  # "... up to an 8/10"
 
 
 #: Where a list of triggers ends: a comma, a sentence end, "but".
@@ -1521,7 +1534,7 @@ def interpret_turn(
     return turn
 
 
-_HOW_IT_CAME_ON = re.compile(r"(?:\w+ ){0,2}over (?!the (?:last|past)\b)")
+_HOW_IT_CAME_ON = re.compile(r"(?:\w+ ){0,3}over (?!the (?:last|past)\b)")
 #: Where the answer to the first part of a two-part question ends ("left, joint line").
 _PART_BREAK = re.compile(r"\s*(?:[,;]|\.\s|\s(?:and|then|but)\s)\s*")
 

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 #: Digressions that answer nothing; the same one twice at a question counts as an attempt at
 #: it, so that nothing (a classifier that keeps taking "physio" for "talk to a person", or
-#: chit-chat) can hold a question forever. Questions about the question, filming or an
+#: chit-chat) can hold a question forever. Questions about the question, filming or a named
 #: exercise, uploads and confirmations are never attempts.
 SMALL_TALK_DIGRESSIONS = frozenset(
     {"chitchat", "out_of_scope", "thank", "request_human", "describe_video"}
@@ -53,9 +53,10 @@ SMALL_TALK_DIGRESSIONS = frozenset(
 #: Intents the classifier may guess for an answer typed loosely: read as an answer when the
 #: message answers the pending question (explicit requests, erasing, stopping never are).
 GUESSED_DIGRESSIONS = frozenset({"out_of_scope", "chitchat", "thank"})
-#: Intents that a mention of a video draws ("some glute exercises from a video"): read as
-#: an answer too when the message answers the question and asks nothing.
-VIDEO_MENTIONS = frozenset({"ask_filming", "describe_video"})
+#: Intents that a mention of a video or an exercise draws ("some glute exercises from a
+#: video", "I heard a pop lunging for a ball"): read as an answer too when the message
+#: answers the question and asks nothing.
+MENTIONS = frozenset({"ask_filming", "describe_video", "ask_exercise_detail"})
 _ASKS = re.compile(
     r"\?|^\s*(?:how|what|where|when|which|can|could|should|do|does|is|are|may|will|would)\b",
     re.IGNORECASE,
@@ -64,7 +65,17 @@ _ASKS = re.compile(
 
 def _read_as_answer(intent: str | None, text: str) -> bool:
     """A digression intent that may be a loosely typed answer."""
-    return intent in GUESSED_DIGRESSIONS or (intent in VIDEO_MENTIONS and not _ASKS.search(text))
+    return intent in GUESSED_DIGRESSIONS or (intent in MENTIONS and not _ASKS.search(text))
+
+
+def _digression_of(intent: str | None, entities: list[dict[str, Any]]) -> str | None:
+    """The digression that may count as an attempt: small talk, or a question about an
+    exercise the bot could not name (its reply is the same each time)."""
+    if intent in SMALL_TALK_DIGRESSIONS:
+        return intent
+    if intent == "ask_exercise_detail" and not any(e.get("entity") == "exercise" for e in entities):
+        return intent
+    return None
 
 
 def _answers_the_question(
@@ -129,7 +140,7 @@ class ValidateTriageForm(Action):
         # The same digression again at the same question counts as an attempt, so that a
         # message the classifier keeps taking for chit-chat cannot hold the question forever
         # (one "are you a robot?" or "can I talk to a person?" costs nothing).
-        digression = intent if unread and intent in SMALL_TALK_DIGRESSIONS else None
+        digression = _digression_of(intent, entities) if unread else None
         repeated = digression is not None and tracker.get_slot("last_digression") == digression
         attempt = new_message or repeated
         if repeated:

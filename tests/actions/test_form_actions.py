@@ -242,6 +242,25 @@ def test_a_video_mention_that_answers_the_question_is_read(
     assert (slots.get("tried") == ["exercises"]) is read
 
 
+def test_an_exercise_mention_that_answers_the_question_is_read(run_action: RunAction) -> None:
+    text = "I heard a pop lunging for a ball at squash"
+    pop = {"entity": "injury", "value": "pop", "start": 10, "end": 13}
+    tracker = make_tracker(slots=CONSENTED | {"requested_slot": "injury"},
+                           intent="ask_exercise_detail", entities=[pop], text=text)
+    _, slots = run_action(ValidateTriageForm(), tracker)
+    assert slots["injury"] == "pop"
+
+
+def test_an_unknown_exercise_asked_twice_counts_as_an_attempt(run_action: RunAction) -> None:
+    after_reply = ("action_listen", "triage_form", "action_listen", "action_reply")
+    asked = {"requested_slot": "location", "side": "left", "reask_count": 1,
+             "last_digression": "ask_exercise_detail"}
+    again = make_tracker(slots=CONSENTED | asked, intent="ask_exercise_detail",
+                         text="how do I do the lunge thing?", actions_before=after_reply)
+    _, slots = run_action(ValidateTriageForm(), again)
+    assert slots["location"] == "unknown" and slots["requested_slot"] != "location"
+
+
 def test_a_volunteered_change_without_a_unit_gets_the_unit_question(run_action: RunAction) -> None:
     text = "I upped it from 20 to 28.5 a week"
     entities = [{"entity": "distance_before", "value": 20.0, "start": 16, "end": 18},

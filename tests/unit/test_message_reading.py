@@ -1269,3 +1269,61 @@ def test_a_day_said_about_the_chest_is_not_how_long_the_knee_hurts() -> None:
     text = ("my right knee's been sore on the inner side but since this morning I get a sharp "
             "stab in my chest every time I breathe in")  # fmt: skip
     assert "pain_duration_weeks" not in read(text, None)
+
+
+# --- round 11, second part: classes of the blind heldout8 -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "previous", "unit", "expected"),
+    [("och no, that's wrong, it's more like a 4 out of 10", "settles_by_next_day",
+      {"pain_score": 7}, "pain_score", None, {"pain_score": 4}),
+     ("desculpa, it is left knee", "location", {"side": "right"}, "side", None, {"side": "left"}),
+     ("sorry, right knee, got my lefts and rights mixed", "location", {"side": "left"}, "side",
+      None, {"side": "right"}),
+     ("och, 25 miles, no 35", "pain_triggers", {"distance_now_km": 35 * KM_PER_MILE},
+      "distance_now_km", "mi", {"distance_now_km": 25 * KM_PER_MILE})],
+)
+def test_corrections_in_the_runners_own_words(
+    text: str, requested: str, known: dict[str, Any], previous: str, unit: str | None,
+    expected: dict[str, Any],
+) -> None:
+    updates = read(text, requested, known, previous=previous, unit_hint=unit)
+    assert {k: updates.get(k) for k in expected} == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("a knick", "injury", {"injury": "blow"}),
+     ("Calves are tight from the hills but nothing swollen or warm.", None, {"swelling": False}),
+     ("the left knee fills up round the kneecap after nearly every run", None,
+      {"swelling": True}),
+     ("After a run I'm waddling round the house like a penguin", None, {"limp": True}),
+     ("I have reduced my running to half but still pain is same only.", None,
+      {"tried_outcome": "no_change"}),
+     ("coming down the brae and going up the stair, about 4 out of 10", "pain_triggers",
+      {"pain_triggers": ["downhill", "stairs"]}),
+     ("Deep ache on the inside of my right knee coming down the hills", None,
+      {"pain_triggers": ["downhill"]}),
+     ("During runs it goes up to an 8 out of 10, I have to stop and walk.", None,
+      {"pain_triggers": ["during_runs"], "pain_score": 8}),
+     ("sore on the outer side of my left knee for ten days since I upped it from 30 to 40k",
+      None, {"pain_duration_weeks": 1.43, "weeks_since_change": None})],
+)
+def test_heldout8_wordings(text: str, requested: str | None, expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "absent"),
+    [("Nae fall, nae twist, it just sneaked up once I went from 18 to 24 miles.", None,
+      "injury"),
+     ("gradually, it came on over a few weeks", "onset", "pain_duration_weeks"),
+     ("52 y/o, steady 30 miles a week for years. Deep achy spot in my right knee.", None,
+      "pain_duration_weeks"),
+     ("jumped off a rock on a trail run 3 days ago, felt a pop in my right knee", None,
+      "weeks_since_change")],
+)
+def test_heldout8_facts_not_said(text: str, requested: str | None, absent: str) -> None:
+    assert absent not in read(text, requested)

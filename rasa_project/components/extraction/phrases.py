@@ -160,6 +160,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?! (?:the|a) (?:wall|road|trails?|track|gym|pb|target)\\b)"
             "(?! (?:the|a) (?:wrong )?(?:key|button|number|letter|send)\\b)",  # typing
             "(?:got|was|been) hit", "collided", "collision", "crashed into", "bumped into",
+            "(?<=a )knick\\b", "(?<=a )nock\\b",  # "a knock" typed with a slip
             "banged", "bashed", "knocked", "whacked", "kicked", "smashed", "tackled",
             "smacked", "slammed", "thumped", "walloped", "clattered", "(?:ploughed|plowed) into",
             "went (?:knee[- ]first |straight |head ?first )into",
@@ -183,7 +184,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "swelling": [
             "(?:swelling|swollen|swell(?:s|ed)?|puffy|puff(?:s|ed|ing)? up|fluid|effusion)"
             + _OTHER_PART_AFTER,
-            "water on the knee",
+            "water on the knee", "(?:fills|filled|filling) up",
             # "it is thick since then" (Dutch, German "dick"): the knee has swollen
             "(?:(?<=it )|(?<=it')|(?<=its )|(?<=ee ))(?:is|s|'s|got|went|has gone|looks?|looked)"
             " (?:all |really |very |so |a bit |quite )?(?:thick|thicker|fatter)\\b",
@@ -203,13 +204,15 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             # non-native: "my knee suddenly go weak and bend"
             "(?:go|goes|went|going) (?:weak|wobbly) and (?:bend|bends|bent|buckle|buckles|fold)",
         ],
-        "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)"],
+        "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)", "waddl(?:e|es|ing|ed)"],
         "stiffness": ["stiff(?:ness)?"],
     },
     "pain_trigger": {
-        "stairs": ["(?:down|up)?stairs", "staircase", "steps"],
+        "stairs": ["(?:down|up)?stairs", "staircase", "steps", "(?<=the )stair\\b"],
         # not where a fall happened ("went flying on a rocky descent"): CONTEXT_VETO
-        "downhill": ["downhills?", "down ?hills?", "descents?", "descending"],
+        "downhill": ["downhills?", "down ?hills?", "descents?", "descending",
+                     "(?:coming|going|running|run|runs) down (?:the |a )?hills?",
+                     "down (?:the |a )?braes?\\b"],  # Scots: a brae is a hill
         "uphill": [
             "uphills?", "up ?hills?", "hills?,? (?:going|when going|running|on the way)"
             " up", "going up hills?", "running up hills?",
@@ -339,6 +342,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             # "made bugger all difference", "sod all change"
             "(?:made|makes|making) (?:bugger|sod|feck|fuck|naff|diddly|jack|fa|f all|sweet)"
             "(?: all| squat)? (?:difference|change)",
+            "still (?:the )?(?:pain is |it is |it's )?(?:the )?same(?: only)?\\b",
             # after a break: "had 2 weeks off and it came straight back"
             "(?:came|comes|coming) (?:straight|right) back",
         ],

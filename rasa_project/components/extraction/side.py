@@ -76,8 +76,10 @@ def _side_named(
     body_next = bool(_BODY_AFTER.match(after))
     if _SIDE_FINE_AFTER.match(after):
         return None  # "the left's fine": not the painful side
+    orig_start, orig_end = canon.original_span(m.start(), m.end())
+    if original[orig_start:orig_end + 1].lower().rstrip(" ,.") in ("lefts", "rights"):
+        return None  # "got my lefts and rights mixed"
     if word in ("l", "r"):
-        orig_start, _ = canon.original_span(m.start(), m.end())
         typed_as_side = original[orig_start].isupper() and body_next
         if not (typed_as_side or text.strip() == word or _KNEE_AFTER.match(after)):
             return None  # "R knee", "l" alone; a small one in a sentence only as "r knee"
