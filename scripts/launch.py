@@ -281,10 +281,16 @@ def run_single(var: Path, shell: bool) -> int:
 class RasaGate:
     """Keeps a Rasa instance that crashed out of nginx's upstreams until it answers again.
 
-    A restarted Rasa listens on its port at once but answers only once its model is loaded
-    (about a minute here): nginx, which has no active health checks, would queue requests
-    on it meanwhile. The gate marks the instance ``down`` and reloads nginx as soon as the
-    supervisor shows a new pid (or none), and lifts it when ``/status`` answers.
+    The gate marks the instance ``down`` and reloads nginx as soon as the supervisor shows
+    a new pid (or none), and lifts it when ``/status`` answers. Measured (2026-12-01,
+    ``bench/cluster.py --kill rasa-1``): a restarted Rasa with one Sanic worker, as here,
+    binds its port only once its model is loaded (Sanic 21.12 runs Rasa's
+    ``before_server_start`` model loading first), so meanwhile nginx's connects are refused
+    and passed to the other instance anyway; the gate spares each nginx worker those failed
+    connects, and it is what keeps requests off an instance that listens before it can
+    answer (with ``SANIC_WORKERS`` > 1 Sanic binds the socket before its workers load).
+    A message in flight on the instance that died is nginx's ``proxy_next_upstream`` and
+    the lock store's business (deploy/nginx.conf.template, connectors/lock_store.py).
     """
 
     def __init__(self, supervisor: supervise.Supervisor, var: Path,

@@ -146,6 +146,72 @@ def test_a_video_job_runs_on_rq_and_its_findings_reach_the_conversation(
     assert cluster.env["RQ_QUEUE"] in rq_logs, "the RQ workers listen on the test's queue"
 
 
+def _both_rasa_up(cluster: Cluster, timeout_s: float = 180) -> None:
+    """Waits until no Rasa instance is kept out of nginx's upstreams (a restarted one loads)."""
+    conf = cluster.var / "nginx" / "nginx.conf"
+    deadline = time.monotonic() + timeout_s
+    while " down;" in conf.read_text():
+        assert time.monotonic() < deadline, "a Rasa instance did not come back"
+        time.sleep(0.5)
+
+
+def _serving(ports: tuple[int, ...]) -> list[int]:
+    """The ports among ``ports`` with an established connection (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        port = int(local.rsplit(":", 1)[1], 16)
+        if state == "01" and port in ports:
+            found.add(port)
+    return sorted(found)
+
+
+def test_a_message_in_flight_on_a_killed_rasa_is_answered_by_the_other(
+        cluster: Cluster) -> None:
+    """kill -9 of the instance handling a message: nginx sends it once more to the other
+    instance, which answers it from the same state (no 502, no lost or doubled message)."""
+    import redis
+
+    _both_rasa_up(cluster)
+    runner = Runner(cluster.url)
+    runner.say("hi")
+    assert runner.asked == ["consent"]
+    # hold the conversation's lock as a third instance would, so that the next message
+    # stays in flight on whichever instance nginx gives it to
+    red = redis.Redis.from_url(cluster.env["REDIS_URL"])
+    red.set("lock-owner:e2e-holder", "1", ex=60)
+    red.set(f"lock:{runner.sender}", json.dumps({"conversation_id": runner.sender, "tickets": [
+        json.dumps({"number": 0, "expires": time.time() + 60, "owner": "e2e-holder",
+                    "id": "e2e"})]}), ex=60)
+    answer: dict[str, Any] = {}
+
+    def send() -> None:
+        start = time.monotonic()
+        try:
+            answer["replies"] = runner.say("yes")
+        except urllib.error.HTTPError as error:
+            answer["status"] = error.code
+        answer["seconds"] = time.monotonic() - start
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    deadline = time.monotonic() + 10
+    while not (busy := _serving(cluster.rasa_ports)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(busy) == 1, f"the message is in flight on one instance: {busy}"
+    name = f"rasa-{cluster.rasa_ports.index(busy[0]) + 1}"
+    os.kill(cluster.pid(name), signal.SIGKILL)
+    time.sleep(0.5)
+    red.delete("lock-owner:e2e-holder")  # the holder goes; the killed instance's turn lapses
+    sender.join(timeout=60)
+    assert "replies" in answer, f"no answer after the kill: {answer}"
+    assert answer["seconds"] < 30, "the other instance waited no longer than OWNER_TTL_S"
+    assert runner.asked[-1] != "consent", "consent is not asked again"
+    users = [e.get("text") for e in cluster.events(runner.sender) if e["event"] == "user"]
+    assert users == ["hi", "yes"], "the message was handled once, from the same state"
+    _both_rasa_up(cluster)
+
+
 def test_a_conversation_continues_after_kill_9_of_its_rasa(cluster: Cluster) -> None:
     runner = Runner(cluster.url)
     first, served = cluster.served_by(lambda: runner.say("hi"))

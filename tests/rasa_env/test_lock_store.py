@@ -4,6 +4,7 @@ the real Redis on 127.0.0.1:6379 (skipped, with the reason, when it is not runni
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import sys
 import time
@@ -76,3 +77,88 @@ def test_two_instances_take_turns_on_one_conversation(monkeypatch: pytest.Monkey
     asyncio.run(both())
     assert spans["second"][0] >= spans["first"][1], "instance 2 waited for instance 1's lock"
     assert first.get_lock(conversation) is None or not first.get_lock(conversation).tickets
+
+
+def _store(monkeypatch: pytest.MonkeyPatch) -> lock_store.RedisUrlLockStore:
+    if not _redis_up():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    monkeypatch.setenv("LOCK_STORE_URL", REDIS_URL)
+    return lock_store.RedisUrlLockStore()
+
+
+async def _waited(store: LockStore, conversation: str, lifetime: float, poll_s: float,
+                  timeout_s: float) -> float:
+    """How long ``store`` waited for the conversation's lock (TimeoutError after
+    ``timeout_s``)."""
+    start = time.monotonic()
+
+    async def take() -> None:
+        async with store.lock(conversation, lock_lifetime=lifetime,
+                              wait_time_in_seconds=poll_s):
+            pass
+
+    await asyncio.wait_for(take(), timeout_s)
+    return time.monotonic() - start
+
+
+def test_rasas_own_store_loses_a_waiter_queued_just_behind_a_dead_ticket() -> None:
+    """Why the store replaces Rasa's ticket handling (what ``kill -9`` of a Rasa instance
+    did under load): a ticket of a dead instance, a retried turn's ticket issued just
+    after it, both expire within one poll, and the waiter never gets its turn."""
+    if not _redis_up():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    from rasa.core.lock_store import RedisLockStore
+
+    stock = RedisLockStore(host="127.0.0.1", port=6379, db=9)
+    conversation = f"lock-test-{uuid.uuid4().hex}"
+    stock.issue_ticket(conversation, 1.0)  # the killed instance's, never cleaned up
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(_waited(stock, conversation, lifetime=1.0, poll_s=1.0, timeout_s=4))
+    stock.delete_lock(conversation)
+
+
+def test_a_waiter_queued_just_behind_an_expiring_ticket_gets_its_turn(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(monkeypatch)
+    conversation = f"lock-test-{uuid.uuid4().hex}"
+    store.issue_ticket(conversation, 1.0)  # a holder that never finishes
+    waited = asyncio.run(_waited(store, conversation, lifetime=1.0, poll_s=1.0, timeout_s=4))
+    assert 0.9 < waited < 3
+    assert store.get_lock(conversation) is None, "the last ticket takes the key with it"
+
+
+def test_a_killed_instances_conversations_are_free_after_its_owner_key_expires(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    killed, survivor = _store(monkeypatch), _store(monkeypatch)
+    killed.owner_ttl_s = 1
+    killed._renew()
+    killed._stopped.set()  # as kill -9: no more heartbeats, nothing cleaned up
+    conversation = f"lock-test-{uuid.uuid4().hex}"
+    killed.issue_ticket(conversation, 60.0)  # the turn it was handling when killed
+    waited = asyncio.run(_waited(survivor, conversation, lifetime=60.0, poll_s=0.1,
+                                 timeout_s=10))
+    assert waited < 2.5, "not the 60 s lock lifetime"
+    survivor.stop()
+
+
+def test_many_turns_on_two_instances_never_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+    stores = [_store(monkeypatch), _store(monkeypatch)]
+    conversation = f"lock-test-{uuid.uuid4().hex}"
+    spans: list[tuple[float, float]] = []
+
+    async def turn(store: lock_store.RedisUrlLockStore) -> None:
+        async with store.lock(conversation, lock_lifetime=10, wait_time_in_seconds=0.01):
+            start = time.monotonic()
+            await asyncio.sleep(0.02)
+            spans.append((start, time.monotonic()))
+
+    async def all_turns() -> None:
+        await asyncio.gather(*(turn(stores[i % 2]) for i in range(16)))
+
+    asyncio.run(all_turns())
+    spans.sort()
+    assert len(spans) == 16
+    assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(spans))
+    assert stores[0].get_lock(conversation) is None
+    for store in stores:
+        store.stop()

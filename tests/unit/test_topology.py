@@ -134,3 +134,35 @@ def test_an_instance_can_be_marked_down_in_the_upstreams() -> None:
     assert lines.splitlines() == [
         "        server 127.0.0.1:1 max_fails=1 fail_timeout=5s;",
         "        server 127.0.0.1:2 max_fails=1 fail_timeout=5s down;"]
+
+
+def test_a_chat_message_in_flight_on_a_dead_rasa_is_sent_once_more_to_the_other(
+        tmp_path: Path) -> None:
+    for conf in (_native_conf(tmp_path), nginx_conf.render(nginx_conf.compose_values())):
+        public = conf[conf.index("listen "):conf.index("# private listeners")]
+        chat = re.search(r"location /webhooks/ \{[^}]*\}", public)
+        assert chat is not None
+        retry = re.search(r"proxy_next_upstream ([^;]*);", chat[0])
+        assert retry is not None and {"error", "http_502", "non_idempotent"} <= set(
+            retry[1].split()), "a POST whose instance died is passed on"
+        assert "proxy_next_upstream_tries 2;" in chat[0], "once more, not around the ring"
+        within = re.search(r"proxy_next_upstream_timeout (\d+)s;", chat[0])
+        read = re.search(r"proxy_read_timeout (\d+)s;", public)
+        assert within is not None and read is not None
+        assert int(within[1]) < int(read[1]), "a turn that is only slow is never sent twice"
+        connect = re.search(r"proxy_connect_timeout (\d+)s;", public)
+        assert connect is not None and int(connect[1]) <= 5
+        # uploads are streamed (no copy of the body to resend) and start analyses: no retry
+        upload = re.search(r"location = /webhooks/video/upload \{[^}]*\}", public)
+        assert upload is not None and "non_idempotent" not in upload[0]
+        assert public.count("non_idempotent") == 1
+
+
+def test_nginx_logs_where_each_request_went_and_how_long_it_waited(tmp_path: Path) -> None:
+    conf = _native_conf(tmp_path)
+    log_format = re.search(r"log_format knee ((?:'[^']*'\s*)+);", conf)
+    assert log_format is not None
+    fields = "".join(re.findall(r"'([^']*)'", log_format[1])).split()
+    assert {"$upstream_status", "$upstream_response_time", "$request_time"} <= set(fields)
+    assert fields[-1] == "$upstream_addr", "tests/e2e/cluster_stack.py reads the address last"
+    assert "$request_uri" not in fields and "$args" not in fields
