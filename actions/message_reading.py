@@ -196,8 +196,8 @@ _LINGERS = re.compile(
     r"|a few|few|several) (?:whole |full )?days to (?:calm|settle|ease|go|clear|recover)"
     r"|\b(?:sore|hurts?|aching|aches?|stiff|painful|niggl\w*)\b[^.!?]{0,12}\bfor (?:(?:a few|a"
     r" couple of|couple of|several|two|three|2|3) )?days (?:after|afterwards)\b"
-    r"|\b(?:next|following) (?:morning|day),? (?:it'?s |its |it is |it |i'?m |i am )?(?:still|sore"
-    r"|stiff|aching|hurts?|painful)\b"
+    r"|\b(?:next|following) (?:morning|day),? (?:also |too )?"
+    r"(?:it'?s |its |it is |it |i'?m |i am )?(?:still|sore|stiff|aching|hurts?|painful|paining)\b"
 )
 _NOT_LIMPING = re.compile(
     r"\b(?:not limping|no limp|don'?t limp|doesn'?t make me limp|(?:can )?walk(?:ing)? (?:is )?"
@@ -234,7 +234,8 @@ _CUT_BACK = re.compile(
     r"\b(?:cut (?:it |right |it right )?(?:back|down)"
     r"|run(?:ning)? (?:much |a lot |way |a bit )?less|ran (?:much |a lot )?less"
     r"|reduced (?:my )?(?:running|mileage|miles|distance|kms?)|backed off|eased off"
-    r"|fewer (?:miles|kms?|runs)|half (?:of )?(?:what|my|the)"
+    r"|fewer (?:miles|kms?|runs)|(?<!bottom )(?<!top )(?<!lower )(?<!upper )(?<!first )"
+    r"(?<!second )half (?:of )?(?:what|my|the)(?! (?:leg|knee|body|shin|thigh|way|race|marathon))"
     r"|dropped (?:down )?to (?:just |only )?(?:one|two|three|\d) (?:runs?|days?)"
     r"|(?:cut|dropped|halved|reduced) (?:my |the )?(?:weekly )?(?:mileage|miles|running|distance"
     r"|kms?|runs|training)(?: right)?(?: in half| back| down)?|dropped (?:right )?back)\b"

@@ -1327,3 +1327,15 @@ def test_heldout8_wordings(text: str, requested: str | None, expected: dict[str,
 )
 def test_heldout8_facts_not_said(text: str, requested: str | None, absent: str) -> None:
     assert absent not in read(text, requested)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Next morning also it is paining, not going by night.", {"settles_by_next_day": False}),
+     ("it just sneaked up once I went from 18 to 24 miles", {"onset": "gradual"}),
+     ("The bottom half of the leg is sitting at a daft angle below the knee",
+      {"load_reduced": None})],
+)
+def test_heldout8_wordings_after_its_fixes(text: str, expected: dict[str, Any]) -> None:
+    updates = read(text, None)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -85,6 +85,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "built up(?: over (?:a few |several |many |the (?:last|past) few )?"
             "(?:weeks|months))?",
             "building up", "crept (?:up|in)", "creeping (?:up|in)", "over time",
+            "(?:sneaked|sneaking|snuck|sneaks) up",
             "bit by bit", "little by little", "progressively",
             "c(?:a|o)me on slow", "c(?:a|o)me up over (?:the )?(?:days|weeks)",
         ],
