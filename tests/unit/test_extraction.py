@@ -825,6 +825,7 @@ DURATION_CLASS_CASES = [
     ("I've been running for years", [(104.0, "years")]),
     ("all at once, since yesterday", [(0.14, "yesterday")]),
     ("since this morning", [(0.07, "this morning")]),
+    ("been feeling a bit breathless since yesterday", []),
     ("gradually, 12 das", [(round(12 / 7, 2), "12 das")]),
     ("it came on gradually, 2 mo", [(round(2 * 52 / 12, 2), "2 mo")]),
     ("I've had it for months", [(round(2 * 52 / 12, 2), "months")]),

@@ -48,6 +48,9 @@ _SINCE_DAY = re.compile(
     r"\bsince (?P<span>the day before yesterday|yesterday|last night|this morning|earlier today"
     r"|today)\b"
 )
+_NOT_THE_KNEE_BEFORE = re.compile(
+    r"\b(?:breath\w*|chest|calf|calves|fever|temperature|feverish)\b[^.!?,;]*$"
+)
 _SINCE_DAY_WEEKS = {
     "the day before yesterday": 0.29, "yesterday": 0.14, "last night": 0.14,
     "this morning": 0.07, "earlier today": 0.07, "today": 0.07,
@@ -70,6 +73,8 @@ def find_durations(text: str) -> Iterator[Candidate]:
         if not _is_other_use(text, m):
             yield candidate("duration", _counted_weeks(m), m.start(), m.end())
     for m in _SINCE_DAY.finditer(text.lower()):
+        if _NOT_THE_KNEE_BEFORE.search(text[: m.start()].lower()):
+            continue  # "breathless since yesterday": how long another complaint has lasted
         yield candidate("duration", _SINCE_DAY_WEEKS[m.group("span")], m.start("span"),
                         m.end("span"))  # fmt: skip
     for rx in _DUR_IMPLICIT_RXS:

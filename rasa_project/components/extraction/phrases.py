@@ -345,7 +345,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?: all| squat)? (?:difference|change)",
             "still (?:the )?(?:pain is |it is |it's )?(?:the )?same(?: only)?\\b",
             # after a break: "had 2 weeks off and it came straight back"
-            "(?:came|comes|coming) (?:straight|right) back",
+            "(?<!but )(?<!but it )(?:came|comes|coming) (?:straight|right) back",
         ],
         "helped": [
             "helped", "helps", "helping", "did help",
