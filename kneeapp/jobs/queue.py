@@ -396,6 +396,22 @@ def requeue(job_id: str, worker_id: str, count_attempt: bool = False) -> bool:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def requeue_within_s(stale_after_s: float) -> float:
+    """The longest time from a worker's death to its job's recovery.
+
+    The dead worker's last heartbeat is at most the moment it died; the job counts as lost
+    ``stale_after_s`` later and the next housekeeping round (every ``stale_after_s / 2``, in
+    a surviving worker's ``--maintain`` companion or local loop) re-queues or fails it.
+
+    Args:
+        stale_after_s: ``WORKER_STALE_S``.
+
+    Returns:
+        Seconds: ``1.5 × stale_after_s``.
+    """
+    return stale_after_s * 1.5
+
+
 def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = None) -> Recovery:
     """Re-queue (attempts < 2) or fail (``worker_lost``) running jobs whose heartbeat is stale.
 

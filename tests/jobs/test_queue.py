@@ -188,3 +188,17 @@ def test_on_rq_the_wait_is_first_in_first_out(env, db_url, tmp_path, monkeypatch
     jobs = _backlog(tmp_path, {"conv-busy": 5, "conv-late": 1})
     monkeypatch.setenv("QUEUE_BACKEND", "rq")
     assert queue.jobs_ahead(jobs["conv-late"][0]) == 5
+
+
+def test_default_settings_requeue_a_lost_job_within_a_minute():
+    """A worker killed mid-analysis: its job is re-queued (and an idle worker starts it at
+    once) at most 1.5 × WORKER_STALE_S after the kill; with the defaults that is 30 s, so the
+    runner's clip is running again well within 60 s, and a heartbeat may miss 3 beats (a
+    database hiccup) before its job counts as lost."""
+    from kneeapp import settings
+
+    defaults = settings.current({})
+    assert queue.requeue_within_s(defaults.worker_stale_s) <= 30
+    assert defaults.worker_stale_s >= 4 * defaults.worker_heartbeat_s
+    assert queue.requeue_within_s(8) == 12
+
