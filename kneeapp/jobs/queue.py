@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 #: A job whose worker was lost is re-queued while ``attempts`` is below this.
 MAX_ATTEMPTS = 2
 _SQLITE_CLAIM_TRIES = 10
+#: A finished job whose notice was lost is notified again while it is younger than this.
+NOTIFY_AGAIN_WITHIN_S = 3600.0
 
 
 def make_worker_id(label: str = "w") -> str:
@@ -460,6 +462,40 @@ def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = 
             log.warning("job %s: worker lost again, job failed", job_id)
             recovery.failed.append((job_id, conversation_id))
     return recovery
+
+
+def mark_notified(job_id: str) -> None:
+    """Record that Rasa accepted the job's "analysis ready" notice."""
+    with session_scope() as session:
+        session.execute(update(AnalysisJob).where(AnalysisJob.id == job_id)
+                        .values(notified_at=utcnow()))
+
+
+def unnotified(now: dt.datetime | None = None, after_s: float | None = None,
+               within_s: float = NOTIFY_AGAIN_WITHIN_S) -> list[tuple[str, str]]:
+    """Finished jobs whose notice Rasa never accepted: the worker died between finishing
+    and notifying, or Rasa was down for all of ``NOTIFY_ATTEMPTS``.
+
+    Args:
+        now: The current time (tests).
+        after_s: Only jobs finished at least this long ago (the finishing worker may still
+            be notifying); default ``WORKER_STALE_S``.
+        within_s: Only jobs finished at most this long ago (older news is not pushed).
+
+    Returns:
+        ``(job_id, conversation_id)`` pairs, oldest first.
+    """
+    now = now or utcnow()
+    after = dt.timedelta(seconds=after_s if after_s is not None
+                         else settings.current().worker_stale_s)
+    with session_scope() as session:
+        return [(job_id, conversation_id) for job_id, conversation_id in session.execute(
+            select(AnalysisJob.id, AnalysisJob.conversation_id)
+            .where(AnalysisJob.status.in_(("done", "failed")),
+                   AnalysisJob.notified_at.is_(None),
+                   AnalysisJob.finished_at <= now - after,
+                   AnalysisJob.finished_at > now - dt.timedelta(seconds=within_s))
+            .order_by(AnalysisJob.finished_at)).all()]
 
 
 def active_jobs_of_video(video_id: str) -> int:

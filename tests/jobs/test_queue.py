@@ -202,3 +202,24 @@ def test_default_settings_requeue_a_lost_job_within_a_minute():
     assert defaults.worker_stale_s >= 4 * defaults.worker_heartbeat_s
     assert queue.requeue_within_s(8) == 12
 
+
+def test_a_notice_lost_with_its_worker_is_sent_once_by_the_next_round(
+        env, db_url, tmp_path, rasa_stub, monkeypatch):
+    """The worker died after marking the job done and before Rasa accepted the notice: the
+    housekeeping round sends it (once the finishing worker had WORKER_STALE_S to do it), and
+    a notice Rasa accepted is never sent again."""
+    monkeypatch.setenv("WORKER_STALE_S", "0.2")
+    lost, told = _jobs(tmp_path, 2, "conv-notice")
+    for job_id in (lost, told):
+        assert queue.claim_next("w1") == job_id
+        assert queue.finish_done(job_id, "w1", {"schema_version": "1.0"}, "/nowhere")
+    queue.mark_notified(told)
+    assert queue.unnotified(after_s=60) == [], "the finishing worker may still be notifying"
+    assert queue.unnotified(now=utcnow() + dt.timedelta(hours=2)) == [], "old news"
+    time.sleep(0.3)
+    maintain()
+    assert rasa_stub.wait(1)
+    assert [r["body"]["entities"] for r in rasa_stub.requests] == [{"job_id": lost}]
+    assert queue.unnotified() == []
+    maintain()
+    assert len(rasa_stub.requests) == 1
