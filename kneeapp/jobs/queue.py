@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 #: A job whose worker was lost is re-queued while ``attempts`` is below this.
 MAX_ATTEMPTS = 2
 _SQLITE_CLAIM_TRIES = 10
-#: A finished job whose notice was lost is notified again while it is younger than this.
+#: A finished job whose notice was lost is notified again, and a queued job RQ lost is
+#: submitted again, while it is younger than this.
 NOTIFY_AGAIN_WITHIN_S = 3600.0
 
 
@@ -462,6 +463,20 @@ def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = 
             log.warning("job %s: worker lost again, job failed", job_id)
             recovery.failed.append((job_id, conversation_id))
     return recovery
+
+
+def queued_since(seconds: float, within_s: float = NOTIFY_AGAIN_WITHIN_S,
+                 now: dt.datetime | None = None) -> list[str]:
+    """Jobs ``queued`` and created at least ``seconds`` and less than ``within_s`` ago,
+    oldest first."""
+    now = now or utcnow()
+    with session_scope() as session:
+        return list(session.scalars(
+            select(AnalysisJob.id).where(
+                AnalysisJob.status == "queued",
+                AnalysisJob.created_at <= now - dt.timedelta(seconds=seconds),
+                AnalysisJob.created_at > now - dt.timedelta(seconds=within_s))
+            .order_by(AnalysisJob.created_at)).all())
 
 
 def mark_notified(job_id: str) -> None:
