@@ -106,6 +106,7 @@ def one_round(cluster: Cluster, database: Any, clip: Path, mode: str,
             marks.setdefault("requeued_s", since)
         if status_now == "running" and worker not in runs:
             runs.add(worker)
+            marks.setdefault("requeued_s", since)  # queued for less than one poll
             marks.setdefault("rerun_s", since)
         if status_now in ("done", "failed"):
             marks.setdefault(f"{status_now}_s", since)
@@ -131,6 +132,7 @@ def main() -> None:
         sys.exit(reason)
     import psycopg2
 
+    (REPO / "var" / "bench").mkdir(parents=True, exist_ok=True)
     clip = write_clip(TREADMILL, REPO / "var" / "bench" / "worker_kill.mp4", max_frames=150)
     stale = os.environ.get("WORKER_STALE_S") or "default"
     rows = ["| kill -9 | WORKER_STALE_S | round | re-queued | re-run starts | done "
