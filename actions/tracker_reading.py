@@ -75,3 +75,20 @@ def reset_events(keep_consent: bool) -> list[SlotSet]:
         SlotSet("reminder_offered", None),
     ]
     return events
+
+
+def analysis_told(events: list[dict[str, Any]], job_id: str) -> bool:
+    """Whether the conversation was already told how analysis ``job_id`` ended.
+
+    Every outcome of a job starts with the bot message ``{"analysis": {"status": "done" or
+    "failed", "job_id": ...}}`` (``actions.video``); a second notice for the same job (the
+    worker re-notifies after a lost run, or Rasa answered too late and the worker tried
+    again) must not present the findings twice.
+    """
+    for event in events:
+        if event.get("event") != "bot":
+            continue
+        analysis = ((event.get("data") or {}).get("custom") or {}).get("analysis") or {}
+        if analysis.get("job_id") == job_id and analysis.get("status") in ("done", "failed"):
+            return True
+    return False

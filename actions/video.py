@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.messages import text
 from actions.outcome import analysed_video, assess_conversation, present_outcome
-from actions.tracker_reading import answers_from, latest_message, unit_of
+from actions.tracker_reading import analysis_told, answers_from, latest_message, unit_of
 from actions.video_findings import (
     answer_about_measures,
     answers_from_video,
@@ -214,6 +214,9 @@ class ActionPresentFindings(Action):
         job = queue.get_job(job_id)
         if job is None or job.conversation_id != tracker.sender_id:
             logger.info("analysis notice for an unknown job ignored")
+            return []
+        if job.finished and analysis_told(tracker.events, job_id):
+            logger.info("job %s: outcome already presented; repeated notice ignored", job_id)
             return []
         if job.status == "failed":
             dispatcher.utter_message(json_message=_analysis_payload(job_id, "failed"))

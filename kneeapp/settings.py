@@ -172,7 +172,7 @@ class Settings:
         "WORKER_HEARTBEAT_S", 5.0, "seconds between heartbeats of a running job", unit="s",
         minimum=0.05, used_by="worker")
     worker_stale_s: float = _var(
-        "WORKER_STALE_S", 60.0, "a running job without a heartbeat this long is lost", unit="s",
+        "WORKER_STALE_S", 20.0, "a running job without a heartbeat this long is lost", unit="s",
         minimum=0.2, used_by="worker")
     worker_poll_s: float = _var(
         "WORKER_POLL_S", 1.0, "an idle local worker looks for queued jobs this often",

@@ -90,3 +90,36 @@ def submit(job_id: str) -> None:
         log.error("job %s: RQ enqueue failed (%s)", job_id, type(exc).__name__)
         queue.finish_failed(job_id, None, "crashed", failure_texts.QUEUE_DOWN)
         raise QueueUnavailable("the analysis queue is not reachable", job_id) from exc
+
+
+def resubmit_orphans(queued_job_ids: list[str]) -> list[str]:
+    """Hand ``queued`` jobs that RQ no longer holds to RQ again (RQ backend only).
+
+    A job stays ``queued`` in the database, with nothing in RQ that will ever run it, when
+    its worker died after RQ handed it over and before the job function claimed the row
+    (about 0.3 s at the start of each job), or when Redis lost its data. RQ holds a job
+    while it waits in the queue or while its started-registry entry has not expired (90 s
+    after the RQ worker's last heartbeat). A job submitted twice is harmless: the job
+    function's guarded claim lets one run and the other return at once.
+
+    Args:
+        queued_job_ids: Jobs whose row is ``queued`` (and was for a while: just-created
+            jobs are being submitted right now).
+
+    Returns:
+        The jobs submitted again.
+    """
+    if settings.current().queue_backend != "rq" or not queued_job_ids:
+        return []
+    rq = rq_queue()
+    held = [job for job in rq.get_jobs() if job is not None]
+    registry = rq.started_job_registry
+    started = set(registry.get_job_ids(cleanup=False)) - set(registry.get_expired_job_ids())
+    held += [job for job in rq.job_class.fetch_many(sorted(started), connection=rq.connection)
+             if job is not None]
+    ours = {str(job.args[0]) for job in held if job.func_name == JOB_FUNCTION and job.args}
+    orphans = [job_id for job_id in queued_job_ids if job_id not in ours]
+    for job_id in orphans:
+        log.warning("job %s: queued but not held by RQ; submitted again", job_id)
+        submit(job_id)
+    return orphans

@@ -39,7 +39,7 @@ class _RedactToken(logging.Filter):
 logging.getLogger("urllib3.connectionpool").addFilter(_RedactToken())
 
 
-def notify_rasa(conversation_id: str, job_id: str) -> bool:
+def notify_rasa(conversation_id: str, job_id: str, attempts: int | None = None) -> bool:
     """POST ``{RASA_URL}/conversations/{id}/trigger_intent?output_channel=latest``,
     authenticated with ``RASA_TOKEN`` or a JWT from ``RASA_JWT_SECRET`` (:mod:`rasa_api`).
 
@@ -50,6 +50,7 @@ def notify_rasa(conversation_id: str, job_id: str) -> bool:
     Args:
         conversation_id: Rasa's sender id.
         job_id: The finished job.
+        attempts: Tries; default ``NOTIFY_ATTEMPTS``.
 
     Returns:
         True when Rasa accepted the intent.
@@ -59,7 +60,7 @@ def notify_rasa(conversation_id: str, job_id: str) -> bool:
     credentials = rasa_api.auth(config)
     params = {"output_channel": "latest", **credentials.params}
     body = {"name": INTENT, "entities": {"job_id": job_id}}
-    attempts = config.notify_attempts
+    attempts = attempts or config.notify_attempts
     wait = config.notify_backoff_s
     for attempt in range(1, attempts + 1):
         try:

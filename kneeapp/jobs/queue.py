@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 #: A job whose worker was lost is re-queued while ``attempts`` is below this.
 MAX_ATTEMPTS = 2
 _SQLITE_CLAIM_TRIES = 10
+#: A finished job whose notice was lost is notified again, and a queued job RQ lost is
+#: submitted again, while it is younger than this.
+NOTIFY_AGAIN_WITHIN_S = 3600.0
 
 
 def make_worker_id(label: str = "w") -> str:
@@ -396,6 +399,22 @@ def requeue(job_id: str, worker_id: str, count_attempt: bool = False) -> bool:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def requeue_within_s(stale_after_s: float) -> float:
+    """The longest time from a worker's death to its job's recovery.
+
+    The dead worker's last heartbeat is at most the moment it died; the job counts as lost
+    ``stale_after_s`` later and the next housekeeping round (every ``stale_after_s / 2``, in
+    a surviving worker's ``--maintain`` companion or local loop) re-queues or fails it.
+
+    Args:
+        stale_after_s: ``WORKER_STALE_S``.
+
+    Returns:
+        Seconds: ``1.5 × stale_after_s``.
+    """
+    return stale_after_s * 1.5
+
+
 def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = None) -> Recovery:
     """Re-queue (attempts < 2) or fail (``worker_lost``) running jobs whose heartbeat is stale.
 
@@ -444,6 +463,54 @@ def recover_stale(now: dt.datetime | None = None, stale_after_s: float | None = 
             log.warning("job %s: worker lost again, job failed", job_id)
             recovery.failed.append((job_id, conversation_id))
     return recovery
+
+
+def queued_since(seconds: float, within_s: float = NOTIFY_AGAIN_WITHIN_S,
+                 now: dt.datetime | None = None) -> list[str]:
+    """Jobs ``queued`` and created at least ``seconds`` and less than ``within_s`` ago,
+    oldest first."""
+    now = now or utcnow()
+    with session_scope() as session:
+        return list(session.scalars(
+            select(AnalysisJob.id).where(
+                AnalysisJob.status == "queued",
+                AnalysisJob.created_at <= now - dt.timedelta(seconds=seconds),
+                AnalysisJob.created_at > now - dt.timedelta(seconds=within_s))
+            .order_by(AnalysisJob.created_at)).all())
+
+
+def mark_notified(job_id: str) -> None:
+    """Record that Rasa accepted the job's "analysis ready" notice."""
+    with session_scope() as session:
+        session.execute(update(AnalysisJob).where(AnalysisJob.id == job_id)
+                        .values(notified_at=utcnow()))
+
+
+def unnotified(now: dt.datetime | None = None, after_s: float | None = None,
+               within_s: float = NOTIFY_AGAIN_WITHIN_S) -> list[tuple[str, str]]:
+    """Finished jobs whose notice Rasa never accepted: the worker died between finishing
+    and notifying, or Rasa was down for all of ``NOTIFY_ATTEMPTS``.
+
+    Args:
+        now: The current time (tests).
+        after_s: Only jobs finished at least this long ago (the finishing worker may still
+            be notifying); default ``WORKER_STALE_S``.
+        within_s: Only jobs finished at most this long ago (older news is not pushed).
+
+    Returns:
+        ``(job_id, conversation_id)`` pairs, oldest first.
+    """
+    now = now or utcnow()
+    after = dt.timedelta(seconds=after_s if after_s is not None
+                         else settings.current().worker_stale_s)
+    with session_scope() as session:
+        return [(job_id, conversation_id) for job_id, conversation_id in session.execute(
+            select(AnalysisJob.id, AnalysisJob.conversation_id)
+            .where(AnalysisJob.status.in_(("done", "failed")),
+                   AnalysisJob.notified_at.is_(None),
+                   AnalysisJob.finished_at <= now - after,
+                   AnalysisJob.finished_at > now - dt.timedelta(seconds=within_s))
+            .order_by(AnalysisJob.finished_at)).all()]
 
 
 def active_jobs_of_video(video_id: str) -> int:

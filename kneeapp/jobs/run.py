@@ -7,7 +7,9 @@
    for unusable footage, whose report says ``quality.usable = false`` with a retake tip),
    or mark the job ``failed`` with a code and a sentence for the runner.
 4. Delete the raw upload according to ``VIDEO_RETENTION_S``.
-5. Tell Rasa (``EXTERNAL_analysis_ready``), whatever the outcome.
+5. Tell Rasa (``EXTERNAL_analysis_ready``), whatever the outcome, and record that Rasa
+   accepted it (``notified_at``): the housekeeping round sends a notice lost with its
+   worker again (:func:`kneeapp.jobs.worker.maintain`); the action presents a job once.
 
 A job that disappears while it runs (conversation erased) or is taken over after a lost
 heartbeat is dropped quietly: its partial output is deleted and nobody is notified.
@@ -188,4 +190,5 @@ def _after(job_id: str, context: queue.JobContext, keep_upload: bool = False) ->
             retention.release_video(context.video_id)
         except Exception as exc:  # retention is retried by the worker's periodic purge
             log.warning("job %s: upload not deleted yet (%s)", job_id, type(exc).__name__)
-    notify_rasa(context.conversation_id, job_id)
+    if notify_rasa(context.conversation_id, job_id):
+        queue.mark_notified(job_id)

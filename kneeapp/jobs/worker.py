@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 
 
 def maintain() -> queue.Recovery:
-    """One round of housekeeping: recover stale jobs, notify lost ones, purge uploads, send
-    due check-in reminders (:mod:`kneeapp.jobs.checkins`)."""
+    """One round of housekeeping: recover stale jobs, notify lost ones, hand RQ the queued
+    jobs it no longer holds (RQ backend), send the notices a dead worker did not send (one
+    try each per round), purge uploads, send due check-in reminders
+    (:mod:`kneeapp.jobs.checkins`)."""
     recovery = queue.recover_stale()
     for job_id in recovery.requeued:
         try:
@@ -53,7 +55,19 @@ def maintain() -> queue.Recovery:
                 retention.release_video(video.video_id)
         except Exception as exc:
             log.warning("job %s: upload not deleted yet (%s)", job_id, type(exc).__name__)
-        notify_rasa(conversation_id, job_id)
+        if notify_rasa(conversation_id, job_id):
+            queue.mark_notified(job_id)
+    try:
+        backends.resubmit_orphans(queue.queued_since(settings.current().worker_stale_s))
+    except Exception as exc:
+        log.warning("queued jobs not checked against RQ (%s)", type(exc).__name__)
+    try:
+        for job_id, conversation_id in queue.unnotified():
+            log.warning("job %s: finished but Rasa was not told; notifying", job_id)
+            if notify_rasa(conversation_id, job_id, attempts=1):
+                queue.mark_notified(job_id)
+    except Exception as exc:
+        log.warning("lost notices not sent (%s)", type(exc).__name__)
     try:
         retention.purge_expired()
     except Exception as exc:

@@ -141,6 +141,8 @@ class AnalysisJob(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When Rasa accepted the "analysis ready" notice (None: not yet, or it was lost).
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     activity: Mapped[str | None] = mapped_column(String(32), nullable=True)
     view: Mapped[str | None] = mapped_column(String(16), nullable=True)
 

@@ -146,6 +146,72 @@ def test_a_video_job_runs_on_rq_and_its_findings_reach_the_conversation(
     assert cluster.env["RQ_QUEUE"] in rq_logs, "the RQ workers listen on the test's queue"
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def test_a_worker_killed_mid_analysis_loses_nothing(cluster: Cluster, tmp_path: Path) -> None:
+    """kill -9 of the RQ worker running a clip's analysis, its work horse and the analysis
+    child (a worker host or container dying): a surviving worker's housekeeping re-queues
+    the job within 1.5 × WORKER_STALE_S (default 20 s), the other worker runs it, and the
+    findings reach the conversation exactly once. (Killing only the worker's main process
+    loses nothing either: RQ's work horse has its own process group and finishes the job.)"""
+    import psycopg2
+
+    if not TREADMILL.is_file():
+        pytest.skip(f"shared test footage not found at {TREADMILL}")
+    runner = Runner(cluster.url)
+    runner.say("hi")
+    runner.say("yes")
+    clip = write_clip(TREADMILL, tmp_path / "short.mp4", max_frames=150)
+    status, answer = upload(cluster.url, upload_token(cluster.url, runner.sender), clip)
+    assert status == 200, answer
+    database = psycopg2.connect(cluster.env["DATABASE_URL"].replace("+psycopg2", ""))
+    database.autocommit = True
+
+    def job() -> tuple[str, str, int, str | None]:
+        with database.cursor() as cursor:
+            cursor.execute("SELECT id, status, attempts, worker_id FROM analysis_jobs "
+                           "WHERE conversation_id = %s", (runner.sender,))
+            return cursor.fetchone() or ("", "none", 0, None)
+
+    deadline = time.monotonic() + 60
+    while (row := job())[1] != "running" or not _children(int(str(row[3]).split(":")[2])):
+        assert time.monotonic() < deadline and row[1] in ("none", "queued", "running"), row
+        time.sleep(0.2)
+    time.sleep(2)  # mid-analysis
+    horse = int(str(row[3]).split(":")[2])  # the worker id names the work horse's pid
+    main = int(Path(f"/proc/{horse}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    assert main in (cluster.pid("worker-1"), cluster.pid("worker-2"))
+    for pid in (main, horse, *_children(horse)):
+        os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    while (after := job())[1] != "done":
+        assert after[1] in ("running", "queued"), after
+        assert time.monotonic() - killed < 90, f"not re-run in time: {after}"
+        time.sleep(1)
+    assert after[2] == 2, "run once more, on the live worker"
+
+    def findings() -> int:
+        return sum(FINDINGS_INTRO in (e.get("text") or "")
+                   for e in cluster.events(runner.sender) if e["event"] == "bot")
+
+    while not findings():
+        assert time.monotonic() - killed < 100, "no findings"
+        time.sleep(1)
+    time.sleep(5)  # a second notice would have arrived by now
+    assert findings() == 1, "findings exactly once"
+    database.close()
+
+
 def _both_rasa_up(cluster: Cluster, timeout_s: float = 180) -> None:
     """Waits until no Rasa instance is kept out of nginx's upstreams (a restarted one loads)."""
     conf = cluster.var / "nginx" / "nginx.conf"

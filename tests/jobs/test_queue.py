@@ -188,3 +188,38 @@ def test_on_rq_the_wait_is_first_in_first_out(env, db_url, tmp_path, monkeypatch
     jobs = _backlog(tmp_path, {"conv-busy": 5, "conv-late": 1})
     monkeypatch.setenv("QUEUE_BACKEND", "rq")
     assert queue.jobs_ahead(jobs["conv-late"][0]) == 5
+
+
+def test_default_settings_requeue_a_lost_job_within_a_minute():
+    """A worker killed mid-analysis: its job is re-queued (and an idle worker starts it at
+    once) at most 1.5 × WORKER_STALE_S after the kill; with the defaults that is 30 s, so the
+    runner's clip is running again well within 60 s, and a heartbeat may miss 3 beats (a
+    database hiccup) before its job counts as lost."""
+    from kneeapp import settings
+
+    defaults = settings.current({})
+    assert queue.requeue_within_s(defaults.worker_stale_s) <= 30
+    assert defaults.worker_stale_s >= 4 * defaults.worker_heartbeat_s
+    assert queue.requeue_within_s(8) == 12
+
+
+def test_a_notice_lost_with_its_worker_is_sent_once_by_the_next_round(
+        env, db_url, tmp_path, rasa_stub, monkeypatch):
+    """The worker died after marking the job done and before Rasa accepted the notice: the
+    housekeeping round sends it (once the finishing worker had WORKER_STALE_S to do it), and
+    a notice Rasa accepted is never sent again."""
+    monkeypatch.setenv("WORKER_STALE_S", "0.2")
+    lost, told = _jobs(tmp_path, 2, "conv-notice")
+    for job_id in (lost, told):
+        assert queue.claim_next("w1") == job_id
+        assert queue.finish_done(job_id, "w1", {"schema_version": "1.0"}, "/nowhere")
+    queue.mark_notified(told)
+    assert queue.unnotified(after_s=60) == [], "the finishing worker may still be notifying"
+    assert queue.unnotified(now=utcnow() + dt.timedelta(hours=2)) == [], "old news"
+    time.sleep(0.3)
+    maintain()
+    assert rasa_stub.wait(1)
+    assert [r["body"]["entities"] for r in rasa_stub.requests] == [{"job_id": lost}]
+    assert queue.unnotified() == []
+    maintain()
+    assert len(rasa_stub.requests) == 1

@@ -87,3 +87,23 @@ def test_rq_unreachable_fails_the_job_with_a_friendly_message(sqlite_env, monkey
     job = queue.get_job(info.value.job_id)
     assert job is not None and job.status == "failed"
     assert (job.error_code, job.error_message) == ("crashed", failure_texts.QUEUE_DOWN)
+
+
+def test_a_queued_job_that_rq_no_longer_holds_is_submitted_again(rq_env, tmp_path,
+                                                                 monkeypatch):
+    """The worker died after RQ handed it the job and before the job function claimed the
+    row (or Redis lost its data): the row stays queued; housekeeping hands it to RQ again,
+    once, and leaves alone a job that RQ still holds or that was just created."""
+    from kneeapp.jobs.worker import maintain
+
+    monkeypatch.setenv("WORKER_STALE_S", "0.2")
+    video_id = register_upload(tmp_path / "media", "conv-orphan", b"clip")
+    held, lost = (backends.enqueue_analysis(video_id, "conv-orphan") for _ in range(2))
+    rq = backends.rq_queue()
+    rq.remove(next(job for job in rq.get_jobs() if job.args == (lost,)))
+    assert queue.queued_since(60) == [], "just created: its submission may be under way"
+    assert backends.resubmit_orphans(queue.queued_since(0)) == [lost]
+    assert sorted(job.args[0] for job in rq.get_jobs()) == sorted([held, lost])
+    assert backends.resubmit_orphans(queue.queued_since(0)) == []
+    maintain()
+    assert rq.count == 2

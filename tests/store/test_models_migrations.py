@@ -20,7 +20,7 @@ def test_upgrade_head_creates_every_table(env, db_url):
     tables = set(inspect(get_engine()).get_table_names())
     assert set(APP_TABLES) | {"alembic_version"} <= tables
     with get_engine().connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
 
 
 def test_models_match_the_migrations(env, db_url):
