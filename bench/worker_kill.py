@@ -43,26 +43,10 @@ from tests.e2e.test_video_flow import (  # noqa: E402
     upload,
     upload_token,
 )
+from tests.processes import children, parent  # noqa: E402
 from tests.store.fixtures import write_clip  # noqa: E402
 
 WATCH_S = 400
-
-
-def children(pid: int) -> list[int]:
-    """The pids whose parent is ``pid`` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    return found
-
-
-def parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def one_round(cluster: Cluster, database: Any, clip: Path, mode: str,

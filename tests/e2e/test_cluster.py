@@ -32,7 +32,7 @@ from tests.e2e.cluster_stack import Cluster, missing_services, running_cluster
 from tests.e2e.rest_runner import Runner
 from tests.e2e.stack import RASA_PYTHON, REPO
 from tests.e2e.test_video_flow import FINDINGS_INTRO, TREADMILL, upload, upload_token
-from tests.processes import alive
+from tests.processes import alive, children, parent
 from tests.store.fixtures import write_clip
 
 pytestmark = pytest.mark.e2e
@@ -122,8 +122,8 @@ def test_a_push_on_the_other_instance_reaches_the_socket(cluster: Cluster) -> No
         client.close()
 
 
-def test_a_video_job_runs_on_rq_and_its_findings_reach_the_conversation(
-        cluster: Cluster, tmp_path: Path) -> None:
+def _runner_who_sent_a_clip(cluster: Cluster, tmp_path: Path) -> Runner:
+    """A runner who agreed to start and uploaded 150 frames of the treadmill clip."""
     if not TREADMILL.is_file():
         pytest.skip(f"shared test footage not found at {TREADMILL}")
     runner = Runner(cluster.url)
@@ -132,6 +132,12 @@ def test_a_video_job_runs_on_rq_and_its_findings_reach_the_conversation(
     clip = write_clip(TREADMILL, tmp_path / "short.mp4", max_frames=150)
     status, answer = upload(cluster.url, upload_token(cluster.url, runner.sender), clip)
     assert status == 200, answer
+    return runner
+
+
+def test_a_video_job_runs_on_rq_and_its_findings_reach_the_conversation(
+        cluster: Cluster, tmp_path: Path) -> None:
+    runner = _runner_who_sent_a_clip(cluster, tmp_path)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         texts = [e.get("text") or "" for e in cluster.events(runner.sender)
@@ -146,18 +152,6 @@ def test_a_video_job_runs_on_rq_and_its_findings_reach_the_conversation(
     assert cluster.env["RQ_QUEUE"] in rq_logs, "the RQ workers listen on the test's queue"
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    return found
-
-
 def test_a_worker_killed_mid_analysis_loses_nothing(cluster: Cluster, tmp_path: Path) -> None:
     """kill -9 of the RQ worker running a clip's analysis, its work horse and the analysis
     child (a worker host or container dying): a surviving worker's housekeeping re-queues
@@ -166,14 +160,7 @@ def test_a_worker_killed_mid_analysis_loses_nothing(cluster: Cluster, tmp_path: 
     loses nothing either: RQ's work horse has its own process group and finishes the job.)"""
     import psycopg2
 
-    if not TREADMILL.is_file():
-        pytest.skip(f"shared test footage not found at {TREADMILL}")
-    runner = Runner(cluster.url)
-    runner.say("hi")
-    runner.say("yes")
-    clip = write_clip(TREADMILL, tmp_path / "short.mp4", max_frames=150)
-    status, answer = upload(cluster.url, upload_token(cluster.url, runner.sender), clip)
-    assert status == 200, answer
+    runner = _runner_who_sent_a_clip(cluster, tmp_path)
     database = psycopg2.connect(cluster.env["DATABASE_URL"].replace("+psycopg2", ""))
     database.autocommit = True
 
@@ -184,14 +171,14 @@ def test_a_worker_killed_mid_analysis_loses_nothing(cluster: Cluster, tmp_path: 
             return cursor.fetchone() or ("", "none", 0, None)
 
     deadline = time.monotonic() + 60
-    while (row := job())[1] != "running" or not _children(int(str(row[3]).split(":")[2])):
+    while (row := job())[1] != "running" or not children(int(str(row[3]).split(":")[2])):
         assert time.monotonic() < deadline and row[1] in ("none", "queued", "running"), row
         time.sleep(0.2)
     time.sleep(2)  # mid-analysis
     horse = int(str(row[3]).split(":")[2])  # the worker id names the work horse's pid
-    main = int(Path(f"/proc/{horse}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    main = parent(horse)
     assert main in (cluster.pid("worker-1"), cluster.pid("worker-2"))
-    for pid in (main, horse, *_children(horse)):
+    for pid in (main, horse, *children(horse)):
         os.kill(pid, signal.SIGKILL)
     killed = time.monotonic()
     while (after := job())[1] != "done":
