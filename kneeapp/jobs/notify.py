@@ -17,6 +17,7 @@ from urllib.parse import quote
 import requests
 
 from kneeapp import rasa_api, settings
+from kneeapp.jobs import queue
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +83,10 @@ def notify_rasa(conversation_id: str, job_id: str, attempts: int | None = None) 
             wait *= 2
     log.error("job %s: Rasa could not be notified; the result stays in the database", job_id)
     return False
+
+
+def tell_rasa(conversation_id: str, job_id: str, attempts: int | None = None) -> None:
+    """:func:`notify_rasa`, and record it (``notified_at``) when Rasa accepted: a notice
+    that is not recorded is sent again by the housekeeping round."""
+    if notify_rasa(conversation_id, job_id, attempts):
+        queue.mark_notified(job_id)

@@ -27,7 +27,7 @@ from kneeapp import settings
 from kneeapp.clinic import deliveries
 from kneeapp.jobs import failure_texts, queue, retention
 from kneeapp.jobs.limits import ChildOutcome, Limits, run_child
-from kneeapp.jobs.notify import notify_rasa
+from kneeapp.jobs.notify import tell_rasa
 from kneeapp.store import media
 
 log = logging.getLogger(__name__)
@@ -190,5 +190,4 @@ def _after(job_id: str, context: queue.JobContext, keep_upload: bool = False) ->
             retention.release_video(context.video_id)
         except Exception as exc:  # retention is retried by the worker's periodic purge
             log.warning("job %s: upload not deleted yet (%s)", job_id, type(exc).__name__)
-    if notify_rasa(context.conversation_id, job_id):
-        queue.mark_notified(job_id)
+    tell_rasa(context.conversation_id, job_id)

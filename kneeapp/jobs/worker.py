@@ -28,7 +28,7 @@ from types import FrameType
 
 from kneeapp import log_privacy, settings
 from kneeapp.jobs import backends, checkins, desk, queue, retention
-from kneeapp.jobs.notify import notify_rasa
+from kneeapp.jobs.notify import tell_rasa
 from kneeapp.jobs.run import run_analysis_job
 from kneeapp.store import media
 from kneeapp.store.db import init_db
@@ -55,8 +55,7 @@ def maintain() -> queue.Recovery:
                 retention.release_video(video.video_id)
         except Exception as exc:
             log.warning("job %s: upload not deleted yet (%s)", job_id, type(exc).__name__)
-        if notify_rasa(conversation_id, job_id):
-            queue.mark_notified(job_id)
+        tell_rasa(conversation_id, job_id)
     try:
         backends.resubmit_orphans(queue.queued_since(settings.current().worker_stale_s))
     except Exception as exc:
@@ -64,8 +63,7 @@ def maintain() -> queue.Recovery:
     try:
         for job_id, conversation_id in queue.unnotified():
             log.warning("job %s: finished but Rasa was not told; notifying", job_id)
-            if notify_rasa(conversation_id, job_id, attempts=1):
-                queue.mark_notified(job_id)
+            tell_rasa(conversation_id, job_id, attempts=1)
     except Exception as exc:
         log.warning("lost notices not sent (%s)", type(exc).__name__)
     try:
