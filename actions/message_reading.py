@@ -337,6 +337,7 @@ _LEADING_CORRECTION = re.compile(
     r"^\W*(?:(?:och|ach|oh|ah|aw)\W+)?(?P<no>(?:(?:no+|nah|nope|naw)\W+))?"
     rf"(?:(?:oh|ah|erm?|um+|hmm+)\W+)?(?:{_TAKEBACK}|{_SORRY}|actually)\b"
 )
+_APOLOGY_AFTER_NUMBER = r"^\W*\d+(?:\.\d+)?\s*,?\s*(?:sorry|oops|my mistake|i mean|i meant)\b"
 #: A new number for the answer just given: "no, 2", "ah no, more a 4", "eh, more like a 5",
 #: "no, it was 4 weeks", "45 sorry".
 _RENUMBER = re.compile(
@@ -345,11 +346,12 @@ _RENUMBER = re.compile(
     r"|actually|make that|rather)\s+)?"
     r"|(?:it was|i meant|i mean|more like|more|actually|make that|rather)\s+)"
     r"(?:a |about |around |like )?\d+(?:\.\d+)?(?!\w)"
-    r"|^\W*\d+(?:\.\d+)?\s*,?\s*(?:sorry|oops|my mistake|i mean)\b"
+    rf"|{_APOLOGY_AFTER_NUMBER}"
 )
+#: A new number said as a correction even where a number is asked: "45 sorry", "sorry, I
+#: meant 45".
 _APOLOGISED_NUMBER = re.compile(
-    r"^\W*\d+(?:\.\d+)?\s*,?\s*(?:sorry|oops|my mistake|i mean|i meant)\b"
-    r"|^\W*(?:sorry|oops|wait)\W+(?:i meant|i mean|make that)\s+\d"
+    rf"{_APOLOGY_AFTER_NUMBER}|^\W*(?:sorry|oops|wait)\W+(?:i meant|i mean|make that)\s+\d"
 )
 _STRONG_TAKEBACK = re.compile(
     rf"\b(?:{_TAKEBACK}|typing mistake|typo|more like|rather|instead)\b|\bnot \d"
@@ -547,7 +549,7 @@ def _duration_target(
         return "weeks_since_change"  # "18 km, now 22 km, over a month or so": the change's time
     if answers.get("pain_duration_weeks") is not None or "pain_duration_weeks" in turn.updates:
         return None
-    said = text[entity.get("start", 0) : entity.get("end", len(text))].lower()
+    said = _words_of(entity, text)
     if _HISTORY_SINCE.search(before) or (requested == "onset" and _OVER_BEFORE.search(before)):
         return None  # "running since 10 years"; asked how it came on: "slowly, over a week"
     over_the_last = _OVER_THE_LAST.search(text[max(0, start - 20) : end].lower())
@@ -587,6 +589,11 @@ def _side_from(
     return str(values[-1])
 
 
+def _words_of(entity: Mapping[str, Any], text: str) -> str:
+    """The words ``entity`` was read from, lower case."""
+    return text[entity.get("start", 0) : entity.get("end", len(text))].lower()
+
+
 #: A moment in a run, which dates a start when said with how the pain came on.
 _MOMENT_IN_A_RUN = re.compile(r"^(?:mid[- ]?run|in the middle of)")
 
@@ -595,7 +602,7 @@ def _dates_the_start(
     entity: Mapping[str, Any], entities: Sequence[Mapping[str, Any]], text: str
 ) -> bool:
     """ "suddenly, mid run" says when the pain began, not that runs set it off."""
-    said = text[entity.get("start", 0) : entity.get("end", 0)].lower()
+    said = _words_of(entity, text)
     return bool(_MOMENT_IN_A_RUN.match(said)) and any(
         e.get("entity") == "onset" for e in entities)  # fmt: skip
 
@@ -619,7 +626,7 @@ def _event_guess_against_words(
 ) -> bool:
     """A sudden onset read only from a named run ("since the long run") is a guess; the
     runner's own words for how it came on ("gradual", "slowly") in the message win."""
-    said = text[entity.get("start", 0) : entity.get("end", 0)].lower()
+    said = _words_of(entity, text)
     if entity.get("value") != "sudden" or not _EVENT_ANCHOR.match(said):
         return False
     return any(e.get("entity") == "onset" and e.get("value") == "gradual" for e in entities)
@@ -837,7 +844,7 @@ def _apply_exercises_tried(
 
 def _about_treatment(
     entities: Sequence[Mapping[str, Any]], requested: str | None, answers: Mapping[str, Any],
-    text: str = "",
+    text: str,
 ) -> bool:
     """An outcome ("it helped", "made it worse") is a treatment's only in that context."""
     if requested == "tried_outcome" or any(
@@ -902,9 +909,9 @@ def _bare_number_for_another_question(
     answering a yes/no question (a slip for "none")."""
     if entity.get("entity") != "pain_score" or requested == "pain_score":
         return False
-    said = text[entity.get("start", 0) : entity.get("end", len(text))]
+    said = _words_of(entity, text)
     if requested not in NUMBER_QUESTIONS:
-        lone = text.strip(" .!?").lower() == said.strip().lower()
+        lone = text.strip(" .!?").lower() == said.strip()
         return requested is not None and lone and "10" not in said
     before = text.lower()[: entity.get("start", 0)]
     if _SCORE_SAID.search(text.lower()) or _PAIN_BEFORE_NUMBER.search(before):
@@ -1290,16 +1297,16 @@ def _apply_distance_pair(
 
 
 #: The other weekly distance said without a unit: "20 km now, earlier 10", "before 20".
+#: After a number: it counts something other than a distance ("4/10", "3 times", "2 weeks").
+_NOT_A_DISTANCE_AFTER = r"(?!\d|\.\d| ?(?:/|%|out of|x\b|times|weeks?|days?|months?|years?))"
 _EARLIER_NUMBER = re.compile(
     r"\b(?:before|previously|earlier|originally|at first|used to (?:be|do|run))"
-    r"(?: (?:it was|was|about|around|only|just|maybe))* ?(\d+(?:\.\d+)?)"
-    r"(?!\d|\.\d| ?(?:/|%|out of|x\b|times|weeks?|days?|months?|years?))"
+    rf"(?: (?:it was|was|about|around|only|just|maybe))* ?(\d+(?:\.\d+)?){_NOT_A_DISTANCE_AFTER}"
     r"|(\d+(?:\.\d+)?) (?:before|previously|earlier)\b"
 )
 _LATER_NUMBER = re.compile(
     r"\b(?:now|currently|these days)(?: (?:it's|its|it is|i'm|im|about|around|up to|at))* ?"
-    r"(\d+(?:\.\d+)?)(?!\d|\.\d| ?(?:/|%|out of|x\b|times|weeks?|days?|months?|years?))"
-    r"|(\d+(?:\.\d+)?) now\b"
+    rf"(\d+(?:\.\d+)?){_NOT_A_DISTANCE_AFTER}|(\d+(?:\.\d+)?) now\b"
 )
 
 
