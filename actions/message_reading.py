@@ -148,7 +148,7 @@ _HEDGED_YES = re.compile(
 )
 #: A yes/no question answered with more words: the first word decides ("no, still sore").
 _LEADING_YES = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|yea|ya|definitely"
+    r"^\W*(?:(?:yes|yeah|yep|yup|yea|ya)(?!\W+nah\b)|definitely"
     r"|(?:it does|it has|i do|i have)(?=\W*$|[,.;!]| a bit| sometimes| yes))\b"
 )
 #: A yes or no, then another fact added ("yes, a lot, oh and it's settled by the morning"):
@@ -158,8 +158,10 @@ _ANSWER_THEN_MORE = re.compile(
     r"(?:oh and|and also|also|btw|by the way|plus|oh,? and|and|but)\b"
 )
 _LEADING_NO = re.compile(
-    r"^\W*(?:no|nope|nah|not really|not at all|never|it doesn'?t|it hasn'?t|i don'?t|i'm not"
-    r"|im not|not that i(?:'ve| have)? noticed)\b"
+    r"^\W*(?:no|nope|nah(?!\W+y(?:e+a*h?|ep|up)\b)|not really|not at all|never|it doesn'?t"
+    r"|it hasn'?t|i don'?t|i'm not|im not|not that i(?:'ve| have)? noticed"
+    # New Zealand and Australian "yeah nah" (no), typed "yeeah nah", "yrah nah"
+    r"|y[a-z]{1,4}\W+nah)\b"
 )
 #: "Has the pain settled by the next morning?" answered or volunteered in words.
 _SETTLES = re.compile(
@@ -262,6 +264,14 @@ _BODY_PART = re.compile(rf"(?P<other>{_OTHER_BODY_PART.pattern})|{_KNEE_WORD.pat
 _ANOTHER_DURATION_CLAUSE = re.compile(r"\b(?:going on|had it|had this|been hurting|been sore)\b")
 #: Where a sudden onset was only read from the run it started on ("since the marathon").
 _EVENT_ANCHOR = re.compile(r"(?:since|started|began)\b")
+#: An old, healed or unrelated mishap: "I came off my bike two year ago and broke my wrist,
+#: but that's long healed an' nothing to do wi' the knee".
+_OLD_MISHAP = re.compile(
+    r"\b(?:(?:long|fully|all|completely) healed|healed (?:up|fine|long ago)"
+    r"|nothing to do wi(?:th|')? (?:the|my|this) knee|unrelated|not related"
+    r"|(?:a|one|two|three|four|five|\d+|few|many|several|couple of) (?:years?|yrs?) (?:ago|back))"
+)
+_SENTENCE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?]")
 #: Said before a place: it is where something moved, not where it hurts.
 _MOVED_TOWARDS = re.compile(
     r"\b(?:moved|moving|moves|shifted|shifting|slipped|slipping|slid|sliding|popped|popping"
@@ -328,7 +338,8 @@ _BARE_AGE = re.compile(
 #: Words that take the last answer back ("wait", "my mistake"); "sorry" and "actually"
 #: do too, but are often only politeness.
 _TAKEBACK = (r"wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on"
-             r"|that'?s wrong|that was wrong|my bad")
+             r"|that'?s wrong|that was wrong|my bad|answered wrong|answered that wrong"
+             r"|got that wrong|got it wrong|wrong answer|made a mistake|i was wrong")
 #: A message that opens by taking the last answer back: "no wait", "nah sorry",
 #: "correction:", "oops".
 #: "Sorry" as runners who also speak another language type it.
@@ -387,7 +398,9 @@ _INCREASE_CLAUSE = re.compile(
     # that "built up gradually"
     r"|(?:i|i'?ve|i have|we) built (?:it |things |my \w+ )?up"
     r"|built (?:it |things )?up (?=my |the |to |mileage|distance|volume)"
-    r"|tripled|more miles|more km|from \S+(?: a week| per week| pw| weekly)? to|went \S+ (?:to|->)"
+    r"|tripled|more miles|more km|went \S+ (?:to|->)"
+    r"|from \S+(?: ?(?:km|k|kms|miles?|mi))?(?: a week| per week| pw| weekly)?(?: up)? to"
+    r"|(?:moved|took|pushed|brought) (?:it |my \w+ )?(?:up )?to \d+"
     r"|was \d+|up from)\b|->|→"
     # "20-30 km", "30 to 40"; not a range of time ("8-9 weeks", "2 to 3 months")
     r"|\d\s*(?:k|km|kms|mi|miles)?\s*(?:to|-)\s*\d+(?:\.\d+)?"
@@ -413,6 +426,16 @@ _HISTORY_SINCE = re.compile(
 )
 #: "over (maybe) a week": how long the pain took to come on.
 _OVER_BEFORE = re.compile(r"\bover (?:maybe |about |around |roughly |like )?$")
+#: "for about ten days" right before a duration: how long something has lasted.
+_FOR_BEFORE = re.compile(r"\bfor (?:maybe |about |around |roughly |like |almost |nearly |over )?$")
+#: "over three weeks", "in 2 weeks", "within a month" right before a duration.
+_OVER_OR_IN_BEFORE = re.compile(
+    r"\b(?:over|in|within)(?: the space of)?(?: (?:maybe|about|around|roughly|like|just|only))? $"
+)
+#: A weekly distance said as the current one ("now 42", "now 35 km"), in the same sentence.
+_NOW_DISTANCE = re.compile(
+    r"\bnow (?:up to |at |about |around )?\d+(?:\.\d+)? ?(?:km|k|kms|mi|miles)?\b"
+)
 _RUNNING_HISTORY = re.compile(
     r"\b(?:run|runs|running|ran|runner|training|trained|jogging|marathons?|racing)\b"
 )
@@ -543,8 +566,15 @@ def _duration_target(
     was_distance = ago and _WAS_DISTANCE.search(before)
     if _SINCE_THE_CHANGE_AFTER.match(text[end:].lower()):
         return "pain_duration_weeks"  # "sore for ten days since I upped it": since the change
+    sentence_head = _SENTENCE_END.split(text[:start].lower())[-1]
+    if _FOR_BEFORE.search(before) and _PAIN_WORD.search(sentence_head):
+        return "pain_duration_weeks"  # "sore on the inside for about ten days now I went from"
     if (_INCREASE_CLAUSE.search(clause) and not started_ago) or was_distance:
         return "weeks_since_change"
+    if _OVER_OR_IN_BEFORE.search(before) and (
+        _INCREASE_CLAUSE.search(sentence_head) or _NOW_DISTANCE.search(sentence_head)
+    ):
+        return "weeks_since_change"  # "30 km a week last time, now 42, over one month"
     if requested in DISTANCE_SLOTS.values() and _OVER_BEFORE.search(before):
         return "weeks_since_change"  # "18 km, now 22 km, over a month or so": the change's time
     if answers.get("pain_duration_weeks") is not None or "pain_duration_weeks" in turn.updates:
@@ -619,6 +649,27 @@ def _inside_a_warning_sign(
         and e["start"] <= start and end <= e.get("end", -1)
         for e in entities
     )  # fmt: skip
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around the span."""
+    lower = text.lower()
+    cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(lower)), len(lower) + 1]
+    begin = max(c for c in cuts if c <= start)
+    finish = min((c for c in cuts if c >= end), default=len(lower))
+    return lower[begin:finish]
+
+
+def _old_mishap(entity: Mapping[str, Any], text: str) -> bool:
+    """An injury, sudden start or duration in a sentence about an old, healed or unrelated
+    mishap."""
+    if entity.get("entity") not in ("injury", "onset", "duration") or entity.get("value") in (
+        "none", "gradual"
+    ):
+        return False
+    start = int(entity.get("start", 0))
+    sentence = _sentence_of(text, start, int(entity.get("end", start)))
+    return bool(_OLD_MISHAP.search(sentence))
 
 
 def _event_guess_against_words(
@@ -736,6 +787,8 @@ def _apply_entities(
             text.lower()[: entity.get("start", 0)]
         ):
             continue  # "I never fell or twisted it", "never after any twist though"
+        if _old_mishap(entity, text):
+            continue  # "broke my wrist two years ago, long healed": not how this began
         if name == "onset" and _event_guess_against_words(entity, entities, text):
             continue  # "came on slowly, since the long run": the words say how it came on
         if name == "location" and _MOVED_TOWARDS.search(text.lower()[: entity.get("start", 0)]):
@@ -789,6 +842,8 @@ def _apply_entities(
                 turn.updates.update({slot: n * factor for slot, n in pair.items()})
             else:
                 km = _weekly_km(entity, text, float(value) * (KM_PER_MILE if bare_miles else 1))
+                if _first_of_a_pair(entity, entities, requested):
+                    name = "distance_before"  # "I made 30 km per week, now 40": 30 before
                 _apply_distance(str(name), km, requested, answers, turn, text)
             turn.unit = unit or turn.unit
         elif name == "load_change":
@@ -932,6 +987,20 @@ def _range_as_before_and_now(
     if match is None:
         return None
     return {"distance_before_km": float(match.group(1)), "distance_now_km": float(match.group(2))}
+
+
+def _first_of_a_pair(
+    entity: Mapping[str, Any], entities: Sequence[Mapping[str, Any]], requested: str | None
+) -> bool:
+    """A weekly distance said just before a "now" distance, in a message that names no
+    "before" distance and was not asked for one distance only: the distance before."""
+    if entity.get("entity") != "distance" or requested in DISTANCE_SLOTS.values():
+        return False
+    names = [e.get("entity") for e in entities]
+    if "distance_before" in names or names.count("distance") != 1:
+        return False
+    start = entity.get("start", 0)
+    return any(e.get("entity") == "distance_now" and e.get("start", 0) > start for e in entities)
 
 
 def _apply_distance(

@@ -74,6 +74,9 @@ PHRASES_ENV = "KNEE_RED_FLAG_PHRASES"
 
 SCOPES: tuple[str, ...] = get_args(Scope)
 CUE_KINDS = tuple(cue.name for cue in dataclasses.fields(Cues))
+#: The phrase class of inability words ("can't", "unable to"): a sign that starts with one
+#: carries its own negative.
+INABILITY_CLASS = "{cant}"
 HEDGE_AHEAD = 5  # words after a hedge that it makes uncertain
 HEDGE_BEHIND = 3  # words before a trailing hedge ("swollen-ish") that it makes uncertain
 
@@ -207,6 +210,7 @@ class _Data:
     concepts: frozenset[str]
     parts: frozenset[str]
     vocabulary: frozenset[str] = frozenset()  # every word of the phrases (typo targets)
+    inability: frozenset[str] = frozenset()  # first words of the {cant} class ("can't", ...)
 
 
 _END = ""  # trie key for "a phrase ends here"
@@ -353,6 +357,7 @@ def parse_phrase_data(raw: Any) -> _Data:
         concepts=frozenset(phrases.concepts),
         parts=frozenset(phrases.body_parts),
         vocabulary=frozenset(_trie_words(builder.trie)),
+        inability=frozenset(words[0] for words in builder.spellings(INABILITY_CLASS) if words),
     )
 
 
@@ -621,7 +626,7 @@ def _analyse(text: str, data: _Data) -> list[_Hit]:
         if any(lab.startswith("part:") for lab in m.labels) and idx not in negated_matches:
             clause.own_parts.update(lab[5:] for lab in m.labels if lab.startswith("part:"))
         if any(lab.startswith("concept:") for lab in m.labels):
-            if neg_active_clause == c:
+            if neg_active_clause == c and not _says_its_own_negation(tokens, m, data):
                 negated_matches.add(idx)
             hits_raw.append((idx, m))
 
@@ -640,6 +645,17 @@ def _analyse(text: str, data: _Data) -> list[_Hit]:
                 clause.parts if concept in data.local else frozenset(),
             ))  # fmt: skip
     return hits
+
+
+def _says_its_own_negation(tokens: list[_Token], m: _Match, data: _Data) -> bool:
+    """A sign worded with its own negative ("can't put weight on", "won't hold me").
+
+    An earlier negation in an unpunctuated clause does not undo it: "the leg won't take
+    me at all I can't put any weight on it".
+    """
+    negatives = data.single["negation"] | data.inability
+    return m.last > m.first and any(
+        tokens[k].norm in negatives for k in range(m.first, m.last + 1))
 
 
 def _adjacent(tokens: list[_Token], before: _Match, after: _Match) -> bool:

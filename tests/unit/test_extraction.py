@@ -962,3 +962,28 @@ def test_new_classes_keep_spans_non_overlapping(text: str) -> None:
 def test_typed_negatives_negate_the_sign(text: str) -> None:
     assert [(e.value, e.negated) for e in extract(text) if e.entity == "symptom"] == [
         ("giving_way", True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "giving_way"),
+    [("aye, every so often on the stair it just disnae hold me and I've to grab the bannister",
+      True),
+     ("now and then the knee just disnae hold and I've to grab something", True),
+     ("every now n then it just switches off going downstairs n i have to grab the rail", True),
+     ("since then it can't be trusted: twice now it's let me down going round a corner", True),
+     ("my shoes let me down in the race", False),
+     ("the tape doesn't hold on a sweaty leg", False),
+     ("I switched off the alarm", False)],
+)
+def test_lay_words_for_giving_way(text: str, giving_way: bool) -> None:
+    found = [e for e in extract(text) if e.entity == "symptom" and e.value == "giving_way"]
+    assert bool(found) is giving_way
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["never rolled or twisted it or anything", "I never fell or twisted it",
+     "didn't fall or twist it", "Didnae fall or bang it."],
+)
+def test_a_denied_list_of_mishaps_is_no_injury(text: str) -> None:
+    assert [e.value for e in extract(text) if e.entity == "injury"] == ["none"]

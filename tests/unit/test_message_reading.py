@@ -1339,3 +1339,70 @@ def test_heldout8_facts_not_said(text: str, requested: str | None, absent: str) 
 def test_heldout8_wordings_after_its_fixes(text: str, expected: dict[str, Any]) -> None:
     updates = read(text, None)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+# --- round 12: classes of the blind heldout9 ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "previous", "expected"),
+    [("Excuse me, I answered wrong. I don't limp.", "tried", {"limp": True}, "limp",
+      {"limp": False}),
+     ("yeeah nah", "limp", {}, None, {"limp": False}),
+     ("yeah nah, not swollen at all", "swelling", {}, None, {"swelling": False}),
+     ("yeah, a bit", "limp", {}, None, {"limp": True}),
+     ("right knee, the left ones tidy, around the kneecap", "side", {}, None, {"side": "right"}),
+     ("left, exterior side", "side", {}, None, {"location": "outer"})],
+)
+def test_heldout9_answers(text: str, requested: str, known: dict[str, Any], previous: str | None,
+                          expected: dict[str, Any]) -> None:  # fmt: skip
+    updates = read(text, requested, known, previous=previous)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "absent"),
+    [("I'm 60. Didnae fall or bang it. I came off my bike two year ago and broke my wrist but "
+      "that's long healed an' nothing to do wi' the knee.", None, "pain_duration_weeks"),
+     ("I came off my bike two year ago and broke my wrist but that's long healed.", None,
+      "onset"),
+     ("it got worse run by run, no one moment, oh and I haven't cut back on my running",
+      "onset", "tried_outcome"),
+     ("the foot is cold like ice and I cannot feel the floor", "emergency_check", "tried"),
+     ("within a couple of hours it had filled up so the skin was stretched tight",
+      "urgent_check", "tried")],
+)
+def test_heldout9_facts_not_said(text: str, requested: str | None, absent: str) -> None:
+    assert absent not in read(text, requested)
+
+
+def test_no_use_same_pain_is_an_outcome() -> None:
+    updates = read("I am doing stretching daily as per YouTube, but no use, same pain.", None)
+    assert updates["tried"] == ["stretching"] and updates["tried_outcome"] == "no_change"
+
+
+def test_a_recent_fall_still_counts() -> None:
+    assert read("I fell off my bike on Sunday", "injury")["injury"] == "fall"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("I'd gone from 40 km a week up to 55 over three weeks.",
+      {"distance_before_km": 40.0, "distance_now_km": 55.0, "weeks_since_change": 3.0}),
+     ("I was running 25 km a week, then I moved it to 35 in three weeks",
+      {"distance_before_km": 25.0, "distance_now_km": 35.0, "weeks_since_change": 3.0}),
+     ("30 km a week last time, now 42, over one month.",
+      {"distance_before_km": 30.0, "distance_now_km": 42.0, "weeks_since_change": 4.33}),
+     ("I made 30 km per week, now 40, in 3 weeks.",
+      {"distance_before_km": 30.0, "distance_now_km": 40.0, "weeks_since_change": 3.0}),
+     ("my write knee has been sore on the inside for about ten days now I went from fifteen "
+      "miles a week up to twenty five over three weeks",
+      {"side": "right", "pain_duration_weeks": 1.43, "weeks_since_change": 3.0}),
+     ("I run 40 km now, it hurts for 2 weeks",
+      {"distance_now_km": 40.0, "pain_duration_weeks": 2.0, "weeks_since_change": None})],
+)
+def test_heldout9_the_increase_and_its_weeks_in_one_sentence(
+    text: str, expected: dict[str, Any]
+) -> None:
+    updates = read(text, None)
+    assert {k: updates.get(k) for k in expected} == expected

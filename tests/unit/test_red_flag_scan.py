@@ -602,3 +602,59 @@ def test_a_real_word_is_never_corrected_into_a_sign(text: str) -> None:
 )
 def test_common_words_are_not_typos_of_signs(text: str) -> None:
     assert scan(text) == []
+
+
+# --- round 12: lay wordings of the blind heldout9 ------------------------------------------
+HELDOUT9_CERTAIN = [
+    ("cannot_bear_weight", "the leg won't take me at all I can't put any weight on it"),
+    ("cannot_bear_weight", "okay I just tried to get up off the couch to go to the bathroom "
+                           "and the leg won't take me at all I can't put any weight on it"),
+    ("cannot_bear_weight", "no just that I can't put weight on it"),
+    ("deformity", "nah only the kneecap being off to the side"),
+    ("deformity", "my kneecap is sitting way off on the outer edge like it's jumped its track"),
+    ("deformity", "below the knee the leg is bent in a way legs don't bend, there is a kink"),
+    ("deformity", "the leg lokos out of plae"),
+    ("locking", "deep in the joint on the inside, and that's where it jams, like a stuck door "
+                "hinge, halfway bent till I flick my foot out to free it"),
+    ("locking", "also I can't get my leg flat on the bed anymore there's a little bit of bend "
+                "that just won't go away"),
+    ("chest_pain_breathless", "on the stairs now I'm gasping after three steps and it feels "
+                              "like someone's standing on my chest"),
+    ("foot_numb_cold", "the right foot is like a block of ice, I cannot feel the floor under it"),
+    ("calf_swollen_warm", "my right calf, it's gone all fat and shiny, warm under my hand and "
+                          "tender if I grip it"),
+    ("giving_way_after_twist", "ten days ago I twisted my right knee in a tackle, and since then "
+                               "it can't be trusted: twice now it's let me down"),
+    ("giving_way_after_twist", "I twisted it playing badminton, and after that many times the "
+                               "knee is shifting and sliding sideways and I nearly go down"),
+    ("night_rest_pain", "it's sore even with my feet up watching the telly, it's the reason "
+                        "I'm up at 2 every night"),
+    ("pop_with_swelling", "I felt a crunch-pop and within a couple of hours it had filled up"),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), HELDOUT9_CERTAIN, ids=_ids(HELDOUT9_CERTAIN))
+def test_heldout9_signs_are_certain(flag: str, text: str) -> None:
+    assert found(text).get(flag) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [("Every time I lock the car at the forest parking and start, after 5 km it begins",
+      "locking"),
+     ("I twisted it playing badminton, and after that the knee is shifting and sliding "
+      "sideways", "deformity"),
+     ("I filled up my bottle at the fountain", "pop_with_swelling"),
+     ("I caught marathon fever and entered the race", "hot_swollen_fever")],
+)
+def test_heldout9_look_alikes_are_not_that_sign(text: str, absent: str) -> None:
+    assert absent not in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["My elder brother had a lump removed from his knee",
+     "my wife found a hard lump below my knee"],
+)
+def test_a_lump_in_a_message_about_another_person_is_asked_about(text: str) -> None:
+    assert found(text).get("weight_loss_lump_cancer") is False

@@ -30,6 +30,12 @@ _OTHER_PART_AFTER = (
     rf"|painful|tight|and) )*{_OTHER_PARTS}\b)"
 )
 
+#: A way of getting hurt, in a denial ("never fell", "didn't twist it").
+_HARM_VERB = (
+    r"(?:injure|injured|hurt|twist|twisted|fall|fell|bang|banged|knock|knocked|hit|roll"
+    r"|rolled)(?: it| myself| my knee| anything)?"
+)
+
 #: Entity -> normalised value -> phrases (regular expressions, see above).
 PHRASES: dict[str, dict[str, list[str]]] = {
     "location": {
@@ -46,7 +52,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "medial": [
             "inner side", "inside (?:edge|part|bit|side)", "inner (?:edge|part|bit|aspect)",
-            "medial (?:side|aspect)", "medial(?! joint)",
+            "medial (?:side|aspect)", "medial(?! joint)", "interior (?:side|part|edge)",
             "inner(?! (?:thigh|thighs|peace|self|city|circle|soles?|tube|ear))",
             "(?<!run )(?<!ran )(?<!running )(?<!train )(?<!stay )(?<!stayed )"
             "inside(?! (?:on|at|the (?:house|gym)|today|more|instead))",
@@ -68,6 +74,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "lateral(?! (?:band|walks?|lunges?|raises?))", "(?<=the )outside",
             "outside(?= (?:of {D}{S}?knee|edge|part|bit))", "it band", "itb", "iliotibial",
             "(?:faces|facing|pointing) away from (?:my |the )?other (?:leg|knee)",
+            # French and Spanish speakers: "exterior side", "the exterior of the knee"
+            "exterior(?! (?:wall|door|paint))",
         ],
         # A side word between the determiner and "knee" belongs to ``side``: "behind my
         # left knee" is location "behind" + side "left" (spans never overlap).
@@ -112,9 +120,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "none": [
             "no (?:real |actual |specific |particular |obvious )?"
             "(?:injury|injuries|trauma|accident|incident|falls?|twists?|knocks?)",
-            "(?:didn't|didnt|did not|never|haven't|havent|hasn't|hasnt|wasn't|wasnt) "
-            "(?:injure|injured|hurt|twist|twisted|fall|fell|bang|banged|knock|knocked"
-            "|hit)(?: it| myself| my knee| anything)?",
+            # a list too: "never rolled or twisted it", "didn't fall or twist it"
+            "(?:didn't|didnt|did not|never|haven't|havent|hasn't|hasnt|wasn't|wasnt|didnae|dinnae"
+            "|havenae|hasnae|wasnae) " + _HARM_VERB + "(?:(?:,| or| nor|, or) " + _HARM_VERB + ")*",
             "not injured", "wasn't an injury",
             "without (?:an |any )?(?:real |actual |specific |particular |obvious )?"
             "(?:injury|injuries|trauma|accident|incident|falls?|twists?|knocks?)",
@@ -204,6 +212,14 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             " (?:not|isn'?t|wasn'?t|was not) there", "(?:goes|went|gone|going) on me",
             # non-native: "my knee suddenly go weak and bend"
             "(?:go|goes|went|going) (?:weak|wobbly) and (?:bend|bends|bent|buckle|buckles|fold)",
+            # "every so often it just disnae hold me"; "it can't be trusted, it's let me down"
+            "(?:(?<=it )|(?<=knee )|(?<=leg )|(?<=just ))"
+            "(?:doesn'?t|does not|disnae|doesnae|didn'?t|did not|dinnae) hold(?: me)?\\b"
+            "(?! back| on| up| it| still)",
+            "(?:(?<=it )|(?<=knee )|(?<=leg )|(?<=just ))switch(?:es|ed|ing)? off",
+            "(?:can'?t|cannot|can not) be trusted",
+            "(?:(?<=it )|(?<=it's )|(?<=its )|(?<=knee )|(?<=leg ))(?:has |had )?"
+            "(?:let|lets|letting) me down",
         ],
         "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)", "waddl(?:e|es|ing|ed)"],
         "stiffness": ["stiff(?:ness)?"],
@@ -277,9 +293,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?<!when i )(?<!after i )stopped running",
             "break from running",
         ],
-        # not the ice they fell on ("black ice", "on the ice", "icy path")
-        "ice": ["(?<!black )(?<!on the )(?<!on some )(?<!on )(?<!patch of )"
-                "ic(?:e|ed|ing)(?! cream)",
+        # not the ice they fell on ("black ice", "on the ice", "icy path"), nor a foot
+        # "cold like ice" / "like a block of ice"
+        "ice": ["(?<!black )(?<!on the )(?<!on some )(?<!on )(?<!patch of )(?<!like )"
+                "(?<!as )(?<!block of )(?<!cold like )"
+                "ic(?:e|ed|ing)(?! cream| cube| block)",
                 "ice packs?", "cold packs?", "frozen peas"],
         "exercises": [
             "exercises", "strengthening", "strength (?:work|training|exercises)",
@@ -288,7 +306,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         # not a stretch of the route ("the downhill stretches", "a long stretch of road")
         "stretching": [
             "(?<!downhill )(?<!uphill )(?<!hilly )(?<!steep )(?<!flat )(?<!long )(?<!last )"
-            "(?<!final )(?<!short )(?<!rough )stretch(?:ing|es|ed)?(?! of\\b)",
+            "(?<!final )(?<!short )(?<!rough )(?<!was )(?<!is )(?<!looks )(?<!skin )"
+            "stretch(?:ing|es|ed)?(?! of\\b| tight| taut| shiny)",
             "yoga",
         ],
         "foam_rolling": ["foam roll(?:ing|er|ed)?(?:'s)?", "roller"],
@@ -346,6 +365,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "still (?:the )?(?:pain is |it is |it's )?(?:the )?same(?: only)?\\b",
             # after a break: "had 2 weeks off and it came straight back"
             "(?<!but )(?<!but it )(?:came|comes|coming) (?:straight|right) back",
+            # "stretching daily as per YouTube, but no use, same pain"
+            "(?:(?<=but )|(?<=^)|(?<=, ))(?:no use|of no use|no good|useless)\\b",
+            "same pain",
         ],
         "helped": [
             "helped", "helps", "helping", "did help",
@@ -370,7 +392,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "made my(?= (?:(?:left|right) )?(?:knees?|kneecap)(?: pain)? (?:a (?:bit|lot|little) "
             "|much |even |way )?worse)",
             "(?:got|getting|gets|became|went|feels|it's|its|was) (?:a (?:bit|lot|little) "
-            "|much |even |way )?worse(?! (?:on|when|going|after|during|at|with|than|if|in)\\b)",
+            "|much |even |way )?worse(?! (?:on|when|going|after|during|at|with|than|if|in"
+            # how the pain came on, not what a treatment did: "it got worse run by run"
+            "|run by run|week by week|day by day|over time|and worse|gradually|bit by bit"
+            "|each run|every run|with each|with every)\\b)",
             "^worse", "aggravat(?:ed|es)", "flared (?:it )?up", "made it hurt more",
             "(?:been|got|gotten|is|was) worse since",
             "(?:hurt|hurts|hurting|ached|aches) more"

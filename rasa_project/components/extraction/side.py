@@ -9,7 +9,9 @@ from .candidates import Candidate, candidate
 from .canonical import CanonicalText
 
 _SIDE_RX = re.compile(
-    r"(?<![\w'])(left|right|both|l|r|(?:two|2|each)(?= (?:of my )?(?:knees?|legs?)\b(?! of)))"
+    r"(?<![\w'])(left|right|both|l|r|(?:two|2|each)(?= (?:of my )?(?:knees?|legs?)\b(?! of))"
+    # dictated: "my write knee"
+    r"|(?:(?<=my )|(?<=the )|(?<=me ))write(?= (?:knees?|legs?)\b))"
     r"(?![\w'])"
 )
 _BODY_AFTER = re.compile(r" ?(?:knees?|legs?|sides?|one|ones|foot|hip|patella)\b")
@@ -33,7 +35,7 @@ _SIDE_FINE_AFTER = re.compile(
     r"(?:absolutely |totally |completely |perfectly |all |still |100% )?"
     r"(?:fine|fie|ok|okay|good|god|grand|alright|normal|perfect|unaffected|pain free|pain-free"
     r"|behaves|behaving|is behaving|no problem|no bother|not hurting|doesn'?t hurt"
-    r"|chillin|chilling|happy)\b"
+    r"|chillin|chilling|happy|tidy|sweet|all good|sound|mint)\b"
 )
 _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
@@ -84,6 +86,8 @@ def _side_named(
         if not (typed_as_side or text.strip() == word or _KNEE_AFTER.match(after)):
             return None  # "R knee", "l" alone; a small one in a sentence only as "r knee"
         return "left" if word == "l" else "right"
+    if word == "write":
+        return "right"
     if word in ("two", "2", "each"):
         return "both"  # "the two knees", "each knee"
     if word == "both":
