@@ -94,9 +94,18 @@ class RedisUrlLockStore(RedisLockStore):
 
     # --- the instance's liveness ------------------------------------------------------
 
+    def related_key(self, kind: str, name: str) -> str:
+        """A key of this store's kind ``kind`` beside the locks' keys (never one of them)."""
+        return f"{self.key_prefix[:-len('lock:')]}{kind}:{name}"
+
     def owner_key(self, owner: str) -> str:
-        """The Redis key that says ``owner`` is alive (beside the locks' keys, never one)."""
-        return f"{self.key_prefix[:-len('lock:')]}lock-owner:{owner}"
+        """The Redis key that says ``owner`` is alive."""
+        return self.related_key("lock-owner", owner)
+
+    def alive(self, owner: str) -> bool:
+        """Whether instance ``owner``'s key is still renewed (the socket.io channel's
+        message claims use it too, ``resend_dedupe.py``)."""
+        return owner == self.owner or bool(self.red.exists(self.owner_key(owner)))
 
     def _renew(self) -> None:
         self.red.set(self.owner_key(self.owner), "1", ex=self.owner_ttl_s)

@@ -6,8 +6,11 @@ ports with its own var folder, database, Redis database and queue
 Checks, all through nginx's public port unless said otherwise: Rasa's HTTP API is refused;
 a REST conversation works; it continues after ``kill -9`` of the Rasa instance that served
 it; a push made on the *other* instance (its private port, as a worker would) reaches a
-socket.io client connected through nginx; a video job runs on RQ and its findings reach
-the conversation. Skipped, with the reason, without nginx, PostgreSQL or Redis.
+socket.io client connected through nginx; a web widget message in flight on a killed
+instance is sent again by the widget and answered once by the other, and one sent again
+while the first copy still runs on a live instance waits for it; a video job runs on RQ
+and its findings reach the conversation. Skipped, with the reason, without nginx,
+PostgreSQL or Redis.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.cluster_stack import Cluster, missing_services, running_cluster
-from tests.e2e.rest_runner import Runner
+from tests.e2e.rest_runner import Runner, asked
 from tests.e2e.stack import RASA_PYTHON, REPO
 from tests.e2e.test_video_flow import FINDINGS_INTRO, TREADMILL, upload, upload_token
 from tests.processes import alive, children, parent
@@ -71,11 +74,13 @@ def test_rasa_api_routes_are_refused_at_the_public_port(cluster: Cluster) -> Non
 
 class SocketClient:
     """``tests/e2e/socketio_runner.py`` (Rasa's environment has python-socketio) as the
-    browser: connected through nginx with the polling transport, JSON lines out."""
+    browser: connected through nginx with the polling transport, JSON lines out; with
+    ``widget``, reconnecting and sending again as the web widget does."""
 
-    def __init__(self, url: str, session_id: str) -> None:
+    def __init__(self, url: str, session_id: str, widget: bool = False) -> None:
         self.process = subprocess.Popen(
-            [str(RASA_PYTHON), str(SOCKETIO_RUNNER), url, session_id], cwd=REPO,
+            [str(RASA_PYTHON), str(SOCKETIO_RUNNER), url, session_id,
+             *(["--widget"] if widget else [])], cwd=REPO,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         stdout = self.process.stdout
@@ -98,6 +103,14 @@ class SocketClient:
                 found.append(self.lines.get(timeout=quiet_s))
             except queue.Empty:
                 return found
+
+    def until_acked(self, timeout_s: float = 90) -> list[dict[str, Any]]:
+        """The lines up to and including the next acknowledgement (``--widget``)."""
+        found: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout_s
+        while not found or "acked" not in found[-1]:
+            found.append(self.next(max(0.1, deadline - time.monotonic())))
+        return found
 
     def close(self) -> None:
         self.process.kill()
@@ -263,6 +276,138 @@ def test_a_message_in_flight_on_a_killed_rasa_is_answered_by_the_other(
     users = [e.get("text") for e in cluster.events(runner.sender) if e["event"] == "user"]
     assert users == ["hi", "yes"], "the message was handled once, from the same state"
     _both_rasa_up(cluster)
+
+
+def _replies_to(lines: list[dict[str, Any]], message_id: str) -> list[dict[str, Any]]:
+    return [line for line in lines if line.get("reply_to") == message_id]
+
+
+def _hold_the_lock(red: Any, conversation: str) -> None:
+    """Holds the conversation's lock as a third instance would (``e2e-holder``), so that
+    its next message stays in flight on whichever instance gets it."""
+    red.set("lock-owner:e2e-holder", "1", ex=60)
+    red.set(f"lock:{conversation}", json.dumps({"conversation_id": conversation, "tickets": [
+        json.dumps({"number": 0, "expires": time.time() + 60, "owner": "e2e-holder",
+                    "id": "e2e"})]}), ex=60)
+
+
+def _claimed(red: Any, conversation: str, message_id: str, timeout_s: float = 10) -> str:
+    """Waits until an instance has claimed the message (it is in flight there)."""
+    deadline = time.monotonic() + timeout_s
+    while not (claim := red.get(f"turn-once:{conversation}:{message_id}")):
+        assert time.monotonic() < deadline, "no instance took the message"
+        time.sleep(0.05)
+    return str(claim.decode())
+
+
+def test_a_widget_message_in_flight_on_a_killed_rasa_is_sent_again_and_answered_once(
+        cluster: Cluster) -> None:
+    """kill -9 of the instance running a widget message's turn (its socket with it): the
+    widget reconnects through nginx to the other instance and sends the message again with
+    the same id; the other instance waits until the dead one's heartbeat key expired, finds
+    the turn unsaved, runs it once and acknowledges it (issue 14)."""
+    import redis
+
+    _both_rasa_up(cluster)
+    red = redis.Redis.from_url(cluster.env["REDIS_URL"])
+    session = uuid.uuid4().hex
+    client = SocketClient(cluster.url, session, widget=True)
+    try:
+        assert client.next() == {"joined": session}
+        client.say("hi")
+        first = client.until_acked()
+        assert first[-1]["ack"]["status"] == "handled", first
+        assert asked(_replies_to(first, first[0]["sent"])) == "consent", first
+        served = cluster.last_upstream()  # ip_hash: the socket's instance
+        _hold_the_lock(red, session)
+        client.say("yes")
+        sent = client.next()
+        assert sent["resend"] is False
+        message_id = sent["sent"]
+        assert _claimed(red, session, message_id).startswith("run:")
+        name = f"rasa-{cluster.rasa_ports.index(served) + 1}"
+        os.kill(cluster.pid(name), signal.SIGKILL)
+        killed = time.monotonic()
+        time.sleep(0.5)
+        red.delete("lock-owner:e2e-holder")  # the holder goes; the killed instance's turn lapses
+        lines = client.until_acked()
+        waited = time.monotonic() - killed
+    finally:
+        client.close()
+    assert {"disconnected": True} in lines and {"joined": session} in lines, lines
+    assert {"sent": message_id, "resend": True} in lines, "sent again after reconnecting"
+    assert lines[-1] == {"acked": message_id,
+                         "ack": {"message_id": message_id, "status": "handled"}}, lines
+    assert waited < 40, f"answered {waited:.0f} s after the kill"
+    replies = _replies_to(lines, message_id)
+    assert replies, lines
+    indexes = [r["reply_index"] for r in replies]
+    assert indexes == list(range(len(indexes))), f"each reply once: {indexes}"
+    assert asked(replies) != "consent", "consent is not asked again"
+    users = [e for e in cluster.events(session) if e["event"] == "user"]
+    assert [u.get("text") for u in users] == ["hi", "yes"], "handled once, from the same state"
+    assert users[-1]["message_id"] == message_id
+    _both_rasa_up(cluster)
+
+
+def test_a_widget_message_sent_again_while_it_runs_on_a_live_rasa_waits_for_it(
+        cluster: Cluster) -> None:
+    """A network blip, not a death: the first copy is in flight on one instance when the
+    widget's second copy reaches the other (here straight at its private port). The second
+    waits for the live run, is acknowledged without a second turn and gets its replies."""
+    import redis
+
+    _both_rasa_up(cluster)
+    red = redis.Redis.from_url(cluster.env["REDIS_URL"])
+    session = uuid.uuid4().hex
+    first = SocketClient(cluster.url, session, widget=True)
+    try:
+        assert first.next() == {"joined": session}
+        first.say("hi")
+        assert first.until_acked()[-1]["ack"]["status"] == "handled"
+        served = cluster.last_upstream()
+        other = next(port for port in cluster.rasa_ports if port != served)
+        _hold_the_lock(red, session)
+        first.say("yes")
+        message_id = first.next()["sent"]
+        _claimed(red, session, message_id)
+        # the same message from the same browser, through a new connection to the other
+        # instance (the runner below sends it with the same id, marked as sent again)
+        second = subprocess.Popen(
+            [str(RASA_PYTHON), "-c", _SEND_AGAIN, f"http://127.0.0.1:{other}", session,
+             message_id], cwd=REPO, stdout=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert second.poll() is None, "the copy waits while the first copy runs"
+        red.delete("lock-owner:e2e-holder")  # the holder's ticket is void: the first copy runs
+        out, _ = second.communicate(timeout=60)
+        first_lines = first.until_acked()
+    finally:
+        first.close()
+    copy = json.loads(out.strip().splitlines()[-1])
+    assert copy["ack"] == {"message_id": message_id, "status": "already_handled"}, out
+    assert copy["replies"] and all(r["reply_to"] == message_id for r in copy["replies"])
+    assert first_lines[-1]["ack"]["status"] == "handled"
+    users = [e for e in cluster.events(session) if e["event"] == "user"]
+    assert [u.get("text") for u in users] == ["hi", "yes"], "one turn"
+
+
+#: Sends one message with a given id, marked as sent again, on a new socket; prints the
+#: acknowledgement and the replies that came with it.
+_SEND_AGAIN = """
+import json, sys, threading, time, socketio
+url, session, message_id = sys.argv[1:4]
+client, replies, confirmed = socketio.Client(), [], threading.Event()
+client.on("session_confirm", lambda _data: confirmed.set())
+client.on("bot_uttered", replies.append)
+client.connect(url, transports=["polling"])
+client.emit("session_request", {"session_id": session})
+confirmed.wait(30)
+ack = client.call("user_uttered", {"message": "yes", "session_id": session,
+                  "message_id": message_id, "resend": True}, timeout=120)
+time.sleep(1)
+print(json.dumps({"ack": ack, "replies": replies}))
+client.disconnect()
+"""
 
 
 def test_a_conversation_continues_after_kill_9_of_its_rasa(cluster: Cluster) -> None:

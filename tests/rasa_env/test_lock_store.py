@@ -141,6 +141,31 @@ def test_a_killed_instances_conversations_are_free_after_its_owner_key_expires(
     survivor.stop()
 
 
+def test_a_killed_instances_message_claims_are_taken_over_with_its_tickets(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The socket.io channel's message claims (``resend_dedupe.RedisClaims``) use the same
+    heartbeat: a widget message in flight on a killed instance runs on the survivor once
+    the killed instance's key expired, not before (a live instance's run is waited for)."""
+    from connectors.resend_dedupe import Claim, RedisClaims
+
+    killed, survivor = _store(monkeypatch), _store(monkeypatch)
+    killed.owner_ttl_s = 1
+    killed._renew()
+    killed._stopped.set()  # as kill -9: no more heartbeats
+    prefix = killed.related_key("turn-once", "")
+    assert prefix == survivor.related_key("turn-once", "") == "turn-once:"
+    key = f"claim-test-{uuid.uuid4().hex}:{uuid.uuid4().hex}"
+    first = RedisClaims(killed.red, killed.owner, killed.alive, prefix)
+    second = RedisClaims(survivor.red, survivor.owner, survivor.alive, prefix)
+    assert first.claim(key) is Claim.NEW
+    assert second.claim(key) is Claim.BUSY, "its owner is still alive"
+    time.sleep(1.2)
+    assert second.claim(key) is Claim.TAKEN_OVER
+    assert not survivor.alive(killed.owner) and survivor.alive(survivor.owner)
+    survivor.red.delete(prefix + key)
+    survivor.stop()
+
+
 def test_many_turns_on_two_instances_never_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
     stores = [_store(monkeypatch), _store(monkeypatch)]
     conversation = f"lock-test-{uuid.uuid4().hex}"

@@ -244,6 +244,20 @@ class Widget:
     async def say(self, text: str) -> None:
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
 
+    async def send(self, text: str, message_id: str, resend: bool = False) -> object:
+        """Sends as the widget does (with its id) and returns the acknowledgement, which
+        comes when the turn is over."""
+        data = {"message": text, "session_id": self.session_id, "message_id": message_id}
+        if resend:
+            data["resend"] = True
+        return await self.client.call("user_uttered", data, timeout=REPLY_TIMEOUT_S * 3)
+
+    async def replies_now(self, quiet_s: float = 1.0) -> list[dict]:
+        found = []
+        while (reply := await self.reply(quiet_s)) is not None:
+            found.append(reply)
+        return found
+
     async def reply(self, timeout_s: float = REPLY_TIMEOUT_S) -> dict | None:
         try:
             return await asyncio.wait_for(self.replies.get(), timeout_s)
@@ -287,6 +301,66 @@ def test_fixed_channel_delivers_replies_and_pushes_to_the_room(
     assert greeting["text"] == "hi there"
     assert pushed is not None, fixed_server.log_tail()
     assert pushed["text"] == "pong"
+
+
+def _user_events(base: str, session_id: str) -> list[dict]:
+    events = requests.get(f"{base}/conversations/{session_id}/tracker", timeout=10).json()
+    return [e for e in events["events"] if e["event"] == "user"]
+
+
+def test_a_message_sent_again_is_acknowledged_and_replayed_not_run_again(
+    fixed_server: RasaServer,
+) -> None:
+    """The widget lost the acknowledgement (a dropped connection) and sends the message
+    again, with the same id, on a new socket: one turn, its replies once more, tagged."""
+    session_id, message_id = uuid.uuid4().hex, uuid.uuid4().hex
+
+    async def scenario() -> tuple[object, list[dict], object, list[dict]]:
+        async with Widget(fixed_server.base, session_id) as first:
+            ack = await first.send("/greet", message_id)
+            replies = await first.replies_now()
+        async with Widget(fixed_server.base, session_id) as again:
+            second_ack = await again.send("/greet", message_id, resend=True)
+            replayed = await again.replies_now()
+        return ack, replies, second_ack, replayed
+
+    ack, replies, second_ack, replayed = asyncio.run(scenario())
+    assert ack == {"message_id": message_id, "status": "handled"}, fixed_server.log_tail()
+    assert replies == [{"text": "hi there", "reply_to": message_id, "reply_index": 0}]
+    assert second_ack == {"message_id": message_id, "status": "already_handled"}
+    assert replayed == replies, "the stored replies again, with the same tags"
+    users = _user_events(fixed_server.base, session_id)
+    assert [u["message_id"] for u in users] == [message_id], "stored once, with the id"
+
+
+def test_two_copies_at_once_make_one_turn(fixed_server: RasaServer) -> None:
+    """A copy sent again while the first still runs (a blip, two sockets) waits for it."""
+    session_id, message_id = uuid.uuid4().hex, uuid.uuid4().hex
+
+    async def scenario() -> list[object]:
+        async with Widget(fixed_server.base, session_id) as one, \
+                Widget(fixed_server.base, session_id) as two:
+            return list(await asyncio.gather(one.send("/greet", message_id),
+                                             two.send("/greet", message_id, resend=True)))
+
+    acks = asyncio.run(scenario())
+    assert sorted(a["status"] for a in acks) == ["already_handled", "handled"], acks
+    assert len(_user_events(fixed_server.base, session_id)) == 1
+
+
+def test_a_message_without_an_id_is_handled_as_stock_rasa_does(fixed_server: RasaServer) -> None:
+    """Older widgets send no id: answered as before, untagged, never deduplicated."""
+    session_id = uuid.uuid4().hex
+
+    async def scenario() -> list[dict]:
+        async with Widget(fixed_server.base, session_id) as widget:
+            await widget.say("/greet")
+            await widget.say("/greet")
+            return await widget.replies_now(quiet_s=3)
+
+    replies = asyncio.run(scenario())
+    assert replies == [{"text": "hi there"}, {"text": "hi there"}]
+    assert len(_user_events(fixed_server.base, session_id)) == 2
 
 
 def test_execute_endpoint_also_reaches_the_room(fixed_server: RasaServer) -> None:

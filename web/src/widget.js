@@ -31,6 +31,8 @@ var DEFAULTS = {
   historyLimit: 400
 };
 var DEFAULT_ACCEPT = ["video/mp4", "video/quicktime", "video/webm"];
+/* How many recent messages' reply positions are kept (see KneeWidget.prototype.emit). */
+var REPLIED_KEPT = 20;
 /* The Rasa route that serves the latest assessment as a PDF (rasa_project/connectors/summary_pdf.py). */
 var SUMMARY_PDF_PATH = "/webhooks/summary/pdf";
 var EXTENSION_TYPES = { mp4: "video/mp4", m4v: "video/mp4", mov: "video/quicktime", webm: "video/webm" };
@@ -337,11 +339,16 @@ function KneeWidget(config) {
   this.store = makeStore("kneeWidget:" + VERSION + ":" + config.botUrl);
   var saved = this.store.load();
   this.state = saved && saved.sessionId ? saved : { sessionId: randomId(), history: [], open: false };
+  // messages not yet acknowledged by the server ({id, message, sent}), oldest first, and
+  // the positions of the replies shown per message id (a message sent again gets its
+  // replies again: those already shown are dropped)
+  if (!Array.isArray(this.state.pending)) this.state.pending = [];
+  if (!this.state.replied || typeof this.state.replied !== "object") this.state.replied = {};
   this.upload = this.store.loadToken();   // {url, token, expires_at, max_bytes, accept}
   this.pdfLink = this.store.loadPdfLink(); // {url, token, expires_at}: the summary PDF's link
   this.socket = null;
   this.ready = false;
-  this.outbox = [];
+  this.inFlight = null;                   // the id of the message sent and not yet acknowledged
   this.unread = 0;
   this.pending = null;                    // the video waiting to go: {file, el, ...}
   this.analysisEls = {};
@@ -510,11 +517,11 @@ KneeWidget.prototype.connect = function () {
     if (id && id !== self.state.sessionId) { /* the server keeps our id; anything else is ignored */ }
     self.ready = true;
     self.setConn(null);
-    var queued = self.outbox.splice(0);
-    queued.forEach(function (m) { self.emit(m); });
+    self.flush();
   });
   socket.on("disconnect", function (reason) {
     self.ready = false;
+    self.inFlight = null;  // its acknowledgement is lost with the connection: sent again
     if (reason !== "io client disconnect") self.setConn("Connection lost. Reconnecting… Your conversation is kept on this device.");
   });
   socket.on("connect_error", function () {
@@ -527,13 +534,47 @@ KneeWidget.prototype.setConn = function (text) {
   this.conn.hidden = !text;
   this.conn.textContent = text || "";
 };
+/* Every message gets a random id and stays pending (saved with the conversation) until the
+ * server acknowledges it, which it does when the turn is over. One message is on its way at
+ * a time, so that one sent again after a lost connection keeps its place. On every
+ * (re)connection the oldest pending message is sent again with the same id and
+ * `resend: true`: the server runs each id's turn once and answers a copy with the turn's
+ * replies, tagged `reply_to`/`reply_index`, of which onBotMessage drops those shown. */
 KneeWidget.prototype.emit = function (message) {
-  if (this.socket && this.ready && this.socket.connected) {
-    this.socket.emit("user_uttered", { message: message, session_id: this.state.sessionId });
-  } else {
-    this.outbox.push(message);
-    this.connect();
+  this.state.pending.push({ id: randomId(), message: message });
+  this.save();
+  this.flush();
+};
+KneeWidget.prototype.flush = function () {
+  var self = this, socket = this.socket;
+  if (!socket || !this.ready || !socket.connected) { this.connect(); return; }
+  var next = this.state.pending[0];
+  if (this.inFlight || !next) return;
+  var data = { message: next.message, session_id: this.state.sessionId, message_id: next.id };
+  if (next.sent) data.resend = true;
+  next.sent = true;
+  this.inFlight = next.id;
+  this.save();
+  socket.emit("user_uttered", data, function () { self.acknowledged(next.id); });
+};
+KneeWidget.prototype.acknowledged = function (id) {
+  this.state.pending = this.state.pending.filter(function (m) { return m.id !== id; });
+  if (this.inFlight === id) this.inFlight = null;
+  this.save();
+  this.flush();
+};
+/** Whether a reply of a message's turn is already shown (and notes it when not). */
+KneeWidget.prototype.shownBefore = function (raw) {
+  if (!raw || typeof raw.reply_to !== "string" || typeof raw.reply_index !== "number") return false;
+  var replied = this.state.replied, shown = replied[raw.reply_to];
+  if (!shown) {
+    shown = replied[raw.reply_to] = [];
+    var ids = Object.keys(replied);
+    ids.slice(0, Math.max(0, ids.length - REPLIED_KEPT)).forEach(function (old) { delete replied[old]; });
   }
+  if (shown.indexOf(raw.reply_index) >= 0) return true;
+  shown.push(raw.reply_index);
+  return false;
 };
 
 /* ---------------------------------------------------------------- history */
@@ -625,7 +666,7 @@ function normaliseBotMessage(message) {
   if (!message || typeof message !== "object") return null;
   var out = {};
   Object.keys(message).forEach(function (k) {
-    if (k !== "recipient_id" && k !== "room" && k !== "custom") out[k] = message[k];
+    if (k !== "recipient_id" && k !== "room" && k !== "custom" && k !== "reply_to" && k !== "reply_index") out[k] = message[k];
   });
   if (message.custom && typeof message.custom === "object") {
     Object.keys(message.custom).forEach(function (k) { out[k] = message.custom[k]; });
@@ -637,6 +678,7 @@ function normaliseBotMessage(message) {
   return out;
 }
 KneeWidget.prototype.onBotMessage = function (raw) {
+  if (this.shownBefore(raw)) return;
   var msg = normaliseBotMessage(raw);
   if (!msg) return;
   if (msg.upload && typeof msg.upload === "object") {
@@ -1132,7 +1174,8 @@ KneeWidget.prototype.restart = function () {
   this.pending = null;
   this.upload = null;
   this.store.saveToken(null);
-  this.state = { sessionId: randomId(), history: [], open: true };
+  this.state = { sessionId: randomId(), history: [], open: true, pending: [], replied: {} };
+  this.inFlight = null;
   this.save();
   this.renderHistory();
   if (this.socket) {
@@ -1164,6 +1207,8 @@ if (!previous) {
       /* for tests: handle a payload as if the bot had sent it */
       _receive: function (message) { widget.onBotMessage(message); },
       _dropConnection: function () { if (widget.socket && widget.socket.io.engine) widget.socket.io.engine.close(); },
+      /* for tests: how many messages wait for the server's acknowledgement */
+      _pending: function () { return widget.state.pending.length; },
       _internals: { accessiblePrimary: accessiblePrimary, contrastRatio: contrastRatio, parseColor: parseColor, answerRows: answerRows, summaryDocument: summaryDocument }
     };
   };

@@ -2,6 +2,14 @@
 // protocol (session_request/session_confirm, user_uttered/bot_uttered, rooms per session, the
 // upload contract of docs/video_flow.md). It lets the widget's rendering and error paths be
 // tested in seconds; tests against the real Rasa stack are in real_stack.test.mjs.
+//
+// Like our socket.io channel (rasa_project/connectors/socketio_channel.py), a message with a
+// `message_id` is run once: its replies carry `reply_to`/`reply_index`, the acknowledgement
+// comes when its turn is over, and a copy (sent again after a lost connection) waits for the
+// first run and gets its replies again instead of a second turn. `control` plays an instance
+// dying: `dieOnNext` closes the connection on the next message before running it (nothing
+// saved), `dropBeforeAck` closes it after the next turn, before its acknowledgement;
+// `ignoreNext` drops the next message unanswered, connection kept (a page reloaded meanwhile).
 import { createServer } from "node:http";
 import { deflateSync } from "node:zlib";
 import { Server } from "socket.io";
@@ -128,15 +136,39 @@ export async function startFakeBot() {
   server = createServer(handler);
   io = new Server(server, { cors: { origin: "*" } });
   let tokenCount = 0;
+  const control = { dieOnNext: false, dropBeforeAck: false, ignoreNext: false };
+  const turns = new Map();      // "session:message_id" -> promise of the turn's tagged replies
+  const ran = [];               // the text of every turn run, in order
   io.on("connection", (socket) => {
     socket.on("session_request", (data) => {
       const id = (data && data.session_id) || Math.random().toString(16).slice(2);
       socket.join(id);
       socket.emit("session_confirm", id);
     });
-    socket.on("user_uttered", (data) => {
+    socket.on("user_uttered", (data, ack) => {
       const room = data.session_id, m = String(data.message);
-      const say = (msg, delay = 150) => setTimeout(() => io.to(room).emit("bot_uttered", msg), delay);
+      const id = typeof data.message_id === "string" ? data.message_id : null;
+      const key = id && `${room}:${id}`;
+      const acknowledge = (status) => { if (typeof ack === "function") ack({ message_id: id, status }); };
+      if (key && turns.has(key)) {
+        turns.get(key).then((replies) => {
+          replies.forEach((reply) => socket.emit("bot_uttered", reply));
+          acknowledge("already_handled");
+        });
+        return;
+      }
+      if (control.dieOnNext) { control.dieOnNext = false; socket.conn.close(); return; }
+      if (control.ignoreNext) { control.ignoreNext = false; return; }
+      ran.push(m);
+      const replies = [], emitted = [];
+      // a reply of this turn (tagged when the message has an id); the turn is over once all are out
+      const say = (msg, delay = 150) => {
+        const reply = id ? { ...msg, reply_to: id, reply_index: replies.length } : msg;
+        replies.push(reply);
+        emitted.push(new Promise((resolve) => setTimeout(() => { io.to(room).emit("bot_uttered", reply); resolve(); }, delay)));
+      };
+      // a later push (a worker's findings): not part of the turn
+      const push = (msg, delay) => setTimeout(() => io.to(room).emit("bot_uttered", msg), delay);
       if (m === "hi") say({ text: "Hello! May I ask you a few questions about your knee?", quick_replies: [{ content_type: "text", title: "Yes, let's start", payload: "/affirm" }, { content_type: "text", title: "No thanks", payload: "/deny" }] });
       else if (m === "/affirm") say({ text: "Which knee hurts?", quick_replies: [{ title: "Left", payload: '/inform{"side": "left"}' }, { title: "Right", payload: '/inform{"side": "right"}' }] });
       else if (m.startsWith("/inform")) say({ text: "Thanks. Read more at https://example.org/knee. <b>not bold</b> <img src=x onerror=alert(1)>" });
@@ -147,11 +179,20 @@ export async function startFakeBot() {
         tokens.add(token); sessions.set(token, room);
         say({ text: "Sure — attach your clip with the paperclip." });
         say({ upload: { url: "/webhooks/video/upload", token, expires_at: Math.floor(Date.now() / 1000) + 1800, max_bytes: 209715200, accept: ["video/mp4", "video/quicktime", "video/webm"] } }, 200);
-      } else if (m === "push later") say({ text: "A message pushed 3 seconds later." }, 3000);
+      } else if (m === "push later") {  // a turn of 400 ms that answers nothing now, and a push later
+        emitted.push(new Promise((resolve) => setTimeout(resolve, 400)));
+        push({ text: "A message pushed 3 seconds later." }, 3000);
+      }
       else say({ text: `Echo: ${m}` });
+      const turn = Promise.all(emitted).then(() => replies);
+      if (key) turns.set(key, turn);
+      turn.then(() => {
+        if (control.dropBeforeAck) { control.dropBeforeAck = false; socket.conn.close(); return; }
+        acknowledge("handled");
+      });
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${server.address().port}`;
-  return { url, io, pdfRequests, stop: () => new Promise((r) => { io.close(); server.close(() => r()); }) };
+  return { url, io, pdfRequests, control, ran, stop: () => new Promise((r) => { io.close(); server.close(() => r()); }) };
 }

@@ -145,9 +145,57 @@ describe("widget against a scripted bot", () => {
     await log(page).getByText("A message pushed 3 seconds later.").waitFor({ timeout: 15000 });
     await send(page, "after the drop");
     await log(page).getByText("Echo: after the drop").waitFor();
+    // the message sent just before the drop may be sent again: it still ran, and pushed, once
+    await page.waitForTimeout(3500);
+    assert.equal(await log(page).getByText("A message pushed 3 seconds later.").count(), 1);
+    assert.equal(bot.ran.filter((m) => m === "push later").length, 1);
+    assert.equal(await page.evaluate(() => window.KneeWidget._pending()), 0);
     // another page of the site, same conversation
     await page.goto(web.url + "sessions.html");
     await log(page).getByText("Echo: after the drop").waitFor();
+    await context.close();
+  });
+
+  test("a message in flight when its server dies is sent again after reconnecting and answered once", async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    await send(page, "first message");
+    await log(page).getByText("Echo: first message").waitFor();
+    bot.control.dieOnNext = true;  // the server handling it is killed: nothing of it was saved
+    await send(page, "lost in flight");
+    await send(page, "typed while reconnecting");
+    await log(page).getByText("Echo: lost in flight").waitFor({ timeout: 15000 });
+    await log(page).getByText("Echo: typed while reconnecting").waitFor();
+    // in the order they were typed, each once
+    const texts = await log(page).locator(".kw-bot .kw-bubble").allInnerTexts();
+    assert.deepEqual(texts.filter((t) => /lost in flight|typed while/.test(t)),
+      ["Echo: lost in flight", "Echo: typed while reconnecting"]);
+    assert.deepEqual(bot.ran.filter((m) => /lost in flight|typed while/.test(m)), ["lost in flight", "typed while reconnecting"]);
+    assert.equal(await page.evaluate(() => window.KneeWidget._pending()), 0);
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  });
+
+  test("a message whose acknowledgement was lost is neither run nor shown twice; pending messages survive a reload", async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    bot.control.dropBeforeAck = true;  // the turn ran and answered; the connection dies before the ack
+    await send(page, "ack lost");
+    await log(page).getByText("Echo: ack lost").waitFor();
+    await page.waitForFunction(() => window.KneeWidget._pending() === 0, null, { timeout: 15000 });
+    await page.waitForTimeout(500);
+    assert.equal(await log(page).getByText("Echo: ack lost").count(), 1, "the replayed reply is dropped");
+    assert.equal(bot.ran.filter((m) => m === "ack lost").length, 1);
+    // a message not answered yet when the page is reloaded: sent again from the saved state
+    bot.control.ignoreNext = true;
+    await send(page, "lost, then reload");
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.KneeWidget._pending()), 1);
+    await page.reload();
+    await log(page).getByText("Echo: lost, then reload").waitFor({ timeout: 15000 });
+    assert.equal(await log(page).getByText("Echo: lost, then reload").count(), 1);
+    assert.equal(bot.ran.filter((m) => m === "lost, then reload").length, 1);
+    assert.deepEqual(page.errors, []);
     await context.close();
   });
 
