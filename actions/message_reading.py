@@ -275,7 +275,10 @@ _SENTENCE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?]")
 #: Said before a place: it is where something moved, not where it hurts.
 _MOVED_TOWARDS = re.compile(
     r"\b(?:moved|moving|moves|shifted|shifting|slipped|slipping|slid|sliding|popped|popping"
-    r"|pushed|pointing|points|gone|went)\b(?: \w+){0,2} (?:to|towards|onto) (?:the )?$"
+    r"|pushed|gone|went"
+    # the kneecap pointing somewhere, not a person pointing to the spot ("he points to ...")
+    r"|(?<!\bhe )(?<!\bshe )(?<!\bi )(?<!\bthey )(?<!\bwe )(?:pointing|points))"
+    r"\b(?: \w+){0,2} (?:to|towards|onto) (?:the )?$"
 )
 #: "physio" as the source of a sheet of exercises, not a treatment that was had.
 _PHYSIO_PAPER_AFTER = re.compile(r"^\W*(?:sheet|handout|printout|leaflet|app|program|programme)")
@@ -787,6 +790,8 @@ def _apply_entities(
             text.lower()[: entity.get("start", 0)]
         ):
             continue  # "I never fell or twisted it", "never after any twist though"
+        if _parents_own_age(entity, text):
+            continue  # "I'm writing for my son. He's 15 ... I'm 46": the son is 15
         if _old_mishap(entity, text):
             continue  # "broke my wrist two years ago, long healed": not how this began
         if name == "onset" and _event_guess_against_words(entity, entities, text):
@@ -987,6 +992,23 @@ def _range_as_before_and_now(
     if match is None:
         return None
     return {"distance_before_km": float(match.group(1)), "distance_now_km": float(match.group(2))}
+
+
+#: A parent typing for a child: "I'm writing for my son", "asking for my daughter".
+_FOR_A_CHILD = re.compile(
+    r"\b(?:writing|asking|messaging|typing|here|on behalf of|for) (?:for |on behalf of )?"
+    r"(?:my|our) (?:son|daughter|kid|child|boy|girl|teenager|lad|lass)\b"
+)
+_FIRST_PERSON_AGE_BEFORE = re.compile(r"\b(?:i'?m|i am|me)(?: about| now)? $")
+
+
+def _parents_own_age(entity: Mapping[str, Any], text: str) -> bool:
+    """ "I'm 46" in a message a parent writes for a child: not the runner's age."""
+    if entity.get("entity") != "age":
+        return False
+    lower = text.lower()
+    before = lower[max(0, int(entity.get("start", 0)) - 12) : int(entity.get("start", 0))]
+    return bool(_FOR_A_CHILD.search(lower) and _FIRST_PERSON_AGE_BEFORE.search(before))
 
 
 def _first_of_a_pair(

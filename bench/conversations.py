@@ -1134,7 +1134,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         logs = Path(tempfile.mkdtemp(prefix="bench-conversations-"))
         if not (os.environ.get("RASA_TOKEN") or os.environ.get("RASA_JWT_SECRET")):
-            os.environ["RASA_TOKEN"] = secrets.token_urlsafe(24)  # the stack's and ours
+            os.environ["RASA_TOKEN"] = secrets.token_hex(24)  # the stack's and ours; never "-…"
         with running_stack(logs) as stack:
             results = play(stack.url)
     report: dict[str, Any] = {

@@ -1406,3 +1406,14 @@ def test_heldout9_the_increase_and_its_weeks_in_one_sentence(
 ) -> None:
     updates = read(text, None)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+def test_a_parent_pointing_to_the_spot_names_the_location() -> None:
+    assert read("he points to around the kneecap, a bit under it", "location") == {
+        "location": "kneecap"}  # fmt: skip
+
+
+def test_a_parent_writing_for_a_child_gives_the_childs_age() -> None:
+    text = ("Hi, I'm writing for my son. He's 15 and runs cross-country. His right knee hurts "
+            "around the kneecap. I'm 46 and a runner myself.")
+    assert read(text, None)["age_band"] == "under_18"
