@@ -19,6 +19,7 @@ from actions.content import load_content
 from actions.questions import RED_FLAG_CONFIRM, question_for
 from actions.triage import UNKNOWN
 from actions.triage import age_band as triage_age_band
+from content_schema.numbers import NUM_WORD, parse_number
 from content_schema.vocabulary import AGE_BANDS, ENTITY_VALUES, INJURY_EVENTS, KM_PER_MILE
 from rasa_project.components.extraction import correct_typo
 from rasa_project.components.extraction.distance import DISTANCE_UNIT
@@ -125,6 +126,14 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
 }
 
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?!\d|\.\d)")
+#: A number that may be a pain score: not a distance, time or count ("5 km", "2hr").
+_SCORE_NUMBER = re.compile(
+    r"(?<![\d.])(\d{1,2})(?!\d|\.\d|\s?(?:km|k|kms|mi|miles?|hrs?|hours?|h|mins?|minutes?"
+    r"|x|times|days?|weeks?|wks?|months?|years?|yrs?|am|pm|ish|th|st|nd|rd)\b)"
+)
+#: A number in words, not "one" of a thing ("the left one", "one of those").
+_NUMBER_WORD = re.compile(rf"(?<!the )(?<!that )(?<!this )\b{NUM_WORD}\b(?! of\b)(?!-)")
+_OUT_OF_TEN = re.compile(r"(?:/|out of|of) ?(?:10|ten)\b")
 _RUNS_PER_WEEK = re.compile(
     r"\b(?P<n>\d|one|two|three|four|five|six|seven)\s*(?:x|runs?|times|sessions|days|outings)"
     r"\s*(?:a|per|each|every|/)\s*(?:week|wk)\b"
@@ -279,6 +288,8 @@ _MOVED_TOWARDS = re.compile(
     # the kneecap pointing somewhere, not a person pointing to the spot ("he points to ...")
     r"|(?<!\bhe )(?<!\bshe )(?<!\bi )(?<!\bthey )(?<!\bwe )(?:pointing|points))"
     r"\b(?: \w+){0,2} (?:to|towards|onto) (?:the )?$"
+    # "my kneecap is sitting way off on the outer edge"
+    r"|\bsitting (?:way |right |well |a bit )?(?:off|out|over) (?:on|to|onto|towards) (?:the )?$"
 )
 #: "physio" as the source of a sheet of exercises, not a treatment that was had.
 _PHYSIO_PAPER_AFTER = re.compile(r"^\W*(?:sheet|handout|printout|leaflet|app|program|programme)")
@@ -403,7 +414,7 @@ _INCREASE_CLAUSE = re.compile(
     r"|built (?:it |things )?up (?=my |the |to |mileage|distance|volume)"
     r"|tripled|more miles|more km|went \S+ (?:to|->)"
     r"|from \S+(?: ?(?:km|k|kms|miles?|mi))?(?: a week| per week| pw| weekly)?(?: up)? to"
-    r"|(?:moved|took|pushed|brought) (?:it |my \w+ )?(?:up )?to \d+"
+    r"|(?:moved|took|pushed|brought) (?:it |my \w+ )?(?:up )?to \d+|got (?:it )?up to \d+"
     r"|was \d+|up from)\b|->|→"
     # "20-30 km", "30 to 40"; not a range of time ("8-9 weeks", "2 to 3 months")
     r"|\d\s*(?:k|km|kms|mi|miles)?\s*(?:to|-)\s*\d+(?:\.\d+)?"
@@ -429,6 +440,11 @@ _HISTORY_SINCE = re.compile(
 )
 #: "over (maybe) a week": how long the pain took to come on.
 _OVER_BEFORE = re.compile(r"\bover (?:maybe |about |around |roughly |like )?$")
+#: "can't name a day", "couldn't say which week": no duration at all.
+_CANNOT_NAME_BEFORE = re.compile(
+    r"\b(?:can'?t|cannot|can not|couldn'?t|could not) (?:name|say|remember|pin ?point|pin down"
+    r"|tell)(?: (?:you|which|what|the|exactly))? $"
+)
 #: "for about ten days" right before a duration: how long something has lasted.
 _FOR_BEFORE = re.compile(r"\bfor (?:maybe |about |around |roughly |like |almost |nearly |over )?$")
 #: "over three weeks", "in 2 weeks", "within a month" right before a duration.
@@ -502,8 +518,13 @@ def valid_entity(name: str | None, value: Any) -> bool:
 
 
 def _number_in(text: str) -> float | None:
+    """The first number in digits, else a number said in words in a short answer
+    ("forty two", "after runs and stairs, four")."""
     match = _NUMBER.search(text or "")
-    return float(match.group(1)) if match else None
+    if match:
+        return float(match.group(1))
+    said = _NUMBER_WORD.search(text.lower()) if len(text.split()) <= 6 else None
+    return parse_number(said.group(0)) if said else None
 
 
 def _unit_of(entity: Mapping[str, Any], text: str) -> str | None:
@@ -551,6 +572,8 @@ def _duration_target(
 ) -> str | None:
     """Which duration a duration entity answers: the asked one, else what its clause says."""
     clause = _clause_of(text, entity.get("start", 0), entity.get("end", len(text)))
+    if _CANNOT_NAME_BEFORE.search(text[: entity.get("start", 0)].lower()):
+        return None  # "it came on slowly, he can't name a day"
     if _TO_SETTLE_AFTER.match(text[entity.get("end", len(text)) :].lower()):
         return None  # "it takes a good two days to calm down": how long it lingers
     if _about_another_body_part(text, entity):
@@ -802,6 +825,8 @@ def _apply_entities(
             text.lower()[entity.get("end", len(text)) :]
         ):
             continue  # "the exercises from my old physio sheet": exercises, not a physio visit
+        if name == "injury" and _outranked_injury(str(value), turn.updates.get("injury")):
+            continue  # "twisted it in a tackle": the twist; "fell ... and hit the knee": the fall
         if name in DIRECT_ANSWERS and name != "side":
             score = name in PAIN_SCORES
             slot = DIRECT_ANSWERS[str(name)]
@@ -970,13 +995,14 @@ def _bare_number_for_another_question(
     if entity.get("entity") != "pain_score" or requested == "pain_score":
         return False
     said = _words_of(entity, text)
+    out_of_ten = bool(_OUT_OF_TEN.search(said))
     if requested not in NUMBER_QUESTIONS:
         lone = text.strip(" .!?").lower() == said.strip()
-        return requested is not None and lone and "10" not in said
+        return requested is not None and lone and not out_of_ten
     before = text.lower()[: entity.get("start", 0)]
     if _SCORE_SAID.search(text.lower()) or _PAIN_BEFORE_NUMBER.search(before):
         return False  # "it's about a 4", "the pain is about 3": a score whatever was asked
-    return "10" not in said
+    return not out_of_ten
 
 
 def _range_as_before_and_now(
@@ -1009,6 +1035,18 @@ def _parents_own_age(entity: Mapping[str, Any], text: str) -> bool:
     lower = text.lower()
     before = lower[max(0, int(entity.get("start", 0)) - 12) : int(entity.get("start", 0))]
     return bool(_FOR_A_CHILD.search(lower) and _FIRST_PERSON_AGE_BEFORE.search(before))
+
+
+#: Several ways of getting hurt in one message: the one the triage rules single out wins
+#: (a pop with swelling, a twist with giving way; then a fall over a knock).
+_INJURY_RANK = ("pop", "twist", "fall", "blow")
+
+
+def _outranked_injury(value: str, said: Any) -> bool:
+    """Whether an injury already read from this message outranks ``value``."""
+    if value not in _INJURY_RANK or said not in _INJURY_RANK:
+        return False
+    return _INJURY_RANK.index(said) < _INJURY_RANK.index(value)
 
 
 def _first_of_a_pair(
@@ -1293,8 +1331,15 @@ def _one_edit_apart(word: str, target: str) -> bool:
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
+def _score_in(text: str) -> float | None:
+    """The last number that counts nothing else ("after 5 km, and downhill more, 4"; "a 2hr
+    lecture, 4"), else a number in words."""
+    said = _SCORE_NUMBER.findall(text or "")
+    return float(said[-1]) if said else _number_in(re.sub(r"\d", " ", text or ""))
+
+
 def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: Turn) -> None:
-    number = _number_in(text)
+    number = _score_in(text) if requested in PAIN_SCORES else _number_in(text)
     if number is None:
         return
     if requested in PAIN_SCORES and 0 <= number <= 10 and number == int(number):

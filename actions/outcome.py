@@ -28,7 +28,7 @@ from actions.content import load_content
 from actions.guarded import friendly_on_error
 from actions.guidance import build_plan, exercise_by_id, find_exercise
 from actions.handover import offer_after_outcome
-from actions.message_reading import give_up, interpret_turn
+from actions.message_reading import SETTLED_FACTS, give_up, interpret_turn
 from actions.messages import fresh_text, text
 from actions.plan_text import render_exercise_detail, render_level_message, render_plan
 from actions.questions import RED_FLAG_CONFIRM, render_red_flag_confirm
@@ -227,17 +227,28 @@ class ActionFollowup(Action):
                            or read_after_triage(dispatcher, tracker))]  # fmt: skip
 
 
+def _corrected_down(updates: dict[str, Any], answers: dict[str, Any], level: str,
+                    before: str) -> bool:
+    """A settled answer changed after the outcome (which only a correction does, see
+    ``message_reading.SETTLED_FACTS``) lowers the level, with no warning sign on record."""
+    return (LEVELS.index(level) < LEVELS.index(before) and not answers.get("red_flags")
+            and any(slot in SETTLED_FACTS for slot in updates))
+
+
 def read_after_triage(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Reads a message sent after the outcome: warning signs, self-tests, new facts.
 
-    The level can only go up here; an ambiguous warning sign is asked about first.
+    A warning sign can only raise the level; an ambiguous one is asked about first. A
+    corrected answer ("sorry, got that wrong, the exercises have actually helped") is
+    assessed again and may lower it, unless a warning sign is on record.
     """
     answers = answers_from(tracker)
     before = tracker.get_slot("triage_level") or LEVELS[0]
     intent, entities, message_text = latest_message(tracker)
     pending = list(tracker.get_slot("pending_red_flags") or [])
     requested = RED_FLAG_CONFIRM if pending else None
-    turn = interpret_turn(intent, entities, message_text, requested, answers, pending_flags=pending)
+    turn = interpret_turn(intent, entities, message_text, requested, answers, pending_flags=pending,
+                          previous=tracker.get_slot("last_answered"))
     if requested and not turn.understood:
         give_up(requested, message_text, answers, pending, turn)
     answers.update(turn.updates)
@@ -249,7 +260,8 @@ def read_after_triage(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
     events.append(SlotSet("pending_red_flags", pending or None))
     events.append(SlotSet("requested_slot", RED_FLAG_CONFIRM if pending else None))
     raised = LEVELS.index(result.level) > LEVELS.index(before)
-    refined = any(key.startswith("self_test_") for key in turn.updates)
+    refined = any(key.startswith("self_test_") for key in turn.updates) or _corrected_down(
+        turn.updates, answers, result.level, before)
     if raised or refined:
         intro = "level_raised" if raised else "plan_updated"
         dispatcher.utter_message(text=text("followup", intro))

@@ -148,6 +148,34 @@ def test_followup_with_nothing_new_keeps_the_level(run_action: RunAction) -> Non
     assert "triage_level" not in new and len(messages) == 1
 
 
+SORRY_IT_HELPED = "sorry mate, got that wrong, the exercises have actually helped"
+
+
+def _after_a_wrong_outcome(text: str, extra: dict[str, Any] | None = None) -> Tracker:
+    slots = SELF_CARE | {"tried": ["exercises"], "tried_outcome": "no_change",
+                         "triage_done": True, "triage_level": "clinician",
+                         "last_answered": "tried_outcome"} | (extra or {})  # fmt: skip
+    entities = [{"entity": "treatment", "value": "exercises", "start": text.index("exercises"),
+                 "end": text.index("exercises") + 9},
+                {"entity": "outcome", "value": "helped", "start": text.index("helped"),
+                 "end": text.index("helped") + 6}]  # fmt: skip
+    return make_tracker(slots=slots, entities=entities, text=text)
+
+
+def test_followup_correction_of_the_last_answer_lowers_the_level(run_action: RunAction) -> None:
+    tracker = _after_a_wrong_outcome(SORRY_IT_HELPED)
+    messages, new = run_action(ActionFollowup(), tracker)
+    assert new["tried_outcome"] == "helped" and new["triage_level"] == "self_care"
+    assert summary_of(messages)["level"] == "self_care"
+
+
+def test_followup_correction_never_lowers_a_warning_sign(run_action: RunAction) -> None:
+    tracker = _after_a_wrong_outcome(SORRY_IT_HELPED,
+                                     {"red_flags": ["locking"], "triage_level": "urgent"})
+    _, new = run_action(ActionFollowup(), tracker)
+    assert "triage_level" not in new
+
+
 def test_exercise_detail_by_entity(run_action: RunAction) -> None:
     tracker = make_tracker(
         intent="ask_exercise_detail", entities=[{"entity": "exercise", "value": "clamshell"}]

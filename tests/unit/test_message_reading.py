@@ -1417,3 +1417,56 @@ def test_a_parent_writing_for_a_child_gives_the_childs_age() -> None:
     text = ("Hi, I'm writing for my son. He's 15 and runs cross-country. His right knee hurts "
             "around the kneecap. I'm 46 and a runner myself.")
     assert read(text, None)["age_band"] == "under_18"
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("forty two", "age_band", {"age_band": "18_54"}),
+     ("after runs and stairs, four", "pain_triggers",
+      {"pain_triggers": ["after_runs", "stairs"], "pain_score": 4}),
+     ("in about three weeks, also it gets to about four out of ten", "weeks_since_change",
+      {"weeks_since_change": 3.0, "pain_score": 4}),
+     ("the left one", "side", {"side": "left", "pain_score": None}),
+     ("write, the inside", "side", {"side": "right", "location": "medial"}),
+     ("ya im gimping around school ngl", "limp", {"limp": True}),
+     ("they don't touch it, to be honest", "tried_outcome", {"tried_outcome": "no_change"}),
+     ("just this last week, plus I haven't cut back on my running", "pain_duration_weeks",
+      {"pain_duration_weeks": 1.0}),
+     ("I slipped and went down on a wet boardwalk and landed on the knee", "injury",
+      {"injury": "fall"}),
+     ("I wear a knee band, elastic, with the band it is better", "tried",
+      {"tried": ["brace"], "tried_outcome": "helped"})],
+)
+def test_heldout9_numbers_in_words_and_lay_answers(
+    text: str, requested: str, expected: dict[str, Any]
+) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("Hi, ten days ago I twisted my right knee in a touch rugby tackle", "injury",
+      {"injury": "twist"}),
+     ("I fell on an icy path two days ago on my run and hit the right knee.", "injury",
+      {"injury": "fall"}),
+     ("actually sorry I did twist it I just remembered I caught my foot on a tree root", "injury",
+      {"injury": "twist"}),
+     ("durign running, after 5 km, and downhiill more, 4", "pain_triggers",
+      {"pain_score": 4}),
+     ("stairs r the worst, squats too, n sitting thru a 2hr lecture, 4", "pain_triggers",
+      {"pain_score": 4}),
+     ("now my kneecap is sitting way off on the outer edge like it's jumped its track",
+      "location", {"location": "kneecap"}),
+     ("it came on slowly, he can't name a day", "onset",
+      {"onset": "gradual", "pain_duration_weeks": None}),
+     ("efter a run, and going up the hill it nips", "pain_triggers",
+      {"pain_triggers": ["after_runs", "uphill"]}),
+     ("I used to do 20 miles a week, got up to 45 km (my new watch is in metric, sorry) over a "
+      "month", None, {"distance_now_km": 45.0, "weeks_since_change": 4.33})],
+)
+def test_heldout9_after_its_first_fixes(
+    text: str, requested: str | None, expected: dict[str, Any]
+) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -38,6 +38,8 @@ _DUR_IMPLICIT_RXS = [
     ),
     re.compile(rf"\bsince (?P<span>last (?P<unit>{_DUR_UNIT_WORDS}))(?![\w'])"),
     re.compile(rf"\b(?:the|this) (?P<span>past (?P<unit>{_DUR_UNIT_WORDS}))(?![\w'])"),
+    # "just this last week"
+    re.compile(rf"\bthis (?P<span>last (?P<unit>{_DUR_UNIT_WORDS}))(?![\w'])"),
     re.compile(
         r"\b(?:for|in|over) (?:(?:many|so many|some) )?"
         r"(?P<span>(?P<unit>months|years))(?![\w'])(?! (?:ago|before|later|old)\b)"

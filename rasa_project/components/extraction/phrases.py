@@ -150,6 +150,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "trip(?= (?:over|on) (?:a|the|some)\\b)",
             "went down (?:hard|heavily|badly|onto|on to)",
             "went down(?= on (?:my|the) (?:\\w+ )?knee)",
+            # "went down on a wet boardwalk", "went down on the ice"
+            "went down(?= on (?:a|an|the|some) (?:\\w+ ){0,2}(?:boardwalk|path|pavement|road|trail"
+            "|track|ice|ground|floor|rocks?|steps|stairs|grass|mud|court|pitch|kerb|curb)\\b"
+            "(?! runs?| races?))",
             "caught my (?:toe|foot)",
             "went flying", "(?:took|had) a (?:\\w+ )?tumble", "tumbled",
             "fall(?:ing)? (?:over|down|off|on (?:the )?(?:ice|ground|road|pavement|track"
@@ -221,7 +225,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:(?<=it )|(?<=it's )|(?<=its )|(?<=knee )|(?<=leg ))(?:has |had )?"
             "(?:let|lets|letting) me down",
         ],
-        "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)", "waddl(?:e|es|ing|ed)"],
+        "limp": ["limp(?:s|ing|ed)?", "hobbl(?:e|ing|ed)", "waddl(?:e|es|ing|ed)",
+                 "gimp(?:s|ing|ed)"],
         "stiffness": ["stiff(?:ness)?"],
     },
     "pain_trigger": {
@@ -232,7 +237,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                      "down (?:the |a )?braes?\\b"],  # Scots: a brae is a hill
         "uphill": [
             "uphills?", "up ?hills?", "hills?,? (?:going|when going|running|on the way)"
-            " up", "going up hills?", "running up hills?",
+            " up", "(?:going|running|walking|coming) up (?:the |a )?hills?",
             "climbs(?! (?:up )?(?:the |a |flights? of |some )?(?:stairs|steps))",
             "climbing(?! (?:up )?(?:the |a |flights? of |some )?(?:stairs|steps))",
         ],
@@ -245,8 +250,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "after_runs": [
             # "after my long run", "after track sessions", "after intervals", "after parkrun"
-            "after (?:(?:my|a|the|each|every|any|those|these|some|all|hard|tough|big|longer"
-            "|harder|faster) )?(?:(?:long|short|easy|hard|fast|tempo|track|hill|speed"
+            # Scots "efter a run"
+            "(?:after|efter) (?:(?:my|a|the|each|every|any|those|these|some|all|hard|tough|big"
+            "|longer|harder|faster) )?(?:(?:long|short|easy|hard|fast|tempo|track|hill|speed"
             "|interval|sunday|saturday|weekend|morning|evening|club|trail|race) ){0,2}"
             "(?:runs?|workouts?|intervals|reps|races|parkruns?|park runs?"
             "|tempos?|speed ?work|track work|efforts|jogs?)",
@@ -314,7 +320,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "brace": [
             "braces?", "knee (?:supports?|sleeves?|straps?)", "(?:compression|neoprene) sleeves?",
             "sleeves?",
-            "patell(?:a|ar) strap",
+            "patell(?:a|ar) strap", "knee bands?",
         ],
         "taping": ["tap(?:e|ed|ing)(?! measure)", "kt tape", "kinesio(?: tape)?", "strapping"],
         "new_shoes": [
@@ -365,6 +371,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "still (?:the )?(?:pain is |it is |it's )?(?:the )?same(?: only)?\\b",
             # after a break: "had 2 weeks off and it came straight back"
             "(?<!but )(?<!but it )(?:came|comes|coming) (?:straight|right) back",
+            # "painkillers, they don't touch it"
+            "(?:don'?t|doesn'?t|didn'?t|do not|does not|did not) (?:even |really )?touch it",
             # "stretching daily as per YouTube, but no use, same pain"
             "(?:(?<=but )|(?<=^)|(?<=, ))(?:no use|of no use|no good|useless)\\b",
             "same pain",

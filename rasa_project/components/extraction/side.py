@@ -11,7 +11,7 @@ from .canonical import CanonicalText
 _SIDE_RX = re.compile(
     r"(?<![\w'])(left|right|both|l|r|(?:two|2|each)(?= (?:of my )?(?:knees?|legs?)\b(?! of))"
     # dictated: "my write knee"
-    r"|(?:(?<=my )|(?<=the )|(?<=me ))write(?= (?:knees?|legs?)\b))"
+    r"|(?:(?<=my )|(?<=the )|(?<=me ))write(?= (?:knees?|legs?|one)\b)|^write(?=\W|$))"
     r"(?![\w'])"
 )
 _BODY_AFTER = re.compile(r" ?(?:knees?|legs?|sides?|one|ones|foot|hip|patella)\b")
