@@ -131,6 +131,7 @@ _SCORE_NUMBER = re.compile(
     r"(?<![\d.])(\d{1,2})(?!\d|\.\d|\s?(?:km|k|kms|mi|miles?|hrs?|hours?|h|mins?|minutes?"
     r"|x|times|days?|weeks?|wks?|months?|years?|yrs?|am|pm|ish|th|st|nd|rd)\b)"
 )
+_NOT_BEFORE_NUMBER = re.compile(r"\b(?:not|no) (?:a |an )?$")
 #: A number in words, not "one" of a thing ("the left one", "one of those").
 _NUMBER_WORD = re.compile(rf"(?<!the )(?<!that )(?<!this )\b{NUM_WORD}\b(?! of\b)(?!-)")
 _OUT_OF_TEN = re.compile(r"(?:/|out of|of) ?(?:10|ten)\b")
@@ -1334,7 +1335,9 @@ def _one_edit_apart(word: str, target: str) -> bool:
 def _score_in(text: str) -> float | None:
     """The last number that counts nothing else ("after 5 km, and downhill more, 4"; "a 2hr
     lecture, 4"), else a number in words."""
-    said = _SCORE_NUMBER.findall(text or "")
+    lower = (text or "").lower()
+    said = [m.group(1) for m in _SCORE_NUMBER.finditer(lower)
+            if not _NOT_BEFORE_NUMBER.search(lower[: m.start()])]  # "7, not 1": 7
     return float(said[-1]) if said else _number_in(re.sub(r"\d", " ", text or ""))
 
 

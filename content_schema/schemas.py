@@ -840,6 +840,7 @@ class Cues:
     connector: Texts
     clause_start: Texts
     interjection: Texts
+    after_interjection: Texts
 
 
 @dataclass(frozen=True)

@@ -606,7 +606,8 @@ def _analyse(text: str, data: _Data) -> list[_Hit]:
             # "No it's swollen": an answer, not a negation.
             if (phrase in single["interjection"] and (m.first == 0 or tokens[m.first].brk == _HARD)
                     and (at_end or tokens[nxt].norm in single["clause_start"]
-                         or tokens[nxt].norm in single["question_start"])):  # fmt: skip
+                         or tokens[nxt].norm in single["question_start"]
+                         or tokens[nxt].norm in single["after_interjection"])):  # fmt: skip
                 continue
             # "not the knee": negates the body part only.
             k = nxt

@@ -1470,3 +1470,13 @@ def test_heldout9_after_its_first_fixes(
 ) -> None:
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [("sorry that should have been 7, not 1", 7), ("oops fat fingers, 3 not 8", 3),
+     ("perdón, I mean 5, not 7", 5), ("Och, sorry, that should say 3, no 8. Fat fingers.", 3)],
+)
+def test_a_corrected_score_is_the_one_kept_not_the_one_rejected(text: str, score: int) -> None:
+    assert read(text, "settles_by_next_day", {"pain_score": 8}, previous="pain_score")[
+        "pain_score"] == score  # fmt: skip

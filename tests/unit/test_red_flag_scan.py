@@ -630,6 +630,10 @@ HELDOUT9_CERTAIN = [
     ("night_rest_pain", "it's sore even with my feet up watching the telly, it's the reason "
                         "I'm up at 2 every night"),
     ("pop_with_swelling", "I felt a crunch-pop and within a couple of hours it had filled up"),
+    ("deformity", "nah only the kneecap being off to the side"),
+    # "just under the knee" names where on the lower leg, it does not start a clause
+    ("calf_swollen_warm", "The fat part of my left lower leg, just under the knee, has gone "
+                          "puffy and is hot to touch, and the knee aches too."),
 ]
 
 
