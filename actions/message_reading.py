@@ -594,7 +594,8 @@ def _duration_target(
     if _SINCE_THE_CHANGE_AFTER.match(text[end:].lower()):
         return "pain_duration_weeks"  # "sore for ten days since I upped it": since the change
     sentence_head = _SENTENCE_END.split(text[:start].lower())[-1]
-    if _FOR_BEFORE.search(before) and _PAIN_WORD.search(sentence_head):
+    if (_FOR_BEFORE.search(before) and _PAIN_WORD.search(sentence_head)
+            and not _VAGUE_COUNT.match(_words_of(entity, text))):
         return "pain_duration_weeks"  # "sore on the inside for about ten days now I went from"
     if (_INCREASE_CLAUSE.search(clause) and not started_ago) or was_distance:
         return "weeks_since_change"

@@ -1480,3 +1480,7 @@ def test_heldout9_after_its_first_fixes(
 def test_a_corrected_score_is_the_one_kept_not_the_one_rejected(text: str, score: int) -> None:
     assert read(text, "settles_by_next_day", {"pain_score": 8}, previous="pain_score")[
         "pain_score"] == score  # fmt: skip
+
+
+def test_a_vague_count_of_weeks_is_still_no_duration() -> None:
+    assert "pain_duration_weeks" not in read("Hi, my knee has been aching for a few weeks", None)
