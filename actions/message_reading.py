@@ -440,17 +440,19 @@ _HISTORY_SINCE = re.compile(
     r"|over |almost |nearly )?$"
 )
 #: "over (maybe) a week": how long the pain took to come on.
-_OVER_BEFORE = re.compile(r"\bover (?:maybe |about |around |roughly |like )?$")
+#: Hedges said between a preposition and a duration ("over about a week").
+_HEDGE_WORDS = "maybe|about|around|roughly|like"
+_OVER_BEFORE = re.compile(rf"\bover (?:(?:{_HEDGE_WORDS}) )?$")
 #: "can't name a day", "couldn't say which week": no duration at all.
 _CANNOT_NAME_BEFORE = re.compile(
     r"\b(?:can'?t|cannot|can not|couldn'?t|could not) (?:name|say|remember|pin ?point|pin down"
     r"|tell)(?: (?:you|which|what|the|exactly))? $"
 )
 #: "for about ten days" right before a duration: how long something has lasted.
-_FOR_BEFORE = re.compile(r"\bfor (?:maybe |about |around |roughly |like |almost |nearly |over )?$")
+_FOR_BEFORE = re.compile(rf"\bfor (?:(?:{_HEDGE_WORDS}|almost|nearly|over) )?$")
 #: "over three weeks", "in 2 weeks", "within a month" right before a duration.
 _OVER_OR_IN_BEFORE = re.compile(
-    r"\b(?:over|in|within)(?: the space of)?(?: (?:maybe|about|around|roughly|like|just|only))? $"
+    rf"\b(?:over|in|within)(?: the space of)?(?: (?:{_HEDGE_WORDS}|just|only))? $"
 )
 #: A weekly distance said as the current one ("now 42", "now 35 km"), in the same sentence.
 _NOW_DISTANCE = re.compile(
