@@ -439,9 +439,9 @@ _HISTORY_SINCE = re.compile(
     r"|(?:a|per) week) (?:since|for) (?:about |around "
     r"|over |almost |nearly )?$"
 )
-#: "over (maybe) a week": how long the pain took to come on.
 #: Hedges said between a preposition and a duration ("over about a week").
 _HEDGE_WORDS = "maybe|about|around|roughly|like"
+#: "over (maybe) a week": how long the pain took to come on.
 _OVER_BEFORE = re.compile(rf"\bover (?:(?:{_HEDGE_WORDS}) )?$")
 #: "can't name a day", "couldn't say which week": no duration at all.
 _CANNOT_NAME_BEFORE = re.compile(
@@ -546,13 +546,18 @@ def _merge_list(current: Any, new: Iterable[str]) -> list[str]:
     return merged
 
 
-def _clause_of(text: str, start: int, end: int) -> str:
-    """The clause of ``text`` around the span (split at . ; ! ? and "but")."""
+def _piece_around(text: str, start: int, end: int, splitter: re.Pattern[str]) -> str:
+    """The piece of ``text`` (lower case) around the span, cut where ``splitter`` matches."""
     lower = text.lower()
-    cuts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(lower)), len(lower) + 1]
+    cuts = [0, *(m.end() for m in splitter.finditer(lower)), len(lower) + 1]
     begin = max(c for c in cuts if c <= start)
     finish = min((c for c in cuts if c >= end), default=len(lower))
     return lower[begin:finish]
+
+
+def _clause_of(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` around the span (split at . ; ! ? and "but")."""
+    return _piece_around(text, start, end, _CLAUSE_SPLIT)
 
 
 def _weekly_km(entity: Mapping[str, Any], text: str, km: float) -> float:
@@ -683,11 +688,7 @@ def _inside_a_warning_sign(
 
 def _sentence_of(text: str, start: int, end: int) -> str:
     """The sentence of ``text`` around the span."""
-    lower = text.lower()
-    cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(lower)), len(lower) + 1]
-    begin = max(c for c in cuts if c <= start)
-    finish = min((c for c in cuts if c >= end), default=len(lower))
-    return lower[begin:finish]
+    return _piece_around(text, start, end, _SENTENCE_END)
 
 
 def _old_mishap(entity: Mapping[str, Any], text: str) -> bool:

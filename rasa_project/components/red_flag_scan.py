@@ -210,7 +210,8 @@ class _Data:
     concepts: frozenset[str]
     parts: frozenset[str]
     vocabulary: frozenset[str] = frozenset()  # every word of the phrases (typo targets)
-    inability: frozenset[str] = frozenset()  # first words of the {cant} class ("can't", ...)
+    #: negation cue words and first words of the {cant} class ("not", "won't", "can't", ...)
+    own_negatives: frozenset[str] = frozenset()
 
 
 _END = ""  # trie key for "a phrase ends here"
@@ -357,7 +358,8 @@ def parse_phrase_data(raw: Any) -> _Data:
         concepts=frozenset(phrases.concepts),
         parts=frozenset(phrases.body_parts),
         vocabulary=frozenset(_trie_words(builder.trie)),
-        inability=frozenset(words[0] for words in builder.spellings(INABILITY_CLASS) if words),
+        own_negatives=single["negation"] | frozenset(
+            words[0] for words in builder.spellings(INABILITY_CLASS) if words),
     )
 
 
@@ -654,9 +656,8 @@ def _says_its_own_negation(tokens: list[_Token], m: _Match, data: _Data) -> bool
     An earlier negation in an unpunctuated clause does not undo it: "the leg won't take
     me at all I can't put any weight on it".
     """
-    negatives = data.single["negation"] | data.inability
     return m.last > m.first and any(
-        tokens[k].norm in negatives for k in range(m.first, m.last + 1))
+        tokens[k].norm in data.own_negatives for k in range(m.first, m.last + 1))
 
 
 def _adjacent(tokens: list[_Token], before: _Match, after: _Match) -> bool:
