@@ -49,6 +49,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 
 from kneeapp import settings
 
+from .redis_watch import Decision, watched_change
+
 DEFAULT_REDIS_PORT = 6379
 #: How often an instance renews its key, and after how long without renewal its tickets
 #: are void (a killed instance's conversations wait at most this long).
@@ -127,28 +129,24 @@ class RedisUrlLockStore(RedisLockStore):
     def _change(self, conversation_id: str, change: Callable[[Tickets], Any]) -> Any:
         """Runs ``change`` on the live tickets of a conversation (in place) and saves them,
         in one Redis transaction; returns what ``change`` returned."""
-        import redis
+        def decide(pipe: Any, raw: Any) -> Decision[Any]:
+            tickets = self._live(pipe, json.loads(raw)["tickets"] if raw else [])
+            return change(tickets), lambda queue: self._save(queue, key, conversation_id,
+                                                             tickets)
 
         key = self.key_prefix + conversation_id
-        with self.red.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)
-                    raw = pipe.get(key)
-                    tickets = self._live(pipe, json.loads(raw)["tickets"] if raw else [])
-                    result = change(tickets)
-                    pipe.multi()
-                    if tickets:
-                        ttl = max(t["expires"] for t in tickets) - time.time()
-                        pipe.set(key, json.dumps({"conversation_id": conversation_id,
-                                                  "tickets": [json.dumps(t) for t in tickets]}),
-                                 px=max(1, int(ttl * 1000)) + 1000)
-                    else:
-                        pipe.delete(key)
-                    pipe.execute()
-                    return result
-                except redis.WatchError:
-                    continue
+        return watched_change(self.red, key, decide)
+
+    @staticmethod
+    def _save(pipe: Any, key: str, conversation_id: str, tickets: Tickets) -> None:
+        """Queues the write of a conversation's tickets (the key expires with the last)."""
+        if not tickets:
+            pipe.delete(key)
+            return
+        ttl = max(t["expires"] for t in tickets) - time.time()
+        pipe.set(key, json.dumps({"conversation_id": conversation_id,
+                                  "tickets": [json.dumps(t) for t in tickets]}),
+                 px=max(1, int(ttl * 1000)) + 1000)
 
     def _live(self, pipe: Any, serialised: list[str]) -> Tickets:
         """The tickets that have neither expired nor lost their owner."""

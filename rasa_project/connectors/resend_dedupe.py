@@ -39,6 +39,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from enum import Enum
 from typing import Any, Protocol
 
+from .redis_watch import Decision, watched_change
+
 #: What a client's message id may look like (the widget sends 32 hex digits).
 MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 #: How long a claim of a message in flight stands (far above any turn: Rasa's lock lasts
@@ -172,45 +174,36 @@ class RedisClaims:
         self.red, self.owner, self.alive, self.prefix = red, owner, alive, prefix
 
     def claim(self, key: str) -> Claim:
-        import redis
+        def decide(_pipe: Any, raw: Any) -> Decision[Claim]:
+            state = _text(raw)
+            if state == DONE:
+                return Claim.DONE, None
+            if state is not None:
+                holder = state.removeprefix(RUNNING)
+                if holder == self.owner or self.alive(holder):
+                    return Claim.BUSY, None
+            found = Claim.NEW if state is None else Claim.TAKEN_OVER
+            return found, lambda pipe: pipe.set(name, RUNNING + self.owner, ex=IN_FLIGHT_TTL_S)
 
         name = self.prefix + key
-        with self.red.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(name)
-                    raw = pipe.get(name)
-                    state = raw.decode() if isinstance(raw, bytes) else raw
-                    if state == DONE:
-                        return Claim.DONE
-                    if state is not None:
-                        holder = state.removeprefix(RUNNING)
-                        if holder == self.owner or self.alive(holder):
-                            return Claim.BUSY
-                    pipe.multi()
-                    pipe.set(name, RUNNING + self.owner, ex=IN_FLIGHT_TTL_S)
-                    pipe.execute()
-                    return Claim.NEW if state is None else Claim.TAKEN_OVER
-                except redis.WatchError:
-                    continue
+        return watched_change(self.red, name, decide)
 
     def finish(self, key: str) -> None:
         self.red.set(self.prefix + key, DONE, ex=DONE_TTL_S)
 
     def release(self, key: str) -> None:
-        import redis
+        """Drops this instance's claim; a claim someone else took or finished is theirs."""
+        def decide(_pipe: Any, raw: Any) -> Decision[None]:
+            if _text(raw) != RUNNING + self.owner:
+                return None, None
+            return None, lambda pipe: pipe.delete(name)
 
         name = self.prefix + key
-        with self.red.pipeline() as pipe:
-            try:
-                pipe.watch(name)
-                raw = pipe.get(name)
-                if (raw.decode() if isinstance(raw, bytes) else raw) == RUNNING + self.owner:
-                    pipe.multi()
-                    pipe.delete(name)
-                    pipe.execute()
-            except redis.WatchError:
-                pass  # someone else took or finished it meanwhile: theirs now
+        watched_change(self.red, name, decide)
+
+
+def _text(raw: Any) -> str | None:
+    return raw.decode() if isinstance(raw, bytes) else raw
 
 
 async def handle_once(
