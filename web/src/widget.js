@@ -541,7 +541,10 @@ KneeWidget.prototype.setConn = function (text) {
  * `resend: true`: the server runs each id's turn once and answers a copy with the turn's
  * replies, tagged `reply_to`/`reply_index`, of which onBotMessage drops those shown. */
 KneeWidget.prototype.emit = function (message) {
-  this.state.pending.push({ id: randomId(), message: message });
+  this.queue({ id: randomId(), message: message });
+};
+KneeWidget.prototype.queue = function (item) {
+  this.state.pending.push(item);
   this.save();
   this.flush();
 };
@@ -555,13 +558,34 @@ KneeWidget.prototype.flush = function () {
   next.sent = true;
   this.inFlight = next.id;
   this.save();
-  socket.emit("user_uttered", data, function () { self.acknowledged(next.id); });
+  socket.emit("user_uttered", data, function (ack) { self.acknowledged(next.id, ack); });
 };
-KneeWidget.prototype.acknowledged = function (id) {
+/* A turn the server could not run (acknowledged "failed": nothing of it was saved) is not
+ * dropped in silence: a note says so and offers to send the same message again, same id. */
+KneeWidget.prototype.acknowledged = function (id, ack) {
+  var failed = ack && ack.status === "failed" ? this.state.pending.filter(function (m) { return m.id === id; })[0] : null;
   this.state.pending = this.state.pending.filter(function (m) { return m.id !== id; });
   if (this.inFlight === id) this.inFlight = null;
+  if (failed) {
+    this.typing.hidden = true;
+    this.addEntry({ who: "unsent", msg: { id: failed.id, message: failed.message } });
+    this.scrollToEnd();
+  }
   this.save();
   this.flush();
+};
+KneeWidget.prototype.renderUnsent = function (entry) {
+  if (entry.resent) return;
+  var self = this, note = h("div", { class: "kw-note kw-unsent", role: "alert" }, [
+    h("p", { text: "Your last message didn't reach the assistant because of a problem on our side. Nothing is lost: you can send it again." })
+  ]);
+  note.appendChild(h("button", { type: "button", class: "kw-btn kw-btn-small kw-btn-solid", text: "Send again", onclick: function () {
+    entry.resent = true;
+    note.remove();
+    self.showTyping();
+    self.queue({ id: entry.msg.id, message: entry.msg.message, sent: true });
+  } }));
+  this.log.appendChild(note);
 };
 /** Whether a reply of a message's turn is already shown (and notes it when not). */
 KneeWidget.prototype.shownBefore = function (raw) {
@@ -717,6 +741,10 @@ KneeWidget.prototype.renderEntry = function (entry, replay) {
   }
   if (entry.who === "note") {
     this.log.appendChild(h("p", { class: "kw-note", text: msg.text }));
+    return;
+  }
+  if (entry.who === "unsent") {
+    this.renderUnsent(entry);
     return;
   }
   var parts = [];

@@ -9,7 +9,8 @@
 // first run and gets its replies again instead of a second turn. `control` plays an instance
 // dying: `dieOnNext` closes the connection on the next message before running it (nothing
 // saved), `dropBeforeAck` closes it after the next turn, before its acknowledgement;
-// `ignoreNext` drops the next message unanswered, connection kept (a page reloaded meanwhile).
+// `ignoreNext` drops the next message unanswered, connection kept (a page reloaded meanwhile);
+// `failNext` acknowledges the next message "failed" without running it (its turn raised).
 import { createServer } from "node:http";
 import { deflateSync } from "node:zlib";
 import { Server } from "socket.io";
@@ -136,7 +137,7 @@ export async function startFakeBot() {
   server = createServer(handler);
   io = new Server(server, { cors: { origin: "*" } });
   let tokenCount = 0;
-  const control = { dieOnNext: false, dropBeforeAck: false, ignoreNext: false };
+  const control = { dieOnNext: false, dropBeforeAck: false, ignoreNext: false, failNext: false };
   const turns = new Map();      // "session:message_id" -> promise of the turn's tagged replies
   const ran = [];               // the text of every turn run, in order
   io.on("connection", (socket) => {
@@ -159,6 +160,7 @@ export async function startFakeBot() {
       }
       if (control.dieOnNext) { control.dieOnNext = false; socket.conn.close(); return; }
       if (control.ignoreNext) { control.ignoreNext = false; return; }
+      if (control.failNext) { control.failNext = false; acknowledge("failed"); return; }
       ran.push(m);
       const replies = [], emitted = [];
       // a reply of this turn (tagged when the message has an id); the turn is over once all are out

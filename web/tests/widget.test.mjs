@@ -199,6 +199,30 @@ describe("widget against a scripted bot", () => {
     await context.close();
   });
 
+  test("a message whose turn failed on the server is not lost: a note offers to send it again, once", async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    bot.control.failNext = true;
+    await send(page, "failed turn");
+    const note = log(page).locator(".kw-unsent");
+    await note.waitFor();
+    assert.match(await note.innerText(), /didn't reach the assistant/);
+    assert.equal(await page.evaluate(() => window.KneeWidget._pending()), 0, "the next message is not held up");
+    assert.equal(bot.ran.filter((m) => m === "failed turn").length, 0);
+    await shot(page, "widget-unsent-message");
+    // the note survives a reload, and its button sends the same message
+    await page.reload();
+    await log(page).locator(".kw-unsent").getByRole("button", { name: "Send again" }).click();
+    await log(page).getByText("Echo: failed turn").waitFor({ timeout: 15000 });
+    assert.equal(await log(page).locator(".kw-unsent").count(), 0);
+    assert.equal(bot.ran.filter((m) => m === "failed turn").length, 1);
+    await page.reload();
+    await log(page).getByText("Echo: failed turn").waitFor();
+    assert.equal(await log(page).locator(".kw-unsent").count(), 0, "a message sent again offers nothing more");
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  });
+
   test("video: a non-video file gets a friendly error and can be replaced", async () => {
     const { context, page } = await newPage(browser);
     await openChat(page);
