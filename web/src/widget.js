@@ -342,7 +342,10 @@ function KneeWidget(config) {
   // messages not yet acknowledged by the server ({id, message, sent}), oldest first, and
   // the positions of the replies shown per message id (a message sent again gets its
   // replies again: those already shown are dropped)
+  // (a tab sends its own pending messages; on loading it adopts those a tab left behind)
+  this.tabId = randomId();
   if (!Array.isArray(this.state.pending)) this.state.pending = [];
+  this.state.pending.forEach(function (m) { m.tab = self.tabId; });
   if (!this.state.replied || typeof this.state.replied !== "object") this.state.replied = {};
   this.upload = this.store.loadToken();   // {url, token, expires_at, max_bytes, accept}
   this.pdfLink = this.store.loadPdfLink(); // {url, token, expires_at}: the summary PDF's link
@@ -541,7 +544,7 @@ KneeWidget.prototype.setConn = function (text) {
  * `resend: true`: the server runs each id's turn once and answers a copy with the turn's
  * replies, tagged `reply_to`/`reply_index`, of which onBotMessage drops those shown. */
 KneeWidget.prototype.emit = function (message) {
-  this.queue({ id: randomId(), message: message });
+  this.queue({ id: randomId(), message: message, tab: this.tabId });
 };
 KneeWidget.prototype.queue = function (item) {
   this.state.pending.push(item);
@@ -583,7 +586,7 @@ KneeWidget.prototype.renderUnsent = function (entry) {
     entry.resent = true;
     note.remove();
     self.showTyping();
-    self.queue({ id: entry.msg.id, message: entry.msg.message, sent: true });
+    self.queue({ id: entry.msg.id, message: entry.msg.message, sent: true, tab: self.tabId });
   } }));
   this.log.appendChild(note);
 };
@@ -603,10 +606,19 @@ KneeWidget.prototype.shownBefore = function (raw) {
 
 /* ---------------------------------------------------------------- history */
 
+/* Another tab of the same conversation saves to the same place: the pending messages it
+ * saved stay saved beside this tab's own, so closing either tab loses none. */
 KneeWidget.prototype.save = function () {
   var h0 = this.state.history;
   if (h0.length > this.config.historyLimit) this.state.history = h0.slice(h0.length - this.config.historyLimit);
-  this.store.save(this.state);
+  this.store.save(Object.assign({}, this.state, { pending: this.state.pending.concat(this.othersPending()) }));
+};
+KneeWidget.prototype.othersPending = function () {
+  var saved = this.store.load(), tab = this.tabId, own = this.state.pending;
+  if (!saved || saved.sessionId !== this.state.sessionId || !Array.isArray(saved.pending)) return [];
+  return saved.pending.filter(function (m) {
+    return m.tab !== tab && !own.some(function (o) { return o.id === m.id; });
+  });
 };
 KneeWidget.prototype.onForeignChange = function () {
   var saved = this.store.load();

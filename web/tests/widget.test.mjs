@@ -223,6 +223,30 @@ describe("widget against a scripted bot", () => {
     await context.close();
   });
 
+  test("two tabs of one conversation: a message pending in one survives the other's saves and is sent after it closes", async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    await send(page, "before the second tab");
+    await log(page).getByText("Echo: before the second tab").waitFor();
+    const second = await context.newPage();
+    second.errors = [];
+    second.on("pageerror", (e) => second.errors.push(String(e)));
+    await second.goto(page.url());
+    await log(second).getByText("Echo: before the second tab").waitFor();
+    bot.control.ignoreNext = true;  // the first tab's message stays unanswered
+    await send(page, "pending in the first tab");
+    await page.waitForTimeout(300);
+    await send(second, "from the second tab");
+    await log(second).getByText("Echo: from the second tab").waitFor();
+    await second.waitForFunction(() => window.KneeWidget._pending() === 0);
+    await page.close();
+    await second.reload();
+    await log(second).getByText("Echo: pending in the first tab").waitFor({ timeout: 15000 });
+    assert.equal(bot.ran.filter((m) => m === "pending in the first tab").length, 1);
+    assert.deepEqual(second.errors, []);
+    await context.close();
+  });
+
   test("video: a non-video file gets a friendly error and can be replaced", async () => {
     const { context, page } = await newPage(browser);
     await openChat(page);
