@@ -23,7 +23,7 @@ from content_schema.numbers import NUM_WORD, parse_number
 from content_schema.vocabulary import AGE_BANDS, ENTITY_VALUES, INJURY_EVENTS, KM_PER_MILE
 from rasa_project.components.extraction import correct_typo
 from rasa_project.components.extraction.distance import DISTANCE_UNIT
-from rasa_project.components.intent_guard import DONT_KNOW
+from rasa_project.components.intent_guard import DONT_KNOW, guard_words
 
 #: Intents that are never an answer (digressions); they leave the answers untouched.
 NON_ANSWER_INTENTS = frozenset(
@@ -157,9 +157,13 @@ _HEDGED_YES = re.compile(
     r"|kind of|kinda|sort of|a little bit|mildly|yes|yeah|yep)\b"
 )
 #: A yes/no question answered with more words: the first word decides ("no, still sore").
+#: A yes or a no in another language mixed into English ("haan", "wala po"):
+#: data/intent_guard.yml, shared with the intent guard.
+_OTHER_YES, _OTHER_NO = guard_words().leading_yes.pattern, guard_words().leading_no.pattern
 _LEADING_YES = re.compile(
     r"^\W*(?:(?:yes|yeah|yep|yup|yea|ya)(?!\W+nah\b)|definitely"
     r"|(?:it does|it has|i do|i have)(?=\W*$|[,.;!]| a bit| sometimes| yes))\b"
+    rf"|{_OTHER_YES}"
 )
 #: A yes or no, then another fact added ("yes, a lot, oh and it's settled by the morning"):
 #: the yes or no answers the question asked.
@@ -172,6 +176,7 @@ _LEADING_NO = re.compile(
     r"|it hasn'?t|i don'?t|i'm not|im not|not that i(?:'ve| have)? noticed"
     # New Zealand and Australian "yeah nah" (no), typed "yeeah nah", "yrah nah"
     r"|y[a-z]{1,4}\W+nah)\b"
+    rf"|{_OTHER_NO}"
 )
 #: "Has the pain settled by the next morning?" answered or volunteered in words.
 _SETTLES = re.compile(
@@ -1297,6 +1302,31 @@ def _apply_intent(
         _apply_bare_number(text, requested, unit_hint, turn)
 
 
+#: "no, only the leg shape", "nothing else apart from what I said": a checklist answer that
+#: points back to a sign said before.
+_ONLY_WHAT_I_SAID = re.compile(
+    r"^\W*(?:no|nope|nah|none|nothing)(?: else)?\b\W*"
+    r"(?:only|except|apart from|other than|besides|but|just (?:what|that|this)\b)"
+)
+
+
+def _points_to_unread_sign(
+    text: str,
+    requested: str | None,
+    answers: Mapping[str, Any],
+    pending_flags: Sequence[str],
+    turn: Turn,
+) -> bool:
+    """ "no, only the leg shape" to a safety checklist when no sign is on record: the runner
+    means a sign the bot did not read, so the "no" is not "none" (asked again, then counted
+    as a sign). With a sign on record the bot asked "apart from that", and it is "none"."""
+    on_record = (answers.get("red_flags") or answers.get("symptoms") or pending_flags
+                 or "red_flags" in turn.updates or "symptoms" in turn.updates
+                 or turn.pending_flags)
+    return (requested in CHECKLIST_SLOTS and not on_record
+            and bool(_ONLY_WHAT_I_SAID.match(text.lower())))
+
+
 def _hedged_yes(requested: str, lower: str) -> bool:
     """ "some, after long runs" or "a bit" to a yes/no question about a symptom is a yes."""
     return requested in YES_NO_SLOTS - {"consent"} and bool(_HEDGED_YES.match(lower))
@@ -1666,7 +1696,8 @@ def interpret_turn(
             and intent == DONT_KNOW and _LEADING_YES.match(text.lower())):
         # "yes, one of them, but I'd rather not say which": a yes, however private
         _record_unspecified_flag(requested, answers, turn)
-    if not corrected and not correcting:
+    if not corrected and not correcting and not _points_to_unread_sign(
+            text, requested, answers, pending_flags, turn):
         _apply_intent(intent, text, requested, unit_hint or turn.unit, turn)
     _apply_other_distance(text, answers, turn)
     _derive_distance_now(answers, turn)

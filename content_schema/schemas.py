@@ -769,13 +769,23 @@ class DestructiveWords:
 
 
 @dataclass(frozen=True)
+class AnswerWords:
+    """A yes and a no in other languages, read when they open a message."""
+
+    yes: Texts = content_field(non_empty=True)
+    no: Texts = content_field(non_empty=True)
+
+
+@dataclass(frozen=True)
 class IntentGuardFile:
     """``data/intent_guard.yml``: word lists of the intent guard."""
 
     version: int
     destructive: DestructiveWords
     request_human: Texts
+    video: Texts
     uncertain: Texts
+    answer_words: AnswerWords
 
 
 # --------------------------------------------------------------------------- typo_words.yml

@@ -48,6 +48,10 @@ ANSWER_OVERRIDES = SMALL_TALK_INTENTS | {"describe_video", "share_video", "nlu_f
 _LEADING_ANSWER = re.compile(
     r"^\W*(?:(?P<yes>yes|yeah|yep|yup|yea)|no|nope|nah)\b(?! (?:thanks|thank you|problem))"
 )
+#: Intents about a video, kept only when the message names one.
+VIDEO_INTENTS = frozenset({"ask_filming", "share_video"})
+#: Guesses a message opening with a yes or a no overrides (the classifier knows no "nahi").
+YES_NO_GUESSES = frozenset({None, "affirm", "deny", "nlu_fallback"})
 DONT_KNOW = "dont_know"
 INFORM = "inform"
 NOT_UNDERSTOOD = "nlu_fallback"
@@ -60,6 +64,9 @@ class GuardWords:
     destructive: Mapping[str, re.Pattern[str]]
     uncertain: re.Pattern[str]
     request_human: re.Pattern[str]
+    video: re.Pattern[str]
+    leading_yes: re.Pattern[str]
+    leading_no: re.Pattern[str]
 
 
 def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -77,7 +84,15 @@ def guard_words(path: Path = DATA_FILE) -> GuardWords:
         },
         uncertain=_alternation(data.uncertain),
         request_human=_alternation(data.request_human),
+        video=_alternation(data.video),
+        leading_yes=_leading(data.answer_words.yes),
+        leading_no=_leading(data.answer_words.no),
     )
+
+
+def _leading(words: Iterable[str]) -> re.Pattern[str]:
+    """A message that opens with one of ``words`` ("wala po", "haan, by morning")."""
+    return re.compile(r"^\W*" + _alternation(words).pattern)
 
 
 def _normalise(text: str) -> str:
@@ -89,6 +104,19 @@ def _normalise(text: str) -> str:
 def says_dont_know(text: str) -> bool:
     """True when the message contains an "I don't know / skip" phrase."""
     return bool(guard_words().uncertain.search(_normalise(text)))
+
+
+def leading_answer(text: str) -> str | None:
+    """``affirm`` or ``deny`` when the message opens with a yes or a no, in English ("yep it
+    settles") or in a language mixed into it ("nahi, none"); else None."""
+    normalised = _normalise(text)
+    lead = _LEADING_ANSWER.match(normalised)
+    if lead:
+        return "affirm" if lead.group("yes") else "deny"
+    words = guard_words()
+    if words.leading_yes.match(normalised):
+        return "affirm"
+    return "deny" if words.leading_no.match(normalised) else None
 
 
 def has_answer(entities: Iterable[Mapping[str, Any]]) -> bool:
@@ -111,12 +139,15 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
     entities = list(entities)
     answer = has_answer(entities)
     if any(e.get("entity") == "red_flag" for e in entities):
-        lead = _LEADING_ANSWER.match(_normalise(text))
+        lead = leading_answer(text)
         if intent in ("affirm", "deny") and lead:
-            return "affirm" if lead.group("yes") else "deny"  # "yes, and it locks"
+            return lead  # "yes, and it locks"
         return INFORM
     if intent == DONT_KNOW and not says_dont_know(text):
         intent = None  # "not sure" has to be said; a classifier's guess of it is not enough
+    if (intent in VIDEO_INTENTS and not text.startswith("/")
+            and not guard_words().video.search(_normalise(text))):
+        intent = None  # "slow" (how it came on) is no request for the filming guide
     destructive = guard_words().destructive.get(intent or "")
     if destructive is not None and not answer and destructive.search(_normalise(text)):
         return str(intent)
@@ -128,8 +159,7 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
         return str(intent) if keep else INFORM
     if says_dont_know(text):
         return DONT_KNOW
-    if intent in SMALL_TALK_INTENTS:  # "yep it settles overnight" is an answer, not small talk
-        lead = _LEADING_ANSWER.match(_normalise(text))
-        if lead:
-            return "affirm" if lead.group("yes") else "deny"
+    lead = leading_answer(text)
+    if lead and (intent in SMALL_TALK_INTENTS or intent in YES_NO_GUESSES):
+        return lead  # "yep it settles overnight" is an answer, not small talk; so is "wala po"
     return NOT_UNDERSTOOD if intent in DESTRUCTIVE_INTENTS else intent or NOT_UNDERSTOOD

@@ -139,3 +139,42 @@ def test_an_answer_is_not_a_video_description() -> None:
 def test_a_request_for_a_person_needs_its_words(text: str, expected: str) -> None:
     physio = [{"entity": "treatment", "value": "physio"}]
     assert guard_intent("request_human", text, physio) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("wala po", "deny"), ("nahi, none", "deny"), ("hindi pa po, same pa rin", "deny"),
+     ("ㄴㄴ no limp", "deny"), ("haan, by morning theek", "affirm"), ("joo, a little", "affirm"),
+     ("opo", "affirm"), ("ㅇㅇ yes", "affirm")],
+)
+def test_a_yes_or_no_in_another_language_is_an_answer(text: str, expected: str) -> None:
+    assert guard_intent("out_of_scope", text, []) == expected
+    assert guard_intent("affirm" if expected == "deny" else "deny", text, []) == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "hindsight is great", "no thanks"])
+def test_other_words_are_no_yes_or_no(text: str) -> None:
+    assert guard_intent("out_of_scope", text, []) in ("out_of_scope", "thank")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("slow", "nlu_fallback"), ("slow, 3wk", "nlu_fallback"),
+     ("how should I film my run?", "ask_filming"), ("do you need slow motion", "ask_filming"),
+     ("can I send a clip from my phone", "ask_filming")],
+)
+def test_the_filming_guide_needs_a_video_word(text: str, expected: str) -> None:
+    assert guard_intent("ask_filming", text, []) == expected
+
+
+def test_every_filming_example_of_the_training_data_keeps_its_intent() -> None:
+    import yaml
+
+    nlu = yaml.safe_load((Path(__file__).resolve().parents[2] / "rasa_project" / "data"
+                          / "nlu.yml").read_text())["nlu"]
+    for block in nlu:
+        if block.get("intent") in ("ask_filming", "share_video"):
+            for example in block["examples"].splitlines():
+                text = example.removeprefix("- ").strip()
+                if text:
+                    assert guard_intent(block["intent"], text, []) == block["intent"], text

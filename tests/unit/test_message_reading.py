@@ -1484,3 +1484,50 @@ def test_a_corrected_score_is_the_one_kept_not_the_one_rejected(text: str, score
 
 def test_a_vague_count_of_weeks_is_still_no_duration() -> None:
     assert "pain_duration_weeks" not in read("Hi, my knee has been aching for a few weeks", None)
+
+
+# --- round 13: classes of the blind heldout10 --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["no, only the leg shape", "nothing else apart from what I said",
+             "no, just what I said about the pop", "nah, only the knee escaping"],
+)
+def test_a_checklist_answer_pointing_to_an_unread_sign_is_not_none(text: str) -> None:
+    turn = interpret_turn("deny", [], text, "emergency_check", {})
+    assert "emergency_check" not in turn.updates
+    assert not turn.understood
+
+
+def test_with_a_sign_on_record_only_that_sign_means_none_else() -> None:
+    turn = interpret_turn("deny", [], "no, only the leg shape", "emergency_check",
+                          {"red_flags": ["deformity"]})
+    assert turn.updates == {"emergency_check": True}
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("wala po", "urgent_check", {"urgent_check": True}),
+     ("nahi", "swelling", {"swelling": False}),
+     ("hindi pa po, same pa rin", "load_reduced", {"load_reduced": False}),
+     ("haan, by morning theek", "settles_by_next_day", {"settles_by_next_day": True}),
+     ("joo, limping", "limp", {"limp": True}),
+     ("ㄴㄴ no limp", "limp", {"limp": False})],
+)
+def test_heldout10_yes_and_no_in_other_languages(text: str, requested: str,
+                                                 expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("both 🦵🦵", "side", {"side": "both"}),
+     ("L+R, around the kneecaps", "side", {"side": "both", "location": "kneecap"}),
+     ("slow, 3wk", "onset", {"onset": "gradual"}),
+     ("gradually 🐢, ~10 days", "onset", {"onset": "gradual"})],
+)
+def test_heldout10_emoji_and_short_answers(text: str, requested: str,
+                                           expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -662,3 +662,60 @@ def test_heldout9_look_alikes_are_not_that_sign(text: str, absent: str) -> None:
 )
 def test_a_lump_in_a_message_about_another_person_is_asked_about(text: str) -> None:
     assert found(text).get("weight_loss_lump_cancer") is False
+
+
+# --- round 13: lay wordings of the blind heldout10 -----------------------------------------
+HELDOUT10_CERTAIN = [
+    ("cannot_bear_weight", "suddenly, I fell on the marble steps, and now the leg refuses, I "
+                           "cannot get up on it"),
+    ("cannot_bear_weight", "i twisted my left knee at practice and i literally cant put it on "
+                           "the ground, had to get a wheelchair from the nurse's office"),
+    ("deformity", "yung right kneecap ko parang na-displace, nasa gilid siya"),
+    ("deformity", "fell on ice. and below the knee there is a step in the bone, the shin does "
+                  "not look straight"),
+    ("giving_way_after_twist", "I twisted it playing football with friends, and since then three "
+                               "times the knee escaped from me, for a moment it does not support"),
+    ("giving_way_after_twist", "Na-twist ko sa volleyball. Since then like it disappears under "
+                               "me for a sec when I pivot"),
+    # "I heard" is a hypothetical cue ("I heard that..."), "I heard a pop" an event
+    ("pop_with_swelling", "Playing pesäpallo I heard a pop from my left knee, and in 2 hours it "
+                          "was full like a sausage. 5 days ago."),
+    ("pop_with_swelling", "felt a pop when i landed, and by the time mum picked me up it looked "
+                          "like someone had stuffed a tennis ball under the skin"),
+    ("weight_loss_lump_cancer", "nothing for the knee. but something else: 7 kilos went from me "
+                                "in two months, I don't know why, I eat normal"),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), HELDOUT10_CERTAIN, ids=_ids(HELDOUT10_CERTAIN))
+def test_heldout10_signs_are_certain(flag: str, text: str) -> None:
+    assert found(text).get(flag) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [("I heard that a pop with swelling is bad", "pop_with_swelling_certain"),
+     ("I don't want to displace my training plan", "deformity"),
+     ("my wheelchair-using mum is fine", "cannot_bear_weight"),
+     ("I heard a pop but no swelling at all", "pop_with_swelling")],
+)
+def test_heldout10_look_alikes_are_not_that_sign(text: str, absent: str) -> None:
+    if absent.endswith("_certain"):
+        assert found(text).get(absent.removesuffix("_certain")) is not True
+    else:
+        assert absent not in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kuch nahi. mere dost ka knee ek baar lock hua tha, but mera kabhi nahi",
+     "My knee never lock. My friend in club say if lock must go doctor",
+     "None at present. My right knee locked up in the 1970s, before the operation, but that "
+     "is ancient history."],
+)
+def test_locking_of_another_person_or_long_ago_is_asked_about(text: str) -> None:
+    assert found(text).get("locking") is False
+
+
+def test_a_locking_knee_of_the_runner_is_still_certain() -> None:
+    assert found("my knee locks every morning and I have to wiggle it free")["locking"] is True

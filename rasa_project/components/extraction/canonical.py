@@ -37,9 +37,14 @@ def _lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+#: Emoji, their skin tones and joiners: read as spaces ("both 🦵🦵" is "both").
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
+
+
 def canonicalise(text: str) -> CanonicalText:
     """The canonical form of ``text`` with its map back to the original characters."""
     lowered = _lower_same_length(text).replace("\u2019", "'").replace("\u2018", "'")
+    lowered = _EMOJI.sub(" ", lowered)
     pieces: list[tuple[str, int, int]] = []  # (canonical piece, original start, end)
     pos = 0
     for ws in re.finditer(r"\s+", lowered):

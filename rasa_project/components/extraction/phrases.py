@@ -96,6 +96,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:sneaked|sneaking|snuck|sneaks) up",
             "bit by bit", "little by little", "progressively",
             "c(?:a|o)me on slow", "c(?:a|o)me up over (?:the )?(?:days|weeks)",
+            # a bare "slow" answering how it came on ("slow, 3wk"), not "slow runs"
+            "^slow(?=\\s*(?:$|[,.;!]))",
         ],
         "sudden": [
             # not a warning sign said with "suddenly": "it suddenly buckles / gives way"

@@ -9,7 +9,8 @@ from .candidates import Candidate, candidate
 from .canonical import CanonicalText
 
 _SIDE_RX = re.compile(
-    r"(?<![\w'])(left|right|both|l|r|(?:two|2|each)(?= (?:of my )?(?:knees?|legs?)\b(?! of))"
+    r"(?<![\w'])(left|right|both|l ?[+&/] ?r|r ?[+&/] ?l|l|r"  # "L+R": both
+    r"|(?:two|2|each)(?= (?:of my )?(?:knees?|legs?)\b(?! of))"
     # dictated: "my write knee"
     r"|(?:(?<=my )|(?<=the )|(?<=me ))write(?= (?:knees?|legs?|one)\b)|^write(?=\W|$))"
     r"(?![\w'])"
@@ -88,8 +89,8 @@ def _side_named(
         return "left" if word == "l" else "right"
     if word == "write":
         return "right"
-    if word in ("two", "2", "each"):
-        return "both"  # "the two knees", "each knee"
+    if word in ("two", "2", "each") or any(mark in word for mark in "+&/"):
+        return "both"  # "the two knees", "each knee", "L+R"
     if word == "both":
         if not (body_next or _BOTH_OK_AFTER.match(after)):
             return None
