@@ -178,6 +178,11 @@ _LEADING_NO = re.compile(
     r"|y[a-z]{1,4}\W+nah)\b"
     rf"|{_OTHER_NO}"
 )
+#: A "no" that belongs to the word right after it: "no injury", "wala pong twist".
+_NO_OF_ANOTHER_TOPIC = re.compile(
+    rf"(?:{_LEADING_NO.pattern})(?:\W+(?:po|pong|no))*\s+(?:injury|injuries|twist|fall|knock|accident"
+    r"|pop|trauma|change|increase|treatment)\b"
+)
 #: "Has the pain settled by the next morning?" answered or volunteered in words.
 _SETTLES = re.compile(
     r"\b(?:fine|ok|okay|better|gone|settled|settles|settling|eased|eases|calm|good|alright"
@@ -263,6 +268,18 @@ _NOT_RIGHT_BEFORE = re.compile(
 _NEGATED_BEFORE = re.compile(
     r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|nae|naw|without)\b[^,.;!?]{0,20}$"
 )
+#: A "no" opening a message that then says what is so: "wait no i have been stretching".
+_OPENING_NO = re.compile(
+    r"^\W*(?:(?:wait|oh|ah|sorry|oops)\W+)?(?:no+|nah|nope)\W+(?=(?:i|i'?ve|actually|wait|sorry)\b)"
+)
+
+
+def _without_opening_no(prefix: str) -> str:
+    """``prefix`` with an opening "no" (which rejects an earlier answer) blanked out."""
+    opening = _OPENING_NO.match(prefix)
+    return " " * opening.end() + prefix[opening.end():] if opening else prefix
+
+
 #: A clause about how long it has hurt, inside an answer about something else.
 #: Body parts other than the knee, and the knee: a duration said about the calf or the chest
 #: is not how long the knee has hurt.
@@ -314,7 +331,17 @@ _SAYS_NONE = re.compile(
     r"|^\W*(?:n+o*n*e+|no+e|noen|nnoe|non)\b"  # "nne of those", "noen": a slip of "none"
 )
 _ANY_UNIT = re.compile(r"\d\s*(?:k|km|kms|mi|mls)\b|\b(?:kms?|miles?|mi|kilom\w*)\b")
-_NOT_BEFORE = re.compile(r"\b(?:not|never|nor|rather than|instead of) (?:the |my |on the )?$")
+#: Tagalog "hindi right" is "not the right".
+_NOT_BEFORE = re.compile(r"\b(?:not|never|nor|rather than|instead of|hindi) (?:the |my |on the )?$")
+#: A side that is no answer: the wrong one named as such ("before I say right, but it is
+#: left"), or sides as words ("I confuse left and right", "I always mix up left and right").
+_SIDE_AS_A_WORD_BEFORE = re.compile(
+    r"\b(?:i )?(?:said|say|wrote|typed|put) $"
+    r"|\b(?:confuse|confused|confusing|mix|mixed|mixing|muddle|muddled)(?: up)?"
+    r"(?: (?:left|right)(?: and| &| with| n))? $"
+)
+#: "no just left": the side the correction settles on.
+_ONLY_BEFORE = re.compile(r"\b(?:just|only) (?:the |my )?$")
 #: A side named to compare with ("a different shape from the right one", "bigger than my left").
 _COMPARED_WITH_BEFORE = re.compile(
     r"\b(?:from|than|compared (?:to|with)|like|as|versus|vs) (?:the |my |that |the other,? )?$"
@@ -359,7 +386,10 @@ _BARE_AGE = re.compile(
 #: do too, but are often only politeness.
 _TAKEBACK = (r"wait|oops|correction|i mean|i meant|my mistake|scratch that|hang on"
              r"|that'?s wrong|that was wrong|my bad|answered wrong|answered that wrong"
-             r"|got that wrong|got it wrong|wrong answer|made a mistake|i was wrong")
+             r"|got that wrong|got it wrong|wrong answer|made a mistake|i was wrong"
+             # "no, inside. inner side. I mixed the words"; "No, I must correct myself: ..."
+             r"|correct myself|i mixed (?:up )?the words|mixed (?:it|them) up|i mixed them"
+             r"|i confuse (?:them|the words)|i confused (?:them|the words)")
 #: A message that opens by taking the last answer back: "no wait", "nah sorry",
 #: "correction:", "oops".
 #: "Sorry" as runners who also speak another language type it.
@@ -368,6 +398,9 @@ _LEADING_CORRECTION = re.compile(
     r"^\W*(?:(?:och|ach|oh|ah|aw)\W+)?(?P<no>(?:(?:no+|nah|nope|naw)\W+))?"
     rf"(?:(?:oh|ah|erm?|um+|hmm+)\W+)?(?:{_TAKEBACK}|{_SORRY}|actually)\b"
 )
+#: A "no" that opens a message taking the last answer back later on ("No, I must correct
+#: myself: ..."): the "no" rejects that answer.
+_NO_THEN_TAKEBACK = re.compile(rf"^\W*(?P<no>(?:no+|nah|nope|naw)\W+)(?=.*\b(?:{_TAKEBACK})\b)")
 _APOLOGY_AFTER_NUMBER = r"^\W*\d+(?:\.\d+)?\s*,?\s*(?:sorry|oops|my mistake|i mean|i meant)\b"
 #: A new number for the answer just given: "no, 2", "ah no, more a 4", "eh, more like a 5",
 #: "no, it was 4 weeks", "45 sorry".
@@ -642,6 +675,7 @@ def _side_from(
         return None
     lower = text.lower()
     said = [e for e in sides if not _NOT_BEFORE.search(lower[: e.get("start", 0)])
+            and not _SIDE_AS_A_WORD_BEFORE.search(lower[: e.get("start", 0)])
             and not _COMPARED_WITH_BEFORE.search(lower[: e.get("start", 0)])]
     sides = said or sides  # "right knee, not left"; "a different shape from the right one"
     values = [e["value"] for e in sides]
@@ -651,6 +685,9 @@ def _side_from(
         between = lower[both.get("end", 0) : other.get("start", 0)]
         return str(other["value"]) if _CORRECTION.search(between) else "both"
     if {"left", "right"} <= set(values):  # "left and right", unless one corrects the other
+        marked = [e for e in sides if _ONLY_BEFORE.search(lower[: e.get("start", 0)])]
+        if len({e["value"] for e in marked}) == 1 and _CORRECTION.search(lower):
+            return str(marked[0]["value"])  # "wait no just left, the right hurt last year"
         last = sides[-1]
         corrected = _CORRECTION.search(text.lower()[: last.get("start", 0)])
         if corrected and known in ("left", "right"):
@@ -843,7 +880,9 @@ def _apply_entities(
             if slot == "pain_score" and requested == "checkin_pain_now":
                 slot = requested  # asked how it is now, a score is that one
             turn.updates[slot] = int(float(value)) if score else value
-        elif name == "treatment" and _NEGATED_BEFORE.search(text.lower()[: entity.get("start", 0)]):
+        elif name == "treatment" and _NEGATED_BEFORE.search(
+            _without_opening_no(text.lower()[: entity.get("start", 0)])
+        ):
             denied.add(str(value))  # "I haven't cut back"; "a brace I tried, not ice"
         elif name == "pain_trigger" and value == "squatting" and (
             requested in TRIED_ANSWERS
@@ -1268,6 +1307,8 @@ def _apply_intent(
     if (requested in YES_NO_SLOTS and any(s in turn.updates for s in YES_NO_SLOTS - {requested})
             and not _ANSWER_THEN_MORE.match(lower)):
         return  # "I'm not limping" to "does it swell?": the "not" is about the limp
+    if requested in YES_NO_SLOTS and leading_no and _NO_OF_ANOTHER_TOPIC.match(lower):
+        return  # "no injury" (or "wala pong injury") to "does it swell?": no answer to it
     if requested in DISTANCE_SLOTS.values() and any(
         s in turn.updates for s in DISTANCE_SLOTS.values()
     ):
@@ -1589,7 +1630,7 @@ def _corrects_previous(
     """ "no wait, more like 7" corrects the last answer: its "no" answers nothing asked now
     (but "sorry, yes it does" is an apology, then the answer)."""
     lower = text.lower()
-    cue = _LEADING_CORRECTION.match(lower)
+    cue = _LEADING_CORRECTION.match(lower) or _NO_THEN_TAKEBACK.match(lower)
     if not (cue and previous and previous != requested):
         return False
     named = _slots_named(entities)

@@ -1531,3 +1531,33 @@ def test_heldout10_emoji_and_short_answers(text: str, requested: str,
                                            expected: dict[str, Any]) -> None:
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "previous", "expected"),
+    [("ay sorry, left po pala! yung left knee, hindi right", "location", {"side": "right"},
+      "side", {"side": "left"}),
+     ("sorry, before I say right, but it is left knee. I confuse left and right in English",
+      "location", {"side": "right"}, "side", {"side": "left"}),
+     ("wait no just left, the right only hurt when i had shin splints last yr", "location",
+      {"side": "both"}, "side", {"side": "left"}),
+     ("no, inside. inner side. I mixed the words", "emergency_check", {"location": "outer"},
+      "location", {"location": "medial", "emergency_check": None}),
+     ("No, I must correct myself: it is at the rear of the knee, in the hollow behind it, not "
+      "the inner side.", "onset", {"location": "medial"}, "location", {"location": "back"}),
+     ("wait no i have been stretching, every nite, it didnt do anything", None, {"tried": []},
+      "tried", {"tried": ["stretching"], "tried_outcome": "no_change"})],
+)
+def test_heldout10_corrections(text: str, requested: str | None, known: dict[str, Any],
+                               previous: str, expected: dict[str, Any]) -> None:
+    updates = read(text, requested, known, previous=previous)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text", ["no injury", "wala pong injury", "nope no twist"])
+def test_a_no_that_belongs_to_another_topic_does_not_answer_the_question(text: str) -> None:
+    assert "swelling" not in read(text, "swelling")
+
+
+def test_i_will_say_a_score_is_the_score() -> None:
+    assert read("I will say 3 over 10 when it is at the worst", "pain_score")["pain_score"] == 3

@@ -719,3 +719,17 @@ def test_locking_of_another_person_or_long_ago_is_asked_about(text: str) -> None
 
 def test_a_locking_knee_of_the_runner_is_still_certain() -> None:
     assert found("my knee locks every morning and I have to wiggle it free")["locking"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yeah, the wife says my right cals thicker than the left, warm to the touch and i flinch "
+     "whne she presses it",
+     "my right calf's gone thick compared to the left, she says it feels warm to her"],
+)
+def test_heldout10_a_thick_warm_calf(text: str) -> None:
+    assert found(text).get("calf_swollen_warm") is True
+
+
+def test_cals_alone_are_calories() -> None:
+    assert found("burned 500 cals on a hot run") == {}

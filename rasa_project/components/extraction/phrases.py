@@ -85,6 +85,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?<=at the )back(?! of (?!{D}{S}?knee))", "(?<=in the )back(?! of (?!{D}{S}?knee))",
             "(?<=round the )back", "(?<=around the )back", "(?:knee|leg) crease",
             "back ?side(?= of {D}{S}(?:knees?|legs?)\\b)",
+            # "at the rear of the knee, in the hollow behind it"
+            "rear of {D}{A}knees?", "(?<=the )hollow (?:behind|at the back)",
         ],
     },
     "onset": {

@@ -42,6 +42,8 @@ _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
     r"|something|not much|much|still|weeks|days|miles|km|time) $"
 )
+#: "no just left": "just" after a yes or no marks an answer, not "I just left".
+_ANSWER_JUST_BEFORE = re.compile(r"(?:^|\b)(?:no|nope|nah|yes|yeah|wait|oh|it's|its) just $")
 _LEFT_NOT_AFTER = re.compile(
     r"^ ?(?:it|them|him|her|me|work|home|off|over|alone|for|behind|out|early|school|after"
     r"|to|until|till|the (?:house|gym|track|race|office))\b"
@@ -105,6 +107,6 @@ def _side_named(
             return None  # "Right, so it started..." is a discourse marker
         return "right"
     blocked = _LEFT_NOT_BEFORE.search(before) or _LEFT_NOT_AFTER.match(after)
-    if blocked and not body_next:
+    if blocked and not body_next and not _ANSWER_JUST_BEFORE.search(before):
         return None
     return "left"
