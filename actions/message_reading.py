@@ -175,7 +175,7 @@ _LEADING_NO = re.compile(
     r"^\W*(?:no|nope|nah(?!\W+y(?:e+a*h?|ep|up)\b)|not really|not at all|never|it doesn'?t"
     r"|it hasn'?t|i don'?t|i'm not|im not|not that i(?:'ve| have)? noticed"
     # New Zealand and Australian "yeah nah" (no), typed "yeeah nah", "yrah nah"
-    r"|y[a-z]{1,4}\W+nah)\b"
+    r"|y[a-z]{1,4}\W+nah|nil)\b"
     rf"|{_OTHER_NO}"
 )
 #: A "no" that belongs to the word right after it: "no injury", "wala pong twist".
@@ -268,6 +268,12 @@ _NOT_RIGHT_BEFORE = re.compile(
 _NEGATED_BEFORE = re.compile(
     r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|nae|naw|without)\b[^,.;!?]{0,20}$"
 )
+#: Someone else is the subject of a symptom: "my friend limps", "his knee swells".
+_OTHER_PERSON_BEFORE = re.compile(
+    r"\b(?:my |his |her |our |the )?(?:friend|mate|wife|husband|brother|sister|mum|mom|mummy"
+    r"|dad|son|daughter|coach|partner|boyfriend|girlfriend|teammate|he|she|they)(?:'s|s)?"
+    r"(?: (?:knee|leg|ankle|one))? (?:also |always |often |sometimes |still |usually )?$"
+)
 #: A "no" opening a message that then says what is so: "wait no i have been stretching".
 _OPENING_NO = re.compile(
     r"^\W*(?:(?:wait|oh|ah|sorry|oops)\W+)?(?:no+|nah|nope)\W+(?=(?:i|i'?ve|actually|wait|sorry)\b)"
@@ -327,7 +333,7 @@ _OUTCOME_WORDS = re.compile(
     r"|(?P<helped>\b(?:better|helped|helps|a bit|a little|eased|improved|yes|yeah|yep)\b)"
 )
 _SAYS_NONE = re.compile(
-    r"\b(?:none|nothing|neither|nope|nah|no(?:ne)? of (?:those|these|them|that|the above))\b"
+    r"\b(?:none|nothing|neither|nope|nah|nil|no(?:ne)? of (?:those|these|them|that|the above))\b"
     r"|^\W*(?:n+o*n*e+|no+e|noen|nnoe|non)\b"  # "nne of those", "noen": a slip of "none"
 )
 _ANY_UNIT = re.compile(r"\d\s*(?:k|km|kms|mi|mls)\b|\b(?:kms?|miles?|mi|kilom\w*)\b")
@@ -847,6 +853,10 @@ def _apply_entities(
         if not valid_entity(name, value):
             continue
         negated = bool(entity.get("negated"))
+        if name == "symptom" and _OTHER_PERSON_BEFORE.search(
+            text.lower()[: entity.get("start", 0)]
+        ):
+            continue  # "my friend limps after meets but not me": the friend's
         if name == "symptom" and value in ("swelling", "limp"):
             turn.updates[str(value)] = not negated
         if negated or _bare_number_for_another_question(entity, text, requested):
@@ -1422,7 +1432,8 @@ def _apply_bare_number(text: str, requested: str, unit_hint: str | None, turn: T
         return
     if requested in PAIN_SCORES and 0 <= number <= 10 and number == int(number):
         turn.updates[requested] = int(number)
-    elif requested == "age_band" and not _SCORE_SAID.search(text.lower()):
+    elif (requested == "age_band" and not _SCORE_SAID.search(text.lower())
+          and not _ANY_UNIT.search(text.lower())):  # "I used to run about 15 km a week"
         band = age_band(number)
         if band:
             turn.updates["age_band"] = band

@@ -1561,3 +1561,34 @@ def test_a_no_that_belongs_to_another_topic_does_not_answer_the_question(text: s
 
 def test_i_will_say_a_score_is_the_score() -> None:
     assert read("I will say 3 over 10 when it is at the worst", "pain_score")["pain_score"] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "previous", "expected"),
+    [("sorry! 2 weeks. 2 months is when I start the marathon training", "load_reduced",
+      {"pain_duration_weeks": 8.67}, "pain_duration_weeks", {"pain_duration_weeks": 2.0}),
+     ("nah i dont limp, my friend limps after meets but not me", "limp", {}, None,
+      {"limp": False}),
+     ("Nil.", "emergency_check", {}, None, {"emergency_check": True}),
+     ("Nil", "swelling", {}, None, {"swelling": False}),
+     ("one thing: sometimes for half a second the knee is not there and I drop a little, like "
+      "missing a step. But no twist, ever", "urgent_check", {}, None,
+      {"symptoms": ["giving_way"], "urgent_check": True}),
+     ("right, andar ki side", "side", {}, None, {"side": "right", "location": "medial"})],
+)
+def test_heldout10_answers(text: str, requested: str, known: dict[str, Any],
+                           previous: str | None, expected: dict[str, Any]) -> None:
+    updates = read(text, requested, known, previous=previous)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "absent"),
+    [("only one day I had to give way to a matatu and I stepped off the road, but the knee "
+      "was fine", "onset", "symptoms"),
+     ("only one day I had to give way to a matatu and I stepped off the road", "onset",
+      "pain_duration_weeks"),
+     ("I used to run about 15 km a week.", "age_band", "age_band")],
+)
+def test_heldout10_facts_not_said(text: str, requested: str, absent: str) -> None:
+    assert absent not in read(text, requested)

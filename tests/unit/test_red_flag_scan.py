@@ -733,3 +733,16 @@ def test_heldout10_a_thick_warm_calf(text: str) -> None:
 
 def test_cals_alone_are_calories() -> None:
     assert found("burned 500 cals on a hot run") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I had surgery on my right knee in 1979 after a football injury; it used to lock up on me "
+     "back then"],
+)
+def test_locking_that_used_to_happen_is_asked_about(text: str) -> None:
+    assert found(text).get("locking") is False
+
+
+def test_giving_way_in_traffic_is_no_sign() -> None:
+    assert found("I twisted my ankle once when I had to give way to a cyclist") == {}

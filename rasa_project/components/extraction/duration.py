@@ -96,6 +96,10 @@ def _is_other_use(text: str, m: re.Match[str]) -> bool:
         return True  # "5 days a week" is a frequency
     if m.group("unit").startswith("day") and _LASTS_AFTER_RUNS.match(after):
         return True  # "sore for 2 days after a run": how long it lingers, not since when
+    if m.group(0) == "one day" and re.match(r"^,? (?:i|we|he|she|my|the)\b", after):
+        return True  # "only one day I had to give way to a matatu": once, not how long
+    if re.match(r"^ (?:is|was) (?:when|what|the|for)\b", after):
+        return True  # "2 months is when I start the marathon training": another time
     # "40k a week", "3 times a month"
     return m.group("num") in ("a", "an") and bool(_RATE_BEFORE.search(text[: m.start()].rstrip()))
 

@@ -59,6 +59,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "insides(?= of {D}(?:(?:left|right|both|bad) )?knees?)",
             # the side of the knee that faces the other leg
             "(?:faces|facing|towards?|closest to|nearest) (?:my |the )?other (?:leg|knee)",
+            # Hindi "andar ki side" / "andar wali" (the inner side)
+            "andar (?:ki|ke|wali|wala|waali|waala) ?(?:side|taraf)?",
         ],
         "kneecap": [
             "(?:under|around|behind|beneath|below|above|over|on|round) {D}knee ?caps?",
@@ -76,6 +78,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:faces|facing|pointing) away from (?:my |the )?other (?:leg|knee)",
             # French and Spanish speakers: "exterior side", "the exterior of the knee"
             "exterior(?! (?:wall|door|paint))",
+            # Hindi "bahar ki side" (the outer side)
+            "bahar (?:ki|ke|wali|wala|waali|waala) ?(?:side|taraf)?",
         ],
         # A side word between the determiner and "knee" belongs to ``side``: "behind my
         # left knee" is location "behind" + side "left" (spans never overlap).
@@ -207,7 +211,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             " (?:all |really |very |so |a bit |quite )?(?:thick|thicker|fatter)\\b",
         ],
         "giving_way": [
-            "giv(?:e|es|ing|en) way", "gave way", "giv(?:es|ing|en) out", "gave out",
+            # not to traffic: "I had to give way to a matatu / the cyclist"
+            "(?:giv(?:e|es|ing|en)|gave) way(?! to (?:a|an|the|traffic|cars?|cyclists?|bikes?"
+            "|buses?|runners?|walkers?|people|others?|pedestrians?|matatus?)\\b)",
+            "giv(?:es|ing|en) out", "gave out",
             "buckl(?:e|es|ed|ing)", "unstable", "instability",
             # "goes from under me", "folds under me", "keeps slipping out when I turn"
             "(?:go|goes|went|going|gone) (?:out )?from under me",
@@ -218,6 +225,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             # "sometimes it just goes, like it isn't there"; "it went on me"
             "like (?:it|the knee|my knee|the leg|my leg)(?:'s| is|s)?"
             " (?:not|isn'?t|wasn'?t|was not) there", "(?:goes|went|gone|going) on me",
+            # "for half a second the knee is not there and I drop a little, like missing a step"
+            "(?:the|my) knee (?:is|was|isn'?t|wasn'?t) not there", "like missing a step",
             # non-native: "my knee suddenly go weak and bend"
             "(?:go|goes|went|going) (?:weak|wobbly) and (?:bend|bends|bent|buckle|buckles|fold)",
             # "every so often it just disnae hold me"; "it can't be trusted, it's let me down"

@@ -42,6 +42,12 @@ _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
     r"|something|not much|much|still|weeks|days|miles|km|time) $"
 )
+#: "Right, so it started...": what follows "right" used as a discourse marker (not "right,
+#: andar ki side").
+_DISCOURSE_AFTER = re.compile(
+    r"^, ?(?:so|well|ok|okay|i|i'm|im|it|its|it's|the|this|that|where|what|let|lets|let's"
+    r"|thanks|thank|anyway|um|er|erm|now|then|here|we|you|my|about|as)\b"
+)
 #: "no just left": "just" after a yes or no marks an answer, not "I just left".
 _ANSWER_JUST_BEFORE = re.compile(r"(?:^|\b)(?:no|nope|nah|yes|yeah|wait|oh|it's|its) just $")
 _LEFT_NOT_AFTER = re.compile(
@@ -103,7 +109,8 @@ def _side_named(
         blocked = _RIGHT_NOT_BEFORE.search(before) or _RIGHT_NOT_AFTER.match(after)
         if blocked and not body_next:
             return None
-        if after.startswith(",") and len(text.split()) > 3 and text.startswith("right"):
+        if (_DISCOURSE_AFTER.match(after) and len(text.split()) > 3
+                and text.startswith("right")):
             return None  # "Right, so it started..." is a discourse marker
         return "right"
     blocked = _LEFT_NOT_BEFORE.search(before) or _LEFT_NOT_AFTER.match(after)
