@@ -346,6 +346,14 @@ _SIDE_AS_A_WORD_BEFORE = re.compile(
     r"|\b(?:confuse|confused|confusing|mix|mixed|mixing|muddle|muddled)(?: up)?"
     r"(?: (?:left|right)(?: and| &| with| n))? $"
 )
+#: A sentence that calls its side fine ("The right is the one that was operated on many
+#: years ago, and it is fine").
+_FINE_SENTENCE = re.compile(
+    r"\b(?:is|it's|its|it is|are|feels|has been) (?:absolutely |totally |perfectly |all )?"
+    r"(?:fine|ok|okay|good|grand|pain[- ]free|no problem)\b"
+)
+
+
 #: "no just left": the side the correction settles on.
 _ONLY_BEFORE = re.compile(r"\b(?:just|only) (?:the |my )?$")
 #: A side named to compare with ("a different shape from the right one", "bigger than my left").
@@ -684,10 +692,17 @@ def _side_from(
             and not _SIDE_AS_A_WORD_BEFORE.search(lower[: e.get("start", 0)])
             and not _COMPARED_WITH_BEFORE.search(lower[: e.get("start", 0)])]
     sides = said or sides  # "right knee, not left"; "a different shape from the right one"
+    painful = [e for e in sides if not _FINE_SENTENCE.search(
+        _sentence_of(lower, e.get("start", 0), e.get("end", 0)))]
+    sides = painful or sides  # "The left knee. The right was operated on ... and it is fine."
     values = [e["value"] for e in sides]
     if "both" in values and len(set(values)) > 1:
-        both = next(e for e in sides if e["value"] == "both")
         other = next(e for e in sides if e["value"] != "both")
+        # the "both" nearest before the other side ("L+R actually, both, the right one's
+        # just as bad": the "actually" takes back an earlier answer, not the both)
+        both = next((e for e in reversed(sides) if e["value"] == "both"
+                     and e.get("start", 0) < other.get("start", 0)),
+                    next(e for e in sides if e["value"] == "both"))
         between = lower[both.get("end", 0) : other.get("start", 0)]
         return str(other["value"]) if _CORRECTION.search(between) else "both"
     if {"left", "right"} <= set(values):  # "left and right", unless one corrects the other

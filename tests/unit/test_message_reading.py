@@ -1592,3 +1592,20 @@ def test_heldout10_answers(text: str, requested: str, known: dict[str, Any],
 )
 def test_heldout10_facts_not_said(text: str, requested: str, absent: str) -> None:
     assert absent not in read(text, requested)
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "expected"),
+    [("The left knee. The right is the one that was operated on many years ago, and it is "
+      "fine., The inner side.", "side", {}, {"side": "left"}),
+     ("right knee yaar, left wala ekdum theek hai, inside of the knee", "side", {},
+      {"side": "right"}),
+     ("L+R actually, both 🤦 the right one's just as bad", "location", {"side": "left"},
+      {"side": "both"}),
+     ("Nil limp.", "limp", {}, {"limp": False}),
+     ("left and right, both hurt", "side", {}, {"side": "both"})],
+)
+def test_heldout10_sides_and_nil(text: str, requested: str, known: dict[str, Any],
+                                 expected: dict[str, Any]) -> None:
+    updates = read(text, requested, known, previous="side" if known else None)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -746,3 +746,7 @@ def test_locking_that_used_to_happen_is_asked_about(text: str) -> None:
 
 def test_giving_way_in_traffic_is_no_sign() -> None:
     assert found("I twisted my ankle once when I had to give way to a cyclist") == {}
+
+
+def test_hindi_hota_is_not_hot() -> None:
+    assert found("knee poora seedha nahi hota subah") == {}

@@ -15,7 +15,7 @@ _NEGATION_RX = re.compile(
     r"\b(?:no|not|never|without|neither|nor|zero|don't|dont|do not|doesn't|doesnt|does not"
     r"|didn't|didnt|did not|isn't|isnt|aren't|arent|wasn't|wasnt|weren't|werent|hasn't"
     r"|hasnt|haven't|havent|hadn't|hadnt|won't|wont|none|nothing like|nothing|free of"
-    r"|doesnae|disnae|dinnae|didnae|cannae|isnae|wasnae|nae|nuh|naw|ain't|aint"
+    r"|doesnae|disnae|dinnae|didnae|cannae|isnae|wasnae|nae|nuh|naw|ain't|aint|nil"
     r"|dosnt|dosent|doesent|doesnot|didint|didnot|donot|isent|wasent|doest|dsnt|dnt)\b"
 )
 _UNCERTAIN_RX = re.compile(r"\b(?:not sure|no idea|don't know|dont know|not certain|unsure)\b")

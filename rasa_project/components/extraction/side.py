@@ -36,7 +36,9 @@ _SIDE_FINE_AFTER = re.compile(
     r"(?:absolutely |totally |completely |perfectly |all |still |100% )?"
     r"(?:fine|fie|ok|okay|good|god|grand|alright|normal|perfect|unaffected|pain free|pain-free"
     r"|behaves|behaving|is behaving|no problem|no bother|not hurting|doesn'?t hurt"
-    r"|chillin|chilling|happy|tidy|sweet|all good|sound|mint)\b"
+    r"|chillin|chilling|happy|tidy|sweet|all good|sound|mint"
+    # Hindi: "left wala ekdum theek hai" (the left one is quite fine)
+    r"|(?:wala |wali |waala )?(?:ekdum |bilkul )?(?:theek|thik))\b"
 )
 _LEFT_NOT_BEFORE = re.compile(
     r"(?:^|\b)(?:i|i've|ive|we|he|she|they|you|have|has|had|just|was|were|nothing|anything"
@@ -58,7 +60,7 @@ _BOTH_OK_AFTER = re.compile(
     r"^(?: ?$| ?[.,!?;:)]| (?:knees?|legs?|sides?|of (?:them|(?:my |the |his |her |your )?"
     r"(?:knees|legs|sides))|(?:my|the|his|her|your) (?:knees|legs)"
     r"|really|equally|hurt|hurts|ache|aches|aching|sore|painful|affected|are|but|though"
-    r"|actually|unfortunately|sadly|i think"
+    r"|actually|unfortunately|sadly|i think|the (?:right|left) (?:one|knee|side)"
     r"|probably|i guess|tbh|please|thanks|mate)\b)"
 )
 
