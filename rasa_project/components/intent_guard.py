@@ -91,8 +91,9 @@ def guard_words(path: Path = DATA_FILE) -> GuardWords:
 
 
 def _leading(words: Iterable[str]) -> re.Pattern[str]:
-    """A message that opens with one of ``words`` ("wala po", "haan, by morning")."""
-    return re.compile(r"^\W*" + _alternation(words).pattern)
+    """A message that opens with one of ``words`` ("wala po", "haan, by morning"; not
+    "non-stop")."""
+    return re.compile(r"^\W*" + _alternation(words).pattern + r"(?!-)")
 
 
 def _normalise(text: str) -> str:
