@@ -156,10 +156,10 @@ _HEDGED_YES = re.compile(
     r"^\W*(?:a (?:bit|little)|some(?:times|what)?|slightly|occasionally|a touch|now and then"
     r"|kind of|kinda|sort of|a little bit|mildly|yes|yeah|yep)\b"
 )
-#: A yes/no question answered with more words: the first word decides ("no, still sore").
 #: A yes or a no in another language mixed into English ("haan", "wala po"):
 #: data/intent_guard.yml, shared with the intent guard.
 _OTHER_YES, _OTHER_NO = guard_words().leading_yes.pattern, guard_words().leading_no.pattern
+#: A yes/no question answered with more words: the first word decides ("no, still sore").
 _LEADING_YES = re.compile(
     r"^\W*(?:(?:yes|yeah|yep|yup|yea|ya)(?!\W+nah\b)|definitely"
     r"|(?:it does|it has|i do|i have)(?=\W*$|[,.;!]| a bit| sometimes| yes))\b"
@@ -352,8 +352,6 @@ _FINE_SENTENCE = re.compile(
     r"\b(?:is|it's|its|it is|are|feels|has been) (?:absolutely |totally |perfectly |all )?"
     r"(?:fine|ok|okay|good|grand|pain[- ]free|no problem)\b"
 )
-
-
 #: "no just left": the side the correction settles on.
 _ONLY_BEFORE = re.compile(r"\b(?:just|only) (?:the |my )?$")
 #: A side named to compare with ("a different shape from the right one", "bigger than my left").

@@ -107,10 +107,9 @@ def says_dont_know(text: str) -> bool:
     return bool(guard_words().uncertain.search(_normalise(text)))
 
 
-def leading_answer(text: str) -> str | None:
-    """``affirm`` or ``deny`` when the message opens with a yes or a no, in English ("yep it
-    settles") or in a language mixed into it ("nahi, none"); else None."""
-    normalised = _normalise(text)
+def _leading_answer(normalised: str) -> str | None:
+    """``affirm`` or ``deny`` when the (normalised) message opens with a yes or a no, in
+    English ("yep it settles") or in a language mixed into it ("nahi, none"); else None."""
     lead = _LEADING_ANSWER.match(normalised)
     if lead:
         return "affirm" if lead.group("yes") else "deny"
@@ -139,20 +138,21 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
     """
     entities = list(entities)
     answer = has_answer(entities)
+    normalised = _normalise(text)
     if any(e.get("entity") == "red_flag" for e in entities):
-        lead = leading_answer(text)
+        lead = _leading_answer(normalised)
         if intent in ("affirm", "deny") and lead:
             return lead  # "yes, and it locks"
         return INFORM
     if intent == DONT_KNOW and not says_dont_know(text):
         intent = None  # "not sure" has to be said; a classifier's guess of it is not enough
     if (intent in VIDEO_INTENTS and not text.startswith("/")
-            and not guard_words().video.search(_normalise(text))):
+            and not guard_words().video.search(normalised)):
         intent = None  # "slow" (how it came on) is no request for the filming guide
     destructive = guard_words().destructive.get(intent or "")
-    if destructive is not None and not answer and destructive.search(_normalise(text)):
+    if destructive is not None and not answer and destructive.search(normalised):
         return str(intent)
-    asked_for_person = guard_words().request_human.search(_normalise(text))
+    asked_for_person = guard_words().request_human.search(normalised)
     if intent == "request_human" and answer and not asked_for_person:
         intent = INFORM  # "saw a physio" answers "what have you tried?"
     if answer:
@@ -160,7 +160,7 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
         return str(intent) if keep else INFORM
     if says_dont_know(text):
         return DONT_KNOW
-    lead = leading_answer(text)
+    lead = _leading_answer(normalised)
     if lead and (intent in SMALL_TALK_INTENTS or intent in YES_NO_GUESSES):
         return lead  # "yep it settles overnight" is an answer, not small talk; so is "wala po"
     return NOT_UNDERSTOOD if intent in DESTRUCTIVE_INTENTS else intent or NOT_UNDERSTOOD

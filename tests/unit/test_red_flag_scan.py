@@ -694,16 +694,16 @@ def test_heldout10_signs_are_certain(flag: str, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "absent"),
-    [("I heard that a pop with swelling is bad", "pop_with_swelling_certain"),
-     ("I don't want to displace my training plan", "deformity"),
+    [("I don't want to displace my training plan", "deformity"),
      ("my wheelchair-using mum is fine", "cannot_bear_weight"),
      ("I heard a pop but no swelling at all", "pop_with_swelling")],
 )
 def test_heldout10_look_alikes_are_not_that_sign(text: str, absent: str) -> None:
-    if absent.endswith("_certain"):
-        assert found(text).get(absent.removesuffix("_certain")) is not True
-    else:
-        assert absent not in found(text)
+    assert absent not in found(text)
+
+
+def test_hearsay_of_a_pop_with_swelling_is_not_certain() -> None:
+    assert found("I heard that a pop with swelling is bad").get("pop_with_swelling") is not True
 
 
 @pytest.mark.parametrize(
