@@ -33,6 +33,7 @@ var DEFAULTS = {
 var DEFAULT_ACCEPT = ["video/mp4", "video/quicktime", "video/webm"];
 /* How many recent messages' reply positions are kept (see KneeWidget.prototype.emit). */
 var REPLIED_KEPT = 20;
+var PUSH_WAIT_MS = 60000;   // how long a tab waits for a push another tab's history holds
 /* The Rasa route that serves the latest assessment as a PDF (rasa_project/connectors/summary_pdf.py). */
 var SUMMARY_PDF_PATH = "/webhooks/summary/pdf";
 var EXTENSION_TYPES = { mp4: "video/mp4", m4v: "video/mp4", mov: "video/quicktime", webm: "video/webm" };
@@ -356,6 +357,7 @@ function KneeWidget(config) {
   this.pending = null;                    // the video waiting to go: {file, el, ...}
   this.analysisEls = {};
   this.exerciseNames = {};
+  this.awaitedPushes = [];               // pushes an adopted history shows: {msg, until}
   this.build();
   this.renderHistory();
   if (this.state.history.length || this.state.open) this.connect();
@@ -596,8 +598,7 @@ KneeWidget.prototype.shownBefore = function (raw) {
   var replied = this.state.replied, shown = replied[raw.reply_to];
   if (!shown) {
     shown = replied[raw.reply_to] = [];
-    var ids = Object.keys(replied);
-    ids.slice(0, Math.max(0, ids.length - REPLIED_KEPT)).forEach(function (old) { delete replied[old]; });
+    keepNewest(replied, REPLIED_KEPT);
   }
   if (shown.indexOf(raw.reply_index) >= 0) return true;
   shown.push(raw.reply_index);
@@ -620,12 +621,49 @@ KneeWidget.prototype.othersPending = function () {
     return m.tab !== tab && !own.some(function (o) { return o.id === m.id; });
   });
 };
+/* Both tabs receive every reply (the server sends to the conversation's room). A tab that
+ * adopts the other's history before its own copy of a reply arrives must not show that reply
+ * twice: it takes the other tab's record of replies shown, and waits for the pushes (replies
+ * outside a turn, untagged) the adopted history holds, for up to PUSH_WAIT_MS. */
 KneeWidget.prototype.onForeignChange = function () {
   var saved = this.store.load();
   if (!saved || saved.sessionId !== this.state.sessionId) return;
+  this.adoptReplied(saved.replied);
   if (saved.history.length === this.state.history.length) return;
+  this.awaitPushesOf(saved.history);
   this.state.history = saved.history;
   this.renderHistory();
+};
+KneeWidget.prototype.adoptReplied = function (theirs) {
+  if (!theirs || typeof theirs !== "object") return;
+  var replied = this.state.replied;
+  Object.keys(theirs).forEach(function (id) {
+    if (!Array.isArray(theirs[id])) return;
+    var shown = replied[id] = replied[id] || [];
+    theirs[id].forEach(function (index) { if (shown.indexOf(index) < 0) shown.push(index); });
+  });
+  keepNewest(replied, REPLIED_KEPT);
+};
+/** Drops an object's oldest keys (in insertion order) beyond `kept`. */
+function keepNewest(object, kept) {
+  var keys = Object.keys(object);
+  keys.slice(0, Math.max(0, keys.length - kept)).forEach(function (old) { delete object[old]; });
+}
+KneeWidget.prototype.awaitPushesOf = function (history) {
+  var own = {}, now = Date.now(), awaited = this.awaitedPushes;
+  this.state.history.forEach(function (entry) { own[JSON.stringify(entry)] = true; });
+  history.forEach(function (entry) {
+    if (entry.push && !own[JSON.stringify(entry)]) awaited.push({ msg: JSON.stringify(entry.msg), until: now + PUSH_WAIT_MS });
+  });
+};
+/** Whether a push is one an adopted history already shows (and forgets it when so). */
+KneeWidget.prototype.adoptedBefore = function (msg) {
+  var key = JSON.stringify(msg), now = Date.now();
+  this.awaitedPushes = this.awaitedPushes.filter(function (a) { return a.until > now; });
+  for (var i = 0; i < this.awaitedPushes.length; i++) {
+    if (this.awaitedPushes[i].msg === key) { this.awaitedPushes.splice(i, 1); return true; }
+  }
+  return false;
 };
 KneeWidget.prototype.addEntry = function (entry, render) {
   entry.t = entry.t || Date.now();
@@ -729,8 +767,10 @@ KneeWidget.prototype.onBotMessage = function (raw) {
     msg = Object.assign({}, msg);
     delete msg.pdf;
   }
+  var push = !raw || typeof raw.reply_to !== "string";
+  if (push && this.adoptedBefore(msg)) return;
   this.hideTypingSoon();
-  this.addEntry({ who: "bot", msg: msg });
+  this.addEntry(push ? { who: "bot", push: true, msg: msg } : { who: "bot", msg: msg });
   if (this.panel.hidden) { this.unread += 1; this.updateBadge(); }
   this.scrollToEnd();
 };

@@ -247,6 +247,30 @@ describe("widget against a scripted bot", () => {
     await context.close();
   });
 
+  test("two tabs of one conversation: a reply or push the other tab saved first is not shown twice", async () => {
+    const { context, page } = await newPage(browser);
+    await openChat(page);
+    await send(page, "before the second tab");
+    await log(page).getByText("Echo: before the second tab").waitFor();
+    const second = await context.newPage();
+    await second.goto(page.url());
+    await log(second).getByText("Echo: before the second tab").waitFor();
+    const deliver = (tab, message) => tab.evaluate((m) => window.KneeWidget._receive(m), message);
+    const shown = (tab, text) => log(tab).getByText(text, { exact: true }).count();
+    // the first tab gets each message first and saves; the second adopts that history, then
+    // its own copy of the message arrives
+    for (const message of [{ text: "A reply of a turn.", reply_to: "turn-1", reply_index: 0 }, { text: "A pushed finding." }]) {
+      await deliver(page, message);
+      await log(second).getByText(message.text).waitFor();
+      await deliver(second, message);
+      assert.equal(await shown(second, message.text), 1, message.text);
+    }
+    // a later push with the same words is a new message, and shown
+    await deliver(second, { text: "A pushed finding." });
+    assert.equal(await shown(second, "A pushed finding."), 2);
+    await context.close();
+  });
+
   test("video: a non-video file gets a friendly error and can be replaced", async () => {
     const { context, page } = await newPage(browser);
     await openChat(page);
