@@ -1609,3 +1609,27 @@ def test_heldout10_sides_and_nil(text: str, requested: str, known: dict[str, Any
                                  expected: dict[str, Any]) -> None:
     updates = read(text, requested, known, previous="side" if known else None)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+# --- round 14: weekly distances said in passing (heldout10, re-read) ----------------------
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("i used to do like 25 miles a week", "swelling",
+      {"distance_before_km": 40.234, "distance_now_km": None}),
+     ("before I ran 40 km in one week", "limp", {"distance_before_km": 40.0}),
+     ("Before I run 25 km one week, now only 10 km because of pain.", "location",
+      {"distance_before_km": 25.0, "distance_now_km": 10.0}),
+     ("40 to 50 km a week, over a month.", "location",
+      {"distance_before_km": 40.0, "distance_now_km": 50.0}),
+     ("30 to 40 km a week over a fortnight", "location",
+      {"distance_before_km": 30.0, "distance_now_km": 40.0}),
+     # look-alikes: a range of one week's distance stays one distance
+     ("I do 40 to 50 km a week, over the winter mostly", "location",
+      {"distance_before_km": None, "distance_now_km": 45.0}),
+     ("i run like 30k a week", "location", {"distance_before_km": None, "distance_now_km": 30.0}),
+     ("i went from 30k a week to 50k in one week", "location",
+      {"distance_now_km": 50.0, "weeks_since_change": 1.0})],
+)
+def test_distances_said_in_passing(text: str, requested: str, expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -28,7 +28,7 @@ DISTANCE_UNIT = (
     r"|mikes|miels|milse|miiles|mlies|milez)"
 )
 _MILE_UNITS = ("mile", "miles", "mi", "mls", "mpw")
-_PER_WEEK = r"(?: ?(?:a|per|/|each|every) ?(?:week|wk|w)\b| ?weekly\b| ?pw\b)"
+_PER_WEEK = r"(?: ?(?:a|per|/|each|every|one|the) ?(?:week|wk|w)\b| ?weekly\b| ?pw\b)"
 #: An arrow between two numbers ("50k -> 70k", "30 → 45 km") always means before → now.
 _ARROW = r"(?:-+>|=+>|\u2192|\u21d2|\u27a1)"
 _DIST_RX = re.compile(
@@ -43,7 +43,9 @@ _NOT_DISTANCE_AFTER = re.compile(
     r"|or so weeks|k\w)"
 )
 #: "about 9" after a distance: the hedge belongs to the distance, not to a pain score.
-_HEDGE_BEFORE = re.compile(r"(?:about|around|roughly|approx(?:imately)?|~) ?$")
+#: A hedge just before a number ("about 30", "like 25 miles").
+_HEDGE = r"(?:(?:about|around|roughly|like|~) ?)"
+_HEDGE_BEFORE = re.compile(r"(?:about|around|roughly|approx(?:imately)?|like|~) ?$")
 _RACE_BEFORE = re.compile(
     r"(?:\b(?:a|an|the|my first|first|my|this|that|next)) $"
     r"|\btraining for (?:the |a |my )?(?:[a-z]+ ){0,2}$"  # "training for TCS 10k"
@@ -64,13 +66,16 @@ _RACE_AFTER = re.compile(r"^ ?(?:race|run|event|pb|time|parkrun|loop|route|cours
 _BEFORE_CUE = re.compile(
     rf"(?:{_BARE_WAS}|"
     r"\b(?:from|used to(?: run| do| be(?: running| doing| at)?)?|was (?:running|doing|at)|were"
-    r"|previously|before|usually|normally|originally|started at|last (?:month|year|block)))"
-    r" (?:(?:about|around|roughly|~) ?)?$"
+    r"|previously|before|usually|normally|originally|started at|last (?:month|year|block)"
+    r"|before(?: (?:that|this|the pain|it started))?,? (?:i|we)"
+    r" (?:ran|run|did|do|was (?:running|doing))))"
+    rf" {_HEDGE}?$"
 )
 _NOW_CUE = re.compile(
     r"\b(?:now|currently|these days|at the moment|this (?:week|month|block)|today"
     r"|up to|increased (?:it )?to|jumped to|bumped (?:it )?(?:up )?to|went up to|to)"
-    r"(?: i(?:'m| am)?)?(?: (?:run(?:ning)?|do(?:ing)?|at))? (?:(?:about|around|roughly|~) ?)?$"
+    r"(?: i(?:'m| am)?)?(?: (?:run(?:ning)?|do(?:ing)?|at))?(?: (?:only|just))?"
+    rf" {_HEDGE}?$"
 )
 _NOW_AFTER = re.compile(r"^(?:a week|per week|weekly)? ?(?:now|currently|these days)\b")
 _BEFORE_AFTER = re.compile(r"^(?:a week|per week|weekly)? ?(?:before|previously|last month)\b")
@@ -78,7 +83,7 @@ _UNITLESS_CUE = re.compile(
     rf"(?:{_BARE_WAS}|"
     r"\b(?:(?:up|down) from|from|to|now|previously|used to (?:run|do|be)|was (?:running|doing)"
     r"|currently))(?: i(?:'m| am)?)?(?: (?:run(?:ning)?|do(?:ing)?|at))?"
-    r" (?:(?:about|around|roughly|~) ?)?$"
+    rf" {_HEDGE}?$"
 )
 _DISTANCE_CONTEXT = re.compile(
     r"\b(?:mileage|distance|volume|km|kms|miles|kilom\w+|running|training|weekly|a week"
@@ -183,7 +188,7 @@ def _assumed_unit(text: str, mention: _Mention, has_unit: bool) -> str | None:
     return "km"  # no unit anywhere: assume kilometres (documented limitation)
 
 
-_FROM_BEFORE = re.compile(r"\bfrom (?:(?:about|around|roughly|~) ?)?$")
+_FROM_BEFORE = re.compile(rf"\bfrom {_HEDGE}?$")
 
 
 #: An increase verb anywhere in the sentence marks "15 to 25 miles" as a change ...
@@ -196,9 +201,11 @@ _CHANGE_VERB = re.compile(
 _CHANGE_NEAR = re.compile(
     r"\b(?:went|gone|moved|grew|grown|added)\b"
     r"|\b(?:over|across|within|in) (?:the )?(?:(?:last|past|space of) )?(?:about |around )?"
-    rf"(?:{NUM}|a few|a couple of|a couple|couple of|several|few) ?(?:days|weeks?|wks?"
-    r"|months?|fortnights?)\b"
+    rf"(?:(?:{NUM}|a few|a couple of|a couple|couple of|several|few) ?(?:days|weeks?|wks?"
+    r"|months?|fortnights?)|a (?:month|fortnight))\b"
 )
+#: "40 to 50 km a week, over a month": the period of the change right after the numbers.
+_CHANGE_FOLLOWS = re.compile(r"^,? (?:over|across|within) ")
 
 
 def _text_around(text: str, start: int, end: int, stops: str) -> str:
@@ -217,7 +224,12 @@ def _is_change_range(text: str, m: re.Match[str]) -> bool:
         return True  # an arrow
     sentence = _text_around(text, m.start(), m.end(), ".;!?").replace(m.group(), " ")
     clause = _text_around(text, m.start(), m.end(), ".;!?,").replace(m.group(), " ")
-    return bool(_CHANGE_VERB.search(sentence) or _CHANGE_NEAR.search(clause))
+    follows = text[m.end() :]
+    return bool(
+        _CHANGE_VERB.search(sentence)
+        or _CHANGE_NEAR.search(clause)
+        or (_CHANGE_FOLLOWS.match(follows) and _CHANGE_NEAR.match(follows.lstrip(", ")))
+    )
 
 
 def _iter_distance_matches(text: str) -> Iterator[tuple[re.Match[str], bool]]:
@@ -267,7 +279,7 @@ def _assign_roles(text: str, mentions: list[_Mention]) -> None:
             continue
         before = _clause_before(text, mn.start, 30)
         after = text[mn.claim_end : mn.claim_end + 20].lstrip(" ")
-        to_cue = re.search(r"\bto (?:(?:about|around|roughly|~) ?)?$", before)
+        to_cue = re.search(rf"\bto {_HEDGE}?$", before)
         if to_cue and not (i > 0 and mentions[i - 1].role == "distance_before"):
             _assign_to_pair(text, mentions, i)
             continue
@@ -289,7 +301,7 @@ def _assign_roles(text: str, mentions: list[_Mention]) -> None:
 
 _VERB_TO = re.compile(
     r"\b(?:increased|upped|raised|jumped|bumped|went up|gone up|built up|up) (?:it |my \w+ )?"
-    r"(?:up )?to (?:(?:about|around|roughly|~) ?)?$"
+    rf"(?:up )?to {_HEDGE}?$"
 )
 
 
