@@ -56,11 +56,11 @@ from actions.questions import all_questions  # noqa: E402
 from tests.e2e.stack import authenticated, running_stack, say  # noqa: E402
 
 CORPUS = REPO / "bench" / "conversation_corpus"
-#: The corpus folders: tuning (looked at while fixing), heldout … heldout9 (each written
-#: blind after a round of fixes, measured once, then looked at), heldout10 (written blind
-#: during round 13; the figure to quote).
+#: The corpus folders: tuning (looked at while fixing), heldout … heldout10 (each written
+#: blind after a round of fixes, measured once, then looked at), heldout11 (written blind
+#: during round 14; the figure to quote).
 HALVES = ("tuning", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
-          "heldout7", "heldout8", "heldout9", "heldout10")
+          "heldout7", "heldout8", "heldout9", "heldout10", "heldout11")
 LEVELS = ("self_care", "clinician", "urgent", "emergency")
 EXPECTED = (*LEVELS, "routed")
 STYLES = (
