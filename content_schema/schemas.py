@@ -784,6 +784,7 @@ class IntentGuardFile:
     destructive: DestructiveWords
     request_human: Texts
     video: Texts
+    exercise_question: Texts
     uncertain: Texts
     answer_words: AnswerWords
 

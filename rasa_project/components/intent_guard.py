@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from content_schema import load
+from content_schema.numbers import NUM
 from content_schema.schemas import DestructiveWords, IntentGuardFile
 
 from .extraction import correct_typo
@@ -50,6 +51,11 @@ _LEADING_ANSWER = re.compile(
 )
 #: Intents about a video, kept only when the message names one.
 VIDEO_INTENTS = frozenset({"ask_filming", "share_video"})
+#: A question about an exercise, kept only when the message names one or asks like one.
+EXERCISE_QUESTION = "ask_exercise_detail"
+#: A message that is only a number ("thirty nine", "about 40") answers a question; the
+#: classifier took "nine" for the German "nein".
+_NUMBER_ONLY = re.compile(rf"\W*(?:(?:about|around|like|maybe|roughly) )?{NUM}(?:[ -]{NUM})*\W*")
 #: Guesses a message opening with a yes or a no overrides (the classifier knows no "nahi").
 YES_NO_GUESSES = frozenset({None, "affirm", "deny", "nlu_fallback"})
 DONT_KNOW = "dont_know"
@@ -65,6 +71,7 @@ class GuardWords:
     uncertain: re.Pattern[str]
     request_human: re.Pattern[str]
     video: re.Pattern[str]
+    exercise_question: re.Pattern[str]
     leading_yes: re.Pattern[str]
     leading_no: re.Pattern[str]
 
@@ -85,6 +92,7 @@ def guard_words(path: Path = DATA_FILE) -> GuardWords:
         uncertain=_alternation(data.uncertain),
         request_human=_alternation(data.request_human),
         video=_alternation(data.video),
+        exercise_question=_alternation(data.exercise_question),
         leading_yes=_leading(data.answer_words.yes),
         leading_no=_leading(data.answer_words.no),
     )
@@ -149,6 +157,9 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
     if (intent in VIDEO_INTENTS and not text.startswith("/")
             and not guard_words().video.search(normalised)):
         intent = None  # "slow" (how it came on) is no request for the filming guide
+    if (intent == EXERCISE_QUESTION and not any(e.get("entity") == "exercise" for e in entities)
+            and not guard_words().exercise_question.search(normalised)):
+        intent = None  # an opening in Spanish about a football injury asks about no exercise
     destructive = guard_words().destructive.get(intent or "")
     if destructive is not None and not answer and destructive.search(normalised):
         return str(intent)
@@ -160,6 +171,8 @@ def guard_intent(intent: str | None, text: str, entities: Iterable[Mapping[str, 
         return str(intent) if keep else INFORM
     if says_dont_know(text):
         return DONT_KNOW
+    if intent in YES_NO_GUESSES and _NUMBER_ONLY.fullmatch(normalised):
+        return INFORM  # "thirty nine" to "how old are you?"
     lead = _leading_answer(normalised)
     if lead and (intent in SMALL_TALK_INTENTS or intent in YES_NO_GUESSES):
         return lead  # "yep it settles overnight" is an answer, not small talk; so is "wala po"

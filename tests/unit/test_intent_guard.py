@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,3 +180,42 @@ def test_every_filming_example_of_the_training_data_keeps_its_intent() -> None:
                 text = example.removeprefix("- ").strip()
                 if text:
                     assert guard_intent(block["intent"], text, []) == block["intent"], text
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "expected"),
+    [("hola, me lesioné la rodilla jugando fútbol", [], "nlu_fallback"),
+     ("hola, me lesioné la rodilla jugando fútbol", [ent("exercise")], "ask_exercise_detail"),
+     ("how many reps of the bridge should I do", [], "ask_exercise_detail"),
+     ("can you explain the short foot one", [], "ask_exercise_detail")],
+)
+def test_a_question_about_an_exercise_needs_one_named_or_asked_about(
+        text: str, entities: list[dict[str, Any]], expected: str) -> None:
+    assert guard_intent("ask_exercise_detail", text, entities) == expected
+
+
+def test_every_exercise_question_of_the_training_data_keeps_its_intent() -> None:
+    import yaml
+
+    nlu = yaml.safe_load((Path(__file__).resolve().parents[2] / "rasa_project" / "data"
+                          / "nlu.yml").read_text())["nlu"]
+    examples = [line.removeprefix("- ").strip() for block in nlu
+                if block.get("intent") == "ask_exercise_detail"
+                for line in block["examples"].splitlines() if line.strip()]
+    assert len(examples) > 20
+    for example in examples:
+        text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", example)
+        entities = [ent("exercise")] if "(exercise)" in example else []
+        assert guard_intent("ask_exercise_detail", text, entities) == "ask_exercise_detail", text
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "expected"),
+    [("deny", "thirty nine", "inform"), ("deny", "nine", "inform"),
+     ("nlu_fallback", "about 40", "inform"), ("affirm", "twenty-five", "inform"),
+     # look-alikes: a yes or no is still one
+     ("deny", "nein", "deny"), ("deny", "no", "deny"), ("affirm", "yes 1", "affirm")],
+)
+def test_a_message_that_is_only_a_number_is_an_answer(intent: str, text: str,
+                                                      expected: str) -> None:
+    assert guard_intent(intent, text, []) == expected

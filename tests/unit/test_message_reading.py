@@ -1633,3 +1633,23 @@ def test_heldout10_sides_and_nil(text: str, requested: str, known: dict[str, Any
 def test_distances_said_in_passing(text: str, requested: str, expected: dict[str, Any]) -> None:
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+# --- round 14: classes of the blind heldout11 ---------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "previous", "expected"),
+    [("wait sorry the phone heard no i said it does it swells up after the long runs",
+      "distance_before_km", {"swelling": False}, "swelling", {"swelling": True}),
+     ("mostly once Ive finished a run, four out of ten", "pain_triggers", {}, None,
+      {"pain_triggers": ["after_runs"], "pain_score": 4}),
+     ("Right, full story so you don't have to drag it out of me: left knee, inner side",
+      "location", {}, None, {"side": "left"}),
+     # look-alikes: a plain no still negates; "right, left knee" is still both named
+     ("no it doesn't swell, not even after long runs", "swelling", {}, None,
+      {"swelling": False}),
+     ("right and left knee, both", "side", {}, None, {"side": "both"})],
+)
+def test_heldout11_answers(text: str, requested: str, known: dict[str, Any],
+                           previous: str | None, expected: dict[str, Any]) -> None:
+    updates = read(text, requested, known, previous=previous)
+    assert {k: updates.get(k) for k in expected} == expected

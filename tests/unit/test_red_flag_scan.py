@@ -750,3 +750,63 @@ def test_giving_way_in_traffic_is_no_sign() -> None:
 
 def test_hindi_hota_is_not_hot() -> None:
     assert found("knee poora seedha nahi hota subah") == {}
+
+
+# --- round 14: lay wordings of the blind heldout11, and signs in Spanish, Portuguese,
+# French and German mixed into English -----------------------------------------------------
+HELDOUT11_CERTAIN = [
+    ("giving_way_after_twist", "I twisted it at handball and since then it slides out from "
+                               "beneath me when I turn"),
+    ("giving_way_after_twist", "since the twist le genou se dérobe when I turn"),
+    ("locking", "it sticks half bent and I cannot open it out"),
+    ("locking", "às vezes o joelho trava dobrado e não estica"),
+    ("locking", "a veces se queda trabada"),
+    ("cannot_bear_weight", "fell on a root and now the leg wont take anything at all"),
+    ("cannot_bear_weight", "I twisted my knee, no puedo apoyar la pierna"),
+    ("cannot_bear_weight", "kann nicht auftreten since the fall"),
+    ("chest_pain_breathless", "since this morning I run out of air just putting my socks on, "
+                              "and it pinches in the chest when I breathe in deep"),
+    ("chest_pain_breathless", "since the flight I'm short of air lying in bed, and pain in the "
+                              "peito when I breathe"),
+    ("night_rest_pain", "nachts weckt mich das Knie auf"),
+    ("night_rest_pain", "la rodilla me despierta por la noche"),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), HELDOUT11_CERTAIN, ids=_ids(HELDOUT11_CERTAIN))
+def test_heldout11_signs_are_certain(flag: str, text: str) -> None:
+    assert found(text).get(flag) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [("I slipped on ice and ended up on the floor", "giving_way_after_twist"),
+     ("I ran out of air on the hill sprints", "chest_pain_breathless"),
+     ("I don't run out of air", "chest_pain_breathless"),
+     ("no fuss, my knee is just sore", "foot_numb_cold"),
+     ("my new shoe pinches a bit at the toes", "foot_numb_cold"),
+     ("it doesn't slide out from under me", "giving_way_after_twist"),
+     # over-triaged in the blind run
+     ("yes, i can see it from across the track, hes stepping short on the left and running "
+      "crooked", "deformity"),
+     ("mas ou menos 15 miles por semana, about 22 miles a week", "weight_loss_lump_cancer"),
+     ("the calf on that leg has puffed out bigger than the other one", "chest_pain_breathless")],
+)
+def test_heldout11_look_alikes_are_not_that_sign(text: str, absent: str) -> None:
+    assert absent not in found(text)
+
+
+@pytest.mark.parametrize(
+    ("flag", "text"),
+    [("weight_loss_lump_cancer", "no. my tía had the cancer, not me, i have no lumps"),
+     ("locking", "none. the knee got stuck in 2009 before the operation, since then never")],
+)
+def test_heldout11_a_sign_of_someone_else_or_long_ago_is_asked_about(flag: str, text: str) -> None:
+    assert found(text).get(flag) is False
+
+
+@pytest.mark.parametrize("text", ["my knee looks crooked since the fall",
+                                  "there is a mass on my knee",
+                                  "my knee locked yesterday, not since then though"])
+def test_heldout11_the_real_signs_still_count(text: str) -> None:
+    assert True in found(text).values()

@@ -19,6 +19,9 @@ _NEGATION_RX = re.compile(
     r"|dosnt|dosent|doesent|doesnot|didint|didnot|donot|isent|wasent|doest|dsnt|dnt)\b"
 )
 _UNCERTAIN_RX = re.compile(r"\b(?:not sure|no idea|don't know|dont know|not certain|unsure)\b")
+#: "no" as a word that was heard or typed, not said of the sign: "the phone heard no, I said
+#: it does, it swells up".
+_QUOTED_NO = re.compile(r"\b(?:heard|typed|wrote|put|picked up|got) (?:a |the word )?[\"']?no\b")
 _NEG_SCOPE_BREAK = re.compile(r"[.;!?,]|\b(?:but|though|although|however|except|yet|and)\b")
 #: The gap between two symptoms of one negated list; it may hold up to three list items
 #: the extractor does not report ("no swelling, locking or giving way": "locking" is the
@@ -34,7 +37,7 @@ _LIST_JOIN = re.compile(
 
 
 def _is_negated(text: str, start: int, end: int) -> bool:
-    window = text[max(0, start - 40) : start]
+    window = _QUOTED_NO.sub(" ", text[max(0, start - 40) : start])
     breaks = list(_NEG_SCOPE_BREAK.finditer(window))
     if breaks:
         window = window[breaks[-1].end() :]

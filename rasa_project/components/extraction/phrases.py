@@ -279,7 +279,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "after (?:i|we) (?:run|ran|finish|finished|stop|stopped)\\b",
             "after running",
             "post[- ]?runs?", "afterwards", "the day after",
-            "(?:after|once|when) i(?:'ve| have)? (?:finish(?:ed)?|stop(?:ped)?(?: running)?"
+            "(?:after|once|when) i(?:'?ve| have)? (?:finish(?:ed)?|stop(?:ped)?(?: running)?"
             "|get (?:back|home|in))", "after i'm done",
         ],
         "squatting": ["squat(?:s|ting)?(?! test)", "crouch(?:ing)?", "kneel(?:ing)?"],

@@ -48,7 +48,8 @@ _LEFT_NOT_BEFORE = re.compile(
 #: andar ki side").
 _DISCOURSE_AFTER = re.compile(
     r"^, ?(?:so|well|ok|okay|i|i'm|im|it|its|it's|the|this|that|where|what|let|lets|let's"
-    r"|thanks|thank|anyway|um|er|erm|now|then|here|we|you|my|about|as)\b"
+    r"|thanks|thank|anyway|um|er|erm|now|then|here|here's|heres|we|you|my|about|as|full"
+    r"|quick|long|short|basically|listen)\b"
 )
 #: "no just left": "just" after a yes or no marks an answer, not "I just left".
 _ANSWER_JUST_BEFORE = re.compile(r"(?:^|\b)(?:no|nope|nah|yes|yeah|wait|oh|it's|its) just $")
