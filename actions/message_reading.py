@@ -401,14 +401,20 @@ _TAKEBACK = (r"wait|oops|correction|i mean|i meant|my mistake|scratch that|hang 
              r"|got that wrong|got it wrong|wrong answer|made a mistake|i was wrong"
              # "no, inside. inner side. I mixed the words"; "No, I must correct myself: ..."
              r"|correct myself|i mixed (?:up )?the words|mixed (?:it|them) up|i mixed them"
-             r"|i confuse (?:them|the words)|i confused (?:them|the words)")
+             r"|i confuse (?:them|the words)|i confused (?:them|the words)"
+             # "Moment, no, I read the question wrong"; "I confused with something else"
+             r"|read the question wrong|read it wrong|misread|i confused(?: it)? with"
+             r"|got (?:them|it) confused")
 #: A message that opens by taking the last answer back: "no wait", "nah sorry",
 #: "correction:", "oops".
 #: "Sorry" as runners who also speak another language type it.
 _SORRY = r"sorry|soz|desculpa|disculpa|perd[oó]n|pardon|entschuldigung|scusa|scusi|przepraszam"
+#: "Wait" in other languages, only where a message opens with it ("at the moment" is no
+#: correction): "non attends, ...", "Moment, no, ...".
+_WAIT_ELSEWHERE = r"attends|espera|warte|moment|momento|un momento"
 _LEADING_CORRECTION = re.compile(
     r"^\W*(?:(?:och|ach|oh|ah|aw)\W+)?(?P<no>(?:(?:no+|nah|nope|naw)\W+))?"
-    rf"(?:(?:oh|ah|erm?|um+|hmm+)\W+)?(?:{_TAKEBACK}|{_SORRY}|actually)\b"
+    rf"(?:(?:oh|ah|erm?|um+|hmm+)\W+)?(?:{_TAKEBACK}|{_SORRY}|{_WAIT_ELSEWHERE}|actually)\b"
 )
 #: A "no" that opens a message taking the last answer back later on ("No, I must correct
 #: myself: ..."): the "no" rejects that answer.
@@ -434,6 +440,7 @@ _STRONG_TAKEBACK = re.compile(
 )
 _CORRECTION = re.compile(
     rf"\b(?:{_TAKEBACK}|actually|{_SORRY}|not both|only the|just the)\b"
+    rf"|^\W*(?:(?:no+|non|nein|não)\W+)?(?:{_WAIT_ELSEWHERE})\b"
     r"|\d\s*(?:km|k|kms|mi|miles?)?,? no \d"  # "25 miles, no 35": 25, not 35
     # "64, not 46", "the left, not the right"; not "I'm not limping", "it's not swollen"
     r"|(?<![\w'’])(?!(?:i'?m|am|is|are|was|were|it'?s|its|that'?s|thats|do|does|did|has|have|had"

@@ -19,7 +19,8 @@ _TENS_WORDS = {
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _FUZZY_COUNTS = {"a": 1, "an": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "couple": 2,
-                 "a few": 3, "few": 3, "several": 3}  # fmt: skip
+                 "a few": 3, "few": 3, "several": 3,
+                 "too": 2, "won": 1}  # dictated before a time unit ("too weeks")  # fmt: skip
 
 _ONES_RX = "|".join(sorted(_UNITS_WORDS, key=len, reverse=True))
 _DIGIT_WORDS_RX = "one|two|three|four|five|six|seven|eight|nine"

@@ -479,6 +479,7 @@ class _Clause:
     own_parts: set[str] = field(default_factory=set)
     parts: frozenset[str] = frozenset()
     uncertain: bool = False
+    condition: bool = False  # opens after "until", "when", "if": "until I swing the foot"
 
 
 @dataclass(frozen=True)
@@ -535,6 +536,8 @@ def _analyse(text: str, data: _Data) -> list[_Hit]:
     for i in range(len(tokens) - 1, -1, -1):
         clauses[clause_of[i]].sentence = sent_of[i]
         clauses[clause_of[i]].first = i
+    for clause in clauses:
+        clause.condition = clause.first > 0 and tokens[clause.first - 1].norm in _CONDITION_WORDS
     single = data.single
 
     # Questions: a sentence ending in "?" makes its question clauses uncertain.
@@ -668,6 +671,11 @@ def _adjacent(tokens: list[_Token], before: _Match, after: _Match) -> bool:
     return tok.brk != _HARD or tok.after_q
 
 
+#: A clause opening after one of these says when or until something happens ("it sticks
+#: half bent until I swing the foot"): its body part is not lent to the clauses before it.
+_CONDITION_WORDS = frozenset({"until", "till", "when", "whenever", "if", "unless", "once"})
+
+
 def _resolve_parts(clauses: list[_Clause], default: str) -> None:
     last_parts: frozenset[str] | None = None
     for i, clause in enumerate(clauses):
@@ -675,7 +683,8 @@ def _resolve_parts(clauses: list[_Clause], default: str) -> None:
             clause.parts = frozenset(clause.own_parts)
         else:
             earlier = [c for c in clauses[:i] if c.sentence == clause.sentence]
-            later = [c for c in clauses[i + 1 :] if c.sentence == clause.sentence and c.own_parts]
+            later = [c for c in clauses[i + 1 :]
+                     if c.sentence == clause.sentence and c.own_parts and not c.condition]
             if earlier:
                 clause.parts = earlier[-1].parts
             elif later:

@@ -1653,3 +1653,42 @@ def test_heldout11_answers(text: str, requested: str, known: dict[str, Any],
                            previous: str | None, expected: dict[str, Any]) -> None:
     updates = read(text, requested, known, previous=previous)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Evening. My lad's 17 and runs 800s and 1500s for the county.", {"age_band": "under_18"}),
+     ("Hi, my husband Dave (46) won't ask anyone so I'm doing it.", {"age_band": "18_54"}),
+     ("Bonjour, I'm from Liège, 55 ans. My right knee hurts", {"age_band": "55_plus"}),
+     ("PT here, client: 52F, L knee, deep medial JL pain", {"age_band": "18_54"}),
+     ("my write knee is sore on the in side after runs for about too weeks",
+      {"side": "right", "location": "medial", "pain_duration_weeks": 2.0}),
+     ("it hurts on the out side when im running downhill", {"location": "outer"}),
+     ("Left knee, but the pain is behind, in the fold, when I run uphill", {"location": "back"}),
+     # look-alikes
+     ("je cours depuis 20 ans, the knee hurts", {"age_band": None}),
+     ("ran 52m on the track yesterday", {"age_band": None}),
+     ("I slept in the fold-out bed and the knee hurts", {"location": None}),
+     ("it's been too long since I ran without pain", {"pain_duration_weeks": None})],
+)
+def test_heldout11_facts_in_passing(text: str, expected: dict[str, Any]) -> None:
+    updates = read(text, "consent")
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "previous", "expected"),
+    [("Moment, no, I read the question wrong. It does NOT settle, next morning still there",
+      "limp", {"settles_by_next_day": True}, "settles_by_next_day",
+      {"settles_by_next_day": False}),
+     ("non attends, I confused with something else: the squats made it WORSE", None,
+      {"tried": ["physio", "exercises"], "tried_outcome": "helped"}, "tried_outcome",
+      {"tried_outcome": "worse"}),
+     # look-alike: "at the moment" takes nothing back
+     ("at the moment it settles by the next morning", "limp", {"settles_by_next_day": False},
+      "settles_by_next_day", {"settles_by_next_day": None})],
+)
+def test_heldout11_corrections(text: str, requested: str | None, known: dict[str, Any],
+                               previous: str, expected: dict[str, Any]) -> None:
+    updates = read(text, requested, known, previous=previous)
+    assert {k: updates.get(k) for k in expected} == expected

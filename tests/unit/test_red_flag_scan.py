@@ -761,6 +761,9 @@ HELDOUT11_CERTAIN = [
     ("locking", "it sticks half bent and I cannot open it out"),
     ("locking", "às vezes o joelho trava dobrado e não estica"),
     ("locking", "a veces se queda trabada"),
+    # a clause after "until" lends its body part to no sign before it
+    ("locking", "deep in the joint, inner side. And a veces se queda trabada: it sticks half "
+                "bent and I cannot open it out until I swing the foot slowly"),
     ("cannot_bear_weight", "fell on a root and now the leg wont take anything at all"),
     ("cannot_bear_weight", "I twisted my knee, no puedo apoyar la pierna"),
     ("cannot_bear_weight", "kann nicht auftreten since the fall"),

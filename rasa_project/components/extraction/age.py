@@ -39,10 +39,24 @@ _AGE_RXS = [
         r"(?! (?:ago|of|running|in|now (?:running|of)))"
     ),
     re.compile(
-        r"\b(?:she's|shes|she is|he's|hes|he is|(?:my )?(?:son|daughter|kid|child)"
-        r" (?:is|who is|who's|aged))"
+        r"\b(?:she's|shes|she is|he's|hes|he is|(?:my )?(?:son|daughter|kid|child|lad|boy|girl"
+        r"|husband|wife|partner|hubby)(?:'s| is| who is| who's| aged))"
         r" (?P<n>\d{1,2})\b(?! ?(?:k\b|km|kms|mi\b|miles?|%|/|x\b|times|weeks?|days?|months?"
         r"|mins?|minutes|kg|lbs))"
+    ),
+    # "my husband Dave (46)", "one of my runners (19)"
+    re.compile(
+        r"\b(?:husband|wife|partner|son|daughter|lad|boy|girl|runner|runners|athlete|client"
+        r"|patient|guy|guys|mum|mom|dad)(?: [a-z]+)? \((?P<n>\d{2})\)"
+    ),
+    # French, Spanish, Portuguese, German: "55 ans", "tengo 40 años" (not "depuis 20 ans")
+    re.compile(
+        r"(?<!depuis )(?<!hace )(?<!seit )(?<!faz )(?<!for )\b(?P<n>\d{2}) (?:ans|años|anos"
+        r"|jahre)\b"
+    ),
+    # clinical shorthand: "client: 52F", "46M, L knee"
+    re.compile(
+        r"(?:^|[:;,(] ?|\b(?:client|patient|pt|runner|athlete),? )(?P<n>\d{2})[fm]\b(?![/.\d])"
     ),
 ]
 

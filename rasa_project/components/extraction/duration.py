@@ -20,7 +20,9 @@ _DUR_UNITS = {
     "da": 1 / 7, "dy": 1 / 7, "dya": 1 / 7,  # "12 das", "3 dys": "days" typed with a slip
 }  # fmt: skip
 _DUR_RX = re.compile(
-    rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|couple|a few|few|several|an|a)"
+    rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|couple|a few|few|several|an|a"
+    # dictated: "too weeks", "won week"
+    r"|(?:too|won)(?= (?:days?|weeks?|months?)\b))"
     rf"(?: ?(?:-|to|or) ?(?P<num2>{NUM}))?(?P<half1> and a half)?"
     r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?|fortnights?"
     r"|(?<=\d)[dw](?! ?print)|(?<=\d )(?:das|dys|dyas))(?![\w'])"

@@ -61,6 +61,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:faces|facing|towards?|closest to|nearest) (?:my |the )?other (?:leg|knee)",
             # Hindi "andar ki side" / "andar wali" (the inner side)
             "andar (?:ki|ke|wali|wala|waali|waala) ?(?:side|taraf)?",
+            # dictated: "sore on the in side"
+            "(?<=the )in side",
         ],
         "kneecap": [
             "(?:under|around|behind|beneath|below|above|over|on|round) {D}knee ?caps?",
@@ -80,6 +82,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "exterior(?! (?:wall|door|paint))",
             # Hindi "bahar ki side" (the outer side)
             "bahar (?:ki|ke|wali|wala|waali|waala) ?(?:side|taraf)?",
+            # dictated: "on the out side"
+            "(?<=the )out side",
         ],
         # A side word between the determiner and "knee" belongs to ``side``: "behind my
         # left knee" is location "behind" + side "left" (spans never overlap).
@@ -91,6 +95,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "back ?side(?= of {D}{S}(?:knees?|legs?)\\b)",
             # "at the rear of the knee, in the hollow behind it"
             "rear of {D}{A}knees?", "(?<=the )hollow (?:behind|at the back)",
+            # "behind, in the fold"; Spanish "detrás de la rodilla"
+            "(?<=in the )fold\\b(?![- ](?:out|up|down|of (?:the )?(?:arm|elbow|hip|groin)))",
+            "detr[aá]s de la rodilla",
         ],
     },
     "onset": {
