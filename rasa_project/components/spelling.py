@@ -24,7 +24,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-_WORD_RX = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
+#: A word in any alphabet: "perdón" is one word (left alone), not "perd" + "ón".
+_WORD_RX = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 MIN_LENGTH = 3  # shorter tokens ("im", "r", "ok") are never changed
 LONG_WORD = 8  # from this length on, two edits are forgiven
 #: English words more probable than this (natural log; about the 48,000 most frequent) are
@@ -100,8 +101,8 @@ class Speller:
 
     def correct_word(self, word: str) -> str:
         """The word a typed ``word`` (lower case) was meant to be, or ``word`` itself."""
-        if len(word) < MIN_LENGTH or not word.isalpha():
-            return word
+        if len(word) < MIN_LENGTH or not word.isalpha() or not word.isascii():
+            return word  # "perdón" is Spanish, not a slip of "perón"
         contraction = _swapped_contraction(word)
         if contraction and word not in self.targets:
             return contraction  # "doenst", "dosent": web text is full of them, the "not" matters
@@ -168,7 +169,8 @@ def build_speller(
     """
     counts: Counter[str] = Counter()
     for text in project_texts:
-        counts.update(w for w in words_of(text) if w.isalpha() and len(w) >= MIN_LENGTH)
+        counts.update(w for w in words_of(text)
+                      if w.isalpha() and w.isascii() and len(w) >= MIN_LENGTH)
     common = frozenset(w for w, logprob in common_words if logprob > COMMON_LOGPROB)
     never = common | frozenset(protected) | CONTRACTIONS
     targets = {w: n for w, n in counts.items() if w in common or n >= min_uses}

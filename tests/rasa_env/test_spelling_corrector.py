@@ -60,6 +60,9 @@ def test_runner_typos_are_mended(mended, typed: str, meant: str) -> None:
         "/inform{\"side\": \"rihgt\"}",  # button payloads are explicit: untouched
         "hips, four, width, thick, plank, taping, slid, gait, sole",  # real words
         "aye, nae swelling, naw it disnae lock, a wee niggle",  # Scots: "nae" is no "name"
+        # words with accents are another language, never a slip ("perdón" is no "perón")
+        "perdón, no, it did NOT help, igual, the same as before",
+        "sous la rotule, pas gonflé, não incha, müde",
     ],
 )
 def test_words_that_are_no_slips_stay(mended, text: str) -> None:

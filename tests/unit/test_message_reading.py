@@ -1692,3 +1692,16 @@ def test_heldout11_corrections(text: str, requested: str | None, known: dict[str
                                previous: str, expected: dict[str, Any]) -> None:
     updates = read(text, requested, known, previous=previous)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [("PT, own knee, L.", "left"), ("hola, dolor en la rodilla izquierda", "left"),
+     ("Lt knee, medial", "left"), ("Rt knee, medial", "right"), ("mon genou droit", "right"),
+     ("rechtes Knie, innen", "right"), ("o joelho direito", "right"),
+     # look-alikes
+     ("I'm from L.A. and my knee hurts", None), ("links to videos, knee", None),
+     ("tout droit, the knee hurts", None)],
+)
+def test_heldout11_sides_in_shorthand_and_other_languages(text: str, side: str | None) -> None:
+    assert read(text, "consent").get("side") == side

@@ -8,8 +8,17 @@ from collections.abc import Iterator
 from .candidates import Candidate, candidate
 from .canonical import CanonicalText
 
+#: Sides in Spanish, Portuguese, French and German ("la rodilla izquierda", "genou droit").
+_OTHER_LANGUAGE_SIDES = {
+    **dict.fromkeys(("izquierda", "izquierdo", "esquerda", "esquerdo", "gauche", "linke",
+                     "linken", "linkes", "linker"), "left"),
+    **dict.fromkeys(("derecha", "derecho", "direita", "direito", "droite", "droit", "rechte",
+                     "rechten", "rechtes", "rechter", "rechts"), "right"),
+}
 _SIDE_RX = re.compile(
-    r"(?<![\w'])(left|right|both|l ?[+&/] ?r|r ?[+&/] ?l|l|r"  # "L+R": both
+    r"(?<![\w'])(left|right|both|l ?[+&/] ?r|r ?[+&/] ?l|l|r|lt|rt"  # "L+R": both
+    r"|izquierd[ao]|esquerd[ao]|gauche|linke[nsr]?|derech[ao]|direit[ao]|droite|(?<=genou )droit"
+    r"|recht(?:e[nsr]?|s)"
     r"|(?:two|2|each)(?= (?:of my )?(?:knees?|legs?)\b(?! of))"
     # dictated: "my write knee"
     r"|(?:(?<=my )|(?<=the )|(?<=me ))write(?= (?:knees?|legs?|one)\b)|^write(?=\W|$))"
@@ -93,8 +102,14 @@ def _side_named(
     orig_start, orig_end = canon.original_span(m.start(), m.end())
     if original[orig_start:orig_end + 1].lower().rstrip(" ,.") in ("lefts", "rights"):
         return None  # "got my lefts and rights mixed"
+    if word in _OTHER_LANGUAGE_SIDES:
+        return _OTHER_LANGUAGE_SIDES[word]
+    if word in ("lt", "rt"):
+        return ("left" if word == "lt" else "right") if _KNEE_AFTER.match(after) else None
     if word in ("l", "r"):
-        typed_as_side = original[orig_start].isupper() and body_next
+        # "PT, own knee, L.": a capital letter on its own in a message about a knee
+        alone = bool(re.match(r"[.,;!)]*(?:\s|$)", after)) and "knee" in text
+        typed_as_side = original[orig_start].isupper() and (body_next or alone)
         if not (typed_as_side or text.strip() == word or _KNEE_AFTER.match(after)):
             return None  # "R knee", "l" alone; a small one in a sentence only as "r knee"
         return "left" if word == "l" else "right"
