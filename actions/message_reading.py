@@ -151,6 +151,8 @@ _NOTHING_TRIED_VOLUNTEERED = re.compile(
     r"|used|use|had) (?:anything|a thing|any (?:treatment|therapy|physio))\b"
     r"|\bain'?t (?:try|tried|done|do) (?:nothing|anything)\b|\btried (?:nowt|nothing)\b"
     r"|\bnothing (?:i|we) (?:have|'ve|ve|had) (?:tried|done|used)\b"
+    # a clinician's note: "Nil Rx yet", "no tx"
+    r"|\b(?:nil|no) (?:rx|tx|treatment)\b"
 )
 _HEDGED_YES = re.compile(
     r"^\W*(?:a (?:bit|little)|some(?:times|what)?|slightly|occasionally|a touch|now and then"
@@ -189,6 +191,8 @@ _SETTLES = re.compile(
     r"|all right|normal|clears?|cleared)(?: again| by then| down)?"
     r" (?:by|in|the|overnight|by the) ?(?:next |following )?(?:morning|day)\b"
     r"|\b(?:settles|settled|goes|went|gone|eases|clears) (?:down )?overnight\b"
+    # a clinician's note: "Settles within 24 h", "resolves within 24 hours"
+    r"|\b(?:settles|resolves|eases|clears|gone) (?:with)?in 24 ?h(?:ours?|rs?)?\b"
     r"|\bby (?:the )?(?:next )?morning,? (?:it'?s|its|it is) (?:fine|ok|okay|gone|better)\b"
     r"|\b(?:the )?(?:next|following) (?:morning|day),? (?:it'?s|its|it is|i'?m|i am|the knee is)"
     r" (?:fine|ok|okay|gone|better|normal|settled)\b"
@@ -224,7 +228,9 @@ _LINGERS = re.compile(
 _NOT_LIMPING = re.compile(
     r"\b(?:not limping|no limp|don'?t limp|doesn'?t make me limp|(?:can )?walk(?:ing)? (?:is )?"
     r"(?:totally |completely |perfectly |quite )?(?:fine|normal|normally|ok|okay)"
-    r"|mov(?:e|ing) (?:fine|normally))\b"
+    r"|mov(?:e|ing) (?:fine|normally)"
+    # a clinician's note: "Gait normal", "non-antalgic"
+    r"|gait (?:is )?(?:normal|fine|ok|unaffected)|normal gait|non-? ?antalgic)\b"
 )
 #: Limping said in other words ("walking lopsided", "favouring that leg", "I don't walk
 #: normally", "walking in a strange way to protect it").
@@ -235,7 +241,8 @@ _LIMPING = re.compile(
     r"|(?:don'?t|do not|can'?t|cannot|not|isn'?t|aren'?t|am not|i'?m not) (?:really )?"
     r"walk(?:ing)? (?:normal(?:ly)?|properly|right|straight)"
     r"|walk(?:ing)? (?:in )?an? (?:strange|weird|odd|funny|different|awkward) way"
-    r"|protect(?:ing|s)? (?:it|the knee|my knee|the leg|my leg)\b)"
+    r"|protect(?:ing|s)? (?:it|the knee|my knee|the leg|my leg)\b"
+    r"|(?<!non-)(?<!non )(?<!non)antalgic)"
 )
 #: Running as before: the load was not reduced.
 _SAME_LOAD = re.compile(
@@ -273,6 +280,13 @@ _OTHER_PERSON_BEFORE = re.compile(
     r"\b(?:my |his |her |our |the )?(?:friend|mate|wife|husband|brother|sister|mum|mom|mummy"
     r"|dad|son|daughter|coach|partner|boyfriend|girlfriend|teammate|he|she|they)(?:'s|s)?"
     r"(?: (?:knee|leg|ankle|one))? (?:also |always |often |sometimes |still |usually )?$"
+)
+#: Someone else earlier in the sentence: "another kid on the team who limps", "her brother
+#: had Osgood-Schlatter and limped for months" (a parent typing for a daughter).
+_SOMEONE_ELSE_BEFORE = re.compile(
+    r"(?:\b(?:another|a different|the other)\b(?: \S+){0,3}? (?:kid|runner|athlete|girl|boy"
+    r"|guy|lad|person|friend|teammate|client|patient)s?"
+    r"|\b(?:her|his|their) (?:brother|sister|mum|mom|dad|friend|cousin))\b[^.;!?]{0,50}$"
 )
 #: A "no" opening a message that then says what is so: "wait no i have been stretching".
 _OPENING_NO = re.compile(
@@ -458,6 +472,8 @@ _WAS_DISTANCE = re.compile(r"\bwas (?:about |around )?\d+(?:\.\d+)?\s*(?:k|km|km
 _PAIN_START_BEFORE = re.compile(
     r"\b(?:started|began|start|begin|came on|hurt\w*|pain|sore|aching)\b[^.;!?]{0,15}$"
 )
+#: "came on gradually about 8 days ago": a start said with how it came on.
+_CAME_ON_BEFORE = re.compile(r"\b(?:started|began|came on|come on)\b[^.;!?]{0,30}$")
 #: Said right after a duration: it has hurt since the change ("for ten days since I upped it").
 _SINCE_THE_CHANGE_AFTER = re.compile(
     r"^,?\s*(?:now\s*)?,?\s*(?:ever )?since (?:i|we) (?:upped|increased|went|jumped|added"
@@ -643,6 +659,8 @@ def _duration_target(
         return None  # "it takes a good two days to calm down": how long it lingers
     if _about_another_body_part(text, entity):
         return None  # "my calf has been swollen and warm for two days": not the knee's pain
+    if _SOMEONE_ELSE_BEFORE.search(text[: entity.get("start", 0)].lower()):
+        return None  # "her brother limped for months": not this runner's pain
     said_after = _clause_of(text, entity.get("end", len(text)), entity.get("end", len(text)))
     if _OTHER_BODY_PART.search(said_after) and not _KNEE_WORD.search(said_after):
         return None  # "since this morning I get a sharp stab in my chest"
@@ -675,6 +693,8 @@ def _duration_target(
     if _HISTORY_SINCE.search(before) or (requested == "onset" and _OVER_BEFORE.search(before)):
         return None  # "running since 10 years"; asked how it came on: "slowly, over a week"
     over_the_last = _OVER_THE_LAST.search(text[max(0, start - 20) : end].lower())
+    if ago and _CAME_ON_BEFORE.search(before) and not _VAGUE_COUNT.match(said):
+        return "pain_duration_weeks"  # "came on gradually about 8 days ago": when it began
     if _VAGUE_COUNT.match(said) or (_ONSET_CLAUSE.search(clause) and not over_the_last):
         return None  # "slowly over a few weeks" says how it came on, not how long ago
     if _PAIN_CLAUSE.search(clause) or not _RUNNING_HISTORY.search(clause):
@@ -873,9 +893,9 @@ def _apply_entities(
         if not valid_entity(name, value):
             continue
         negated = bool(entity.get("negated"))
-        if name == "symptom" and _OTHER_PERSON_BEFORE.search(
-            text.lower()[: entity.get("start", 0)]
-        ):
+        said_before = text.lower()[: entity.get("start", 0)]
+        if name == "symptom" and (_OTHER_PERSON_BEFORE.search(said_before)
+                                  or _SOMEONE_ELSE_BEFORE.search(said_before)):
             continue  # "my friend limps after meets but not me": the friend's
         if name == "symptom" and value in ("swelling", "limp"):
             turn.updates[str(value)] = not negated

@@ -1705,3 +1705,39 @@ def test_heldout11_corrections(text: str, requested: str | None, known: dict[str
 )
 def test_heldout11_sides_in_shorthand_and_other_languages(text: str, side: str | None) -> None:
     assert read(text, "consent").get("side") == side
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("PT here, client: 52F, L knee, deep medial JL pain, insidious, 6/52.", "consent",
+      {"onset": "gradual", "pain_duration_weeks": 6.0, "side": "left"}),
+     ("Gait normal.", "consent", {"limp": False}),
+     ("Non-antalgic, no limp", "limp", {"limp": False}),
+     ("antalgic gait since the weekend", "consent", {"limp": True}),
+     ("Settles within 24 h.", "limp", {"settles_by_next_day": True}),
+     ("Nil Rx yet.", "consent", {"tried": []}),
+     ("left knee, inner side, came on gradually about 8 days ago. I'm 28.", "consent",
+      {"pain_duration_weeks": 1.14, "onset": "gradual"}),
+     # look-alikes: dates are no durations; how it came on is no duration
+     ("on 12/7 I ran a 10k", "consent", {"pain_duration_weeks": None}),
+     ("came on slowly over a few weeks", "consent", {"pain_duration_weeks": None})],
+)
+def test_heldout11_clinical_shorthand(text: str, requested: str, expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("I'm asking for my daughter Maya who's 16. Her left knee aches around the kneecap. Her "
+      "brother had Osgood-Schlatter and limped for months, but she's walking normally.",
+      "consent", {"limp": False, "pain_duration_weeks": None, "age_band": "under_18"}),
+     ("no limp. I've got another kid on the team who limps after meets, but not this one",
+      "limp", {"limp": False}),
+     # look-alike: the runner's own limp still counts
+     ("I limp a bit since the long run", "limp", {"limp": True})],
+)
+def test_heldout11_someone_elses_symptoms(text: str, requested: str,
+                                          expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -813,3 +813,10 @@ def test_heldout11_a_sign_of_someone_else_or_long_ago_is_asked_about(flag: str, 
                                   "my knee locked yesterday, not since then though"])
 def test_heldout11_the_real_signs_still_count(text: str) -> None:
     assert True in found(text).values()
+
+
+def test_heldout11_another_athletes_sign_is_asked_about() -> None:
+    text = ("One of my runners (19) has had pain on the inner side of her left knee. Another girl "
+            "of mine couldn't put weight on her foot last month, but that's a different athlete.")
+    assert found(text).get("cannot_bear_weight") is False
+    assert found("one of my runners can't put weight on his leg").get("cannot_bear_weight") is True

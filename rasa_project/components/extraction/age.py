@@ -40,7 +40,7 @@ _AGE_RXS = [
     ),
     re.compile(
         r"\b(?:she's|shes|she is|he's|hes|he is|(?:my )?(?:son|daughter|kid|child|lad|boy|girl"
-        r"|husband|wife|partner|hubby)(?:'s| is| who is| who's| aged))"
+        r"|husband|wife|partner|hubby)(?: [a-z]+)?(?:'s| is| who is| who's| aged))"
         r" (?P<n>\d{1,2})\b(?! ?(?:k\b|km|kms|mi\b|miles?|%|/|x\b|times|weeks?|days?|months?"
         r"|mins?|minutes|kg|lbs))"
     ),

@@ -18,6 +18,7 @@ _DUR_UNITS = {
     "day": 1 / 7, "week": 1.0, "wk": 1.0, "month": WEEKS_PER_MONTH, "mth": WEEKS_PER_MONTH,
     "mo": WEEKS_PER_MONTH, "year": 52.0, "yr": 52.0, "fortnight": 2.0, "d": 1 / 7, "w": 1.0,
     "da": 1 / 7, "dy": 1 / 7, "dya": 1 / 7,  # "12 das", "3 dys": "days" typed with a slip
+    "/52": 1.0,  # a clinician's "6/52" ("5/7" and "3/12" are also dates: not read)
 }  # fmt: skip
 _DUR_RX = re.compile(
     rf"(?<![\w.£$/])(?P<num>{NUM}|a couple of|a couple|couple of|couple|a few|few|several|an|a"
@@ -25,7 +26,7 @@ _DUR_RX = re.compile(
     r"|(?:too|won)(?= (?:days?|weeks?|months?)\b))"
     rf"(?: ?(?:-|to|or) ?(?P<num2>{NUM}))?(?P<half1> and a half)?"
     r" ?(?P<unit>days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?|fortnights?"
-    r"|(?<=\d)[dw](?! ?print)|(?<=\d )(?:das|dys|dyas))(?![\w'])"
+    r"|(?<=\d)[dw](?! ?print)|(?<=\d )(?:das|dys|dyas)|(?<=\d)/52(?![\d/]))(?![\w'])"
     r"(?P<half2> and a half)?(?P<bit> and a bit)?"
 )
 _DUR_UNIT_WORDS = r"(?:days?|weeks?|months?|fortnights?|years?)"

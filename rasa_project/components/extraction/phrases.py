@@ -108,6 +108,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "building up", "crept (?:up|in)", "creeping (?:up|in)", "over time",
             "(?:sneaked|sneaking|snuck|sneaks) up",
             "bit by bit", "little by little", "progressively",
+            # a clinician's note: "insidious onset"
+            "insidious(?:ly)?(?: onset)?",
             "c(?:a|o)me on slow", "c(?:a|o)me up over (?:the )?(?:days|weeks)",
             # a bare "slow" answering how it came on ("slow, 3wk"), not "slow runs"
             "^slow(?=\\s*(?:$|[,.;!]))",
