@@ -223,7 +223,8 @@ describe("widget against a scripted bot", () => {
     await context.close();
   });
 
-  test("two tabs of one conversation: a message pending in one survives the other's saves and is sent after it closes", async () => {
+  /** One conversation open in two tabs of one browser, both showing its first reply. */
+  async function twoTabs() {
     const { context, page } = await newPage(browser);
     await openChat(page);
     await send(page, "before the second tab");
@@ -233,6 +234,11 @@ describe("widget against a scripted bot", () => {
     second.on("pageerror", (e) => second.errors.push(String(e)));
     await second.goto(page.url());
     await log(second).getByText("Echo: before the second tab").waitFor();
+    return { context, page, second };
+  }
+
+  test("two tabs of one conversation: a message pending in one survives the other's saves and is sent after it closes", async () => {
+    const { context, page, second } = await twoTabs();
     bot.control.ignoreNext = true;  // the first tab's message stays unanswered
     await send(page, "pending in the first tab");
     await page.waitForTimeout(300);
@@ -248,13 +254,7 @@ describe("widget against a scripted bot", () => {
   });
 
   test("two tabs of one conversation: a reply or push the other tab saved first is not shown twice", async () => {
-    const { context, page } = await newPage(browser);
-    await openChat(page);
-    await send(page, "before the second tab");
-    await log(page).getByText("Echo: before the second tab").waitFor();
-    const second = await context.newPage();
-    await second.goto(page.url());
-    await log(second).getByText("Echo: before the second tab").waitFor();
+    const { context, page, second } = await twoTabs();
     const deliver = (tab, message) => tab.evaluate((m) => window.KneeWidget._receive(m), message);
     const shown = (tab, text) => log(tab).getByText(text, { exact: true }).count();
     // the first tab gets each message first and saves; the second adopts that history, then
@@ -268,6 +268,7 @@ describe("widget against a scripted bot", () => {
     // a later push with the same words is a new message, and shown
     await deliver(second, { text: "A pushed finding." });
     assert.equal(await shown(second, "A pushed finding."), 2);
+    assert.deepEqual(second.errors, []);
     await context.close();
   });
 
