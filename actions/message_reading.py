@@ -282,11 +282,13 @@ _OTHER_PERSON_BEFORE = re.compile(
     r"(?: (?:knee|leg|ankle|one))? (?:also |always |often |sometimes |still |usually )?$"
 )
 #: Someone else earlier in the sentence: "another kid on the team who limps", "her brother
-#: had Osgood-Schlatter and limped for months" (a parent typing for a daughter).
+#: had Osgood-Schlatter and limped for months" (a parent typing for a daughter); not one
+#: who only saw it ("her friend noticed she limps").
 _SOMEONE_ELSE_BEFORE = re.compile(
     r"(?:\b(?:another|a different|the other)\b(?: \S+){0,3}? (?:kid|runner|athlete|girl|boy"
     r"|guy|lad|person|friend|teammate|client|patient)s?"
-    r"|\b(?:her|his|their) (?:brother|sister|mum|mom|dad|friend|cousin))\b[^.;!?]{0,50}$"
+    r"|\b(?:her|his|their) (?:brother|sister|mum|mom|dad|friend|cousin))\b"
+    r"(?:(?!\b(?:noticed|notices|says|said|told|thinks|reckons|saw|sees)\b)[^.;!?]){0,50}$"
 )
 #: A "no" opening a message that then says what is so: "wait no i have been stretching".
 _OPENING_NO = re.compile(
