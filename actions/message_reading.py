@@ -72,7 +72,9 @@ LIST_ANSWERS = {
 _PAIN_WORD = re.compile(
     r"\b(?:pain\w*|hurt\w*|sore\w*|ache[sd]?|aching|achy|niggl\w*|twing\w*|worse|worst"
     r"|flare\w*|bother\w*|kill\w*|agony|stiff\w*|tender\w*|throb\w*|sting\w*|sharp|dull"
-    r"|uncomfortable|discomfort|grumbl\w*|annoy\w*|irritat\w*|problem\w*|trouble\w*)\b"
+    r"|uncomfortable|discomfort|grumbl\w*|annoy\w*|irritat\w*|problem\w*|trouble\w*"
+    # a clinician's note: "Aggs: downhill and squat", "aggravated by stairs"
+    r"|aggs|aggravat\w*)\b"
 )
 #: Said right after a trigger: it does not hurt then ("climbs are fine", "stairs don't hurt").
 _SAID_FINE_AFTER = re.compile(
@@ -250,7 +252,10 @@ _SAME_LOAD = re.compile(
     r"|as (?:normal|usual|always|before)|my normal|my usual|through it|through the pain)"
     r"|same (?:distance|mileage) as (?:always|before|usual)"
     r"|(?:haven'?t|have not|didn'?t|did not) (?:cut|reduced?|dropped) (?:back|down|anything"
-    r"|my (?:running|mileage|miles|distance|training)))\b"
+    r"|my (?:running|mileage|miles|distance|training))"
+    # a clinician's note: "Load not modified", "volume unchanged"
+    r"|(?:load|volume|training|mileage) (?:not (?:modified|changed|reduced)|unchanged"
+    r"|unmodified))\b"
 )
 #: "a few / several weeks" is too vague to record unasked; "a couple of weeks" is two.
 _VAGUE_COUNT = re.compile(r"(?:a few|few|several|some)\b")
@@ -266,7 +271,8 @@ _CUT_BACK = re.compile(
     r"|fewer (?:miles|kms?|runs)|(?<!bottom )(?<!top )(?<!lower )(?<!upper )(?<!first )"
     r"(?<!second )half (?:of )?(?:what|my|the)(?! (?:leg|knee|body|shin|thigh|way|race|marathon))"
     r"|dropped (?:down )?to (?:just |only )?(?:one|two|three|\d) (?:runs?|days?)"
-    r"|(?:cut|dropped|halved|reduced) (?:my |the )?(?:weekly )?(?:mileage|miles|running|distance"
+    r"|(?:cut|dropped|halved|reduced) (?:my |his |her |their |the )?(?:weekly )?"
+    r"(?:mileage|miles|running|distance"
     r"|kms?|runs|training)(?: right)?(?: in half| back| down)?|dropped (?:right )?back)\b"
 )
 _NOT_RIGHT_BEFORE = re.compile(
@@ -860,11 +866,13 @@ def _about_another_body_part(text: str, entity: Mapping[str, Any]) -> bool:
 def _apply_cut_back_tried(
     entities: Sequence[Mapping[str, Any]], answers: Mapping[str, Any], turn: Turn
 ) -> None:
-    """ "I halved my running ... and it's no better": running less is what was tried, and the
-    outcome said with it is its outcome."""
+    """ "I halved my running ... and it's no better": running less is what was tried (so the
+    load was reduced), and the outcome said with it is its outcome."""
     change = turn.updates.get("stated_change_pct")
     if not isinstance(change, float) or change >= 0:
         return
+    if answers.get("load_reduced") is None:
+        turn.updates.setdefault("load_reduced", True)
     tried = turn.updates.get("tried", answers.get("tried"))
     turn.updates["tried"] = _merge_list(tried, ["reduced_mileage"])
     outcome = next((e.get("value") for e in entities if e.get("entity") == "outcome"), None)

@@ -1741,3 +1741,21 @@ def test_heldout11_someone_elses_symptoms(text: str, requested: str,
                                           expected: dict[str, Any]) -> None:
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("He's cut his running right back and had a full week off, no better.", "consent",
+      {"load_reduced": True}),
+     ("Vol halved 30 -> 15 km/wk, no change.", "consent",
+      {"load_reduced": True, "distance_before_km": 30.0, "distance_now_km": 15.0}),
+     ("Aggs: downhill and squat.", "consent", {"pain_triggers": ["downhill", "squatting"]}),
+     ("Vol pre-onset 30 km/wk.", "swelling", {"distance_before_km": 30.0}),
+     ("Load not modified.", "swelling", {"load_reduced": False}),
+     # look-alike: a rise is no cut
+     ("Vol 45 -> 60 km/wk over 3/52.", "consent", {"load_reduced": None})],
+)
+def test_heldout11_load_in_a_clinicians_words(text: str, requested: str,
+                                              expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

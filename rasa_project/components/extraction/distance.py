@@ -67,6 +67,7 @@ _BEFORE_CUE = re.compile(
     rf"(?:{_BARE_WAS}|"
     r"\b(?:from|used to(?: run| do| be(?: running| doing| at)?)?|was (?:running|doing|at)|were"
     r"|previously|before|usually|normally|originally|started at|last (?:month|year|block)"
+    r"|pre-?onset|pre-?injury|before (?:the )?(?:pain|onset|injury)"
     r"|before(?: (?:that|this|the pain|it started))?,? (?:i|we)"
     r" (?:ran|run|did|do|was (?:running|doing))))"
     rf" {_HEDGE}?$"
