@@ -1759,3 +1759,27 @@ def test_heldout11_load_in_a_clinicians_words(text: str, requested: str,
                                               expected: dict[str, Any]) -> None:
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("Physio here, using this for my own knee out of curiosity.", "consent", {"tried": None}),
+     ("Physio, 38, own knee. R medial knee.", "consent", {"tried": None}),
+     ("I'm a physio myself and the knee hurts", "consent", {"tried": None}),
+     ("ok so i am talking into my phone because im driving home my knee hurts", "consent",
+      {"pain_triggers": None}),
+     ("Left knee, inner side. The outside of my shoe is very worn, maybe that's it?", "consent",
+      {"location": "medial"}),
+     ("I used to do 3 runs of 40 minutes at 5:00 per km", "consent", {"distance_before_km": None}),
+     ("15 miles, 20 miles a week now, about 32 km", "distance_before_km",
+      {"distance_before_km": 24.14, "distance_now_km": 32.187}),
+     # look-alikes: a physio seen, driving that brings it on, a distance before in km
+     ("I saw a physio, it helped", "tried", {"tried": ["physio"]}),
+     ("it hurts after driving for an hour", "consent", {"pain_triggers": ["sitting"]}),
+     ("20 miles a week now, 32 km the week before", "consent",
+      {"distance_now_km": 32.187, "distance_before_km": 32.0})],
+)
+def test_heldout11_facts_that_were_not_said(text: str, requested: str,
+                                            expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

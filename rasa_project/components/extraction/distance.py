@@ -40,7 +40,7 @@ _DIST_RX = re.compile(
 _NOT_DISTANCE_AFTER = re.compile(
     r"^ ?(?:%|percent|/|out of|outta|of 10|x\b|times|weeks?|wks?|days?|months?|years?|yrs?"
     r"|yo\b|y/o|am\b|pm\b|min|mins|minutes|hours?|hrs?|kg|kgs|lbs?|stone|sec|secs|seconds"
-    r"|or so weeks|k\w)"
+    r"|or so weeks|k\w|runs?\b|sessions?\b)"
 )
 #: "about 9" after a distance: the hedge belongs to the distance, not to a pain score.
 #: A hedge just before a number ("about 30", "like 25 miles").
@@ -125,13 +125,39 @@ def find_distances(text: str) -> Iterator[Candidate]:
     _pair_changes(text, mentions)
     has_unit = any(mn.unit for mn in mentions)
     _assign_roles(text, mentions)
+    previous: tuple[_Mention, str, float] | None = None
     for i, mn in enumerate(mentions):
         unit = mn.unit or _inherited_unit(mentions, i) or _assumed_unit(text, mn, has_unit)
         if unit is None:
             continue
         km = mn.value * (KM_PER_MILE if unit in _MILE_UNITS else 1.0)
         claim_start = mn.claim_start if mn.claim_start >= 0 else mn.start
+        converted = previous is not None and _same_distance_converted(text, previous, mn, unit, km)
+        previous = (mn, unit, km)
+        if converted:  # "20 miles a week now, about 32 km": one distance in two units
+            yield Candidate(claim_start, mn.claim_end, PRIORITY["distance"], ())
+            continue
         yield candidate(mn.role, round(km, 3), mn.start, mn.end, (claim_start, mn.claim_end))
+
+
+#: Between a distance and the same distance in the other unit: ", about", " (", " or ".
+_CONVERSION_GAP = re.compile(
+    r"[\s,(=~]*(?:(?:now|currently)[\s,]*)?"
+    r"(?:about|abut|approx\.?|approximately|roughly|around|or|i\.?e\.?|so|that'?s)?"
+    r"[\s(~]*"
+)
+
+
+def _same_distance_converted(text: str, previous: tuple[_Mention, str, float], mention: _Mention,
+                             unit: str, km: float) -> bool:  # fmt: skip
+    """Whether ``mention`` repeats the distance before it in the other unit."""
+    before, before_unit, before_km = previous
+    other_unit = (unit in _MILE_UNITS) != (before_unit in _MILE_UNITS)
+    start = mention.claim_start if mention.claim_start >= 0 else mention.start
+    gap = text[before.claim_end : start]
+    return (other_unit and mention.role in ("distance", before.role) and before_km > 0
+            and abs(km - before_km) / before_km < 0.06
+            and bool(_CONVERSION_GAP.fullmatch(gap)))
 
 
 def _collect_mentions(text: str) -> tuple[list[_Mention], list[tuple[int, int]]]:

@@ -75,7 +75,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "outer": [
             "outer side", "outer (?:edge|part|bit)", "outer(?! (?:thigh|space))",
-            "lateral(?! (?:band|walks?|lunges?|raises?))", "(?<=the )outside",
+            "lateral(?! (?:band|walks?|lunges?|raises?))",
+            # not "the outside of my shoe is worn"
+            "(?<=the )outside(?! of (?:my |the |his |her )?(?:shoes?|trainers?|sole|heel|feet|foot"
+            "|house|gym))",
             "outside(?= (?:of {D}{S}?knee|edge|part|bit))", "it band", "itb", "iliotibial",
             "(?:faces|facing|pointing) away from (?:my |the )?other (?:leg|knee)",
             # French and Spanish speakers: "exterior side", "the exterior of the knee"
@@ -296,7 +299,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             # not the kneecap's place: "the kneecap is sitting off to the side"
             "sitting(?! (?:way |right |a bit |slightly |all )?(?:off|out|to the side|sideways"
             "|wrong|funny|crooked|higher|lower|in the wrong|still))",
-            "sat (?:down|for)", "long drives?", "driving",
+            # not "talking into my phone because im driving home"
+            "sat (?:down|for)", "long drives?", "(?:when|while|after|during) (?:i'?m )?driving",
+            "driving (?:for|a long)",
             "sit(?:ting)?(?= (?:at {D}desk|for (?:long|a while|ages|hours)))",
         ],
         "morning": [
@@ -350,7 +355,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:changed|switched) (?:my )?(?:shoes|trainers)", "different (?:shoes|trainers)",
         ],
         "physio": [
-            "physio(?:therapist|therapy)?", "fysio(?:therapeut)?", "fisio(?:terapeuta)?",
+            # not the writer's job: "Physio here, my own knee", "Physio, 38, own knee"
+            "physio(?:therapist|therapy)?(?!,? here\\b|, \\d)", "fysio(?:therapeut)?",
+            "fisio(?:terapeuta)?",
             "physical therap(?:y|ist)", "sports therapist",
             "osteo(?:path)?", "chiro(?:practor)?",
         ],
@@ -461,5 +468,6 @@ CONTEXT_VETO_RX: dict[tuple[str, str], str] = {
     ("treatment", "physio"): (
         r"\b(?:talk|speak|connect|book|want|need|like|prefer|rather|get|put|refer|than"
         r"|recommend)\b[^.,;!?]{0,25}$"
+        r"|\b(?:i'?m|i am|as|work as) an? (?:\w+ )?$"  # "I'm a physio myself": the writer's job
     ),
 }
