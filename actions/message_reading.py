@@ -398,6 +398,11 @@ _NUMBER_CORRECTION = re.compile(
     r"(?P<new>\d+(?:\.\d+)?)\s*(?:km|k|kms|mi|miles?)?(?:\s+(?:before|now|a week|per week|weekly))?"
     r"\s*,?\s*(?:not|no|instead of|rather than)\s*(?P<old>\d+(?:\.\d+)?)"
 )
+#: "she says it's 3, I'd guessed 8": the number guessed before is the old answer.
+_NUMBER_GUESSED = re.compile(
+    r"(?<![\d.])(?P<new>\d+(?:\.\d+)?)\s*,?\s*(?:but |and )?(?:i'?d|i had|i) (?:guessed|said|put"
+    r"|typed|wrote)\s*(?P<old>\d+(?:\.\d+)?)"
+)
 #: Answers a later message may only change when it answers or corrects them.
 SETTLED_FACTS = (
     "side", "location", "onset", "injury", "pain_score", "age_band", "distance_before_km",
@@ -426,7 +431,9 @@ _TAKEBACK = (r"wait|oops|correction|i mean|i meant|my mistake|scratch that|hang 
              r"|i confuse (?:them|the words)|i confused (?:them|the words)"
              # "Moment, no, I read the question wrong"; "I confused with something else"
              r"|read the question wrong|read it wrong|misread|i confused(?: it)? with"
-             r"|got (?:them|it) confused")
+             r"|got (?:them|it) confused"
+             # "it's 3, I'd guessed 8, ignore me"; "numbers twisted: 58, not 85"
+             r"|ignore me|ignore that|i'?d guessed|numbers twisted|digits (?:twisted|swapped)")
 #: A message that opens by taking the last answer back: "no wait", "nah sorry",
 #: "correction:", "oops".
 #: "Sorry" as runners who also speak another language type it.
@@ -435,7 +442,7 @@ _SORRY = r"sorry|soz|desculpa|disculpa|perd[oó]n|pardon|entschuldigung|scusa|sc
 #: correction): "non attends, ...", "Moment, no, ...".
 _WAIT_ELSEWHERE = r"attends|espera|warte|moment|momento|un momento"
 _LEADING_CORRECTION = re.compile(
-    r"^\W*(?:(?:och|ach|oh|ah|aw)\W+)?(?P<no>(?:(?:no+|nah|nope|naw)\W+))?"
+    r"^\W*(?:(?:och|ach|oh|ah|aw)\W+)?(?P<no>(?:(?:no+|nah|nope|naw|non|nein|não|nao)\W+))?"
     rf"(?:(?:oh|ah|erm?|um+|hmm+)\W+)?(?:{_TAKEBACK}|{_SORRY}|{_WAIT_ELSEWHERE}|actually)\b"
 )
 #: A "no" that opens a message taking the last answer back later on ("No, I must correct
@@ -1528,7 +1535,7 @@ def _apply_number_correction(
     text: str, answers: Mapping[str, Any], unit_hint: str | None, turn: Turn
 ) -> bool:
     """ "sorry, I meant 30 not 40": the known answer that was 40 becomes 30."""
-    match = _NUMBER_CORRECTION.search(text.lower())
+    match = _NUMBER_CORRECTION.search(text.lower()) or _NUMBER_GUESSED.search(text.lower())
     if match is None:
         return False
     new, old = float(match.group("new")), float(match.group("old"))
@@ -1632,6 +1639,8 @@ def _apply_correction_of_previous(
         return
     if not _CORRECTION.search(text.lower()) or previous not in SETTLED_FACTS:
         return
+    if previous in turn.updates and _NUMBER_GUESSED.search(text.lower()):
+        return  # "it's 3, I'd guessed 8": already corrected to 3, not read again as 8
     without = {key: value for key, value in answers.items() if key != previous}
     again = Turn()
     _apply_entities(entities, text, previous, without, again)

@@ -1783,3 +1783,21 @@ def test_heldout11_facts_that_were_not_said(text: str, requested: str,
                                             expected: dict[str, Any]) -> None:
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "known", "previous", "expected"),
+    [("ah, she's shouting from the shower that it's 3, I'd guessed 8, ignore me",
+      "settles_by_next_day", {"pain_score": 8}, "pain_score", {"pain_score": 3}),
+     ("Zahlendreher, numbers twisted: 58, not 85", "emergency_check", {"age_band": "55_plus"},
+      "age_band", {"age_band": "55_plus", "injury": None}),
+     ("non pardon, 5, I gave the number of my copain's back pain, lol. Mine is 5",
+      "settles_by_next_day", {"pain_score": 7}, "pain_score",
+      {"pain_score": 5, "settles_by_next_day": None}),
+     # look-alike: a twist of the knee is still one
+     ("I twisted my knee on a root", "injury", {}, None, {"injury": "twist"})],
+)
+def test_heldout11_corrections_of_numbers(text: str, requested: str, known: dict[str, Any],
+                                          previous: str | None, expected: dict[str, Any]) -> None:
+    updates = read(text, requested, known, previous=previous)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -153,7 +153,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "(?:specific |particular )?(?:injury|incident|event)",
         ],
         "twist": [
-            "twist(?:ed|ing)?", "pivot(?:ed|ing)", "rolled {D}(?:ankle|knee)",
+            # not "numbers twisted: 58, not 85"
+            "(?<!numbers )(?<!digits )twist(?:ed|ing)?(?! (?:the |my )?(?:numbers|digits))",
+            "pivot(?:ed|ing)", "rolled {D}(?:ankle|knee)",
             "landed (?:badly|awkwardly|wrong|funny|awkward)",
         ],
         "fall": [
