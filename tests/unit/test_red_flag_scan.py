@@ -749,7 +749,8 @@ def test_giving_way_in_traffic_is_no_sign() -> None:
 
 
 def test_hindi_hota_is_not_hot() -> None:
-    assert found("knee poora seedha nahi hota subah") == {}
+    assert "hot_swollen_fever" not in found("knee poora seedha nahi hota subah")
+    assert found("dard hota hai after runs") == {}
 
 
 # --- round 14: lay wordings of the blind heldout11, and signs in Spanish, Portuguese,
@@ -820,3 +821,22 @@ def test_heldout11_another_athletes_sign_is_asked_about() -> None:
             "of mine couldn't put weight on her foot last month, but that's a different athlete.")
     assert found(text).get("cannot_bear_weight") is False
     assert found("one of my runners can't put weight on his leg").get("cannot_bear_weight") is True
+
+
+# the heldout10 signs said only in Hindi or Tagalog (round 13 left them missed)
+HINDI_TAGALOG_CERTAIN = [
+    ("calf_swollen_warm", "right calf swell ho gaya hai, garam hai aur dabane pe dard"),
+    ("chest_pain_breathless", "subah se saans phool rahi hai, aur right calf swell ho gaya hai"),
+    ("giving_way_after_twist", "since the twist, bumibigay yung tuhod pag nag-turn ako"),
+    ("locking", "subah knee poora seedha nahi hota, 10-15 min thoda mudha reh jata hai"),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), HINDI_TAGALOG_CERTAIN, ids=_ids(HINDI_TAGALOG_CERTAIN))
+def test_signs_in_hindi_and_tagalog_are_certain(flag: str, text: str) -> None:
+    assert found(text).get(flag) is True
+
+
+@pytest.mark.parametrize("text", ["garam pani se nahaya, knee theek hai", "nahi, kuch nahi"])
+def test_hindi_look_alikes_are_no_certain_sign(text: str) -> None:
+    assert True not in found(text).values()
