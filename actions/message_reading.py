@@ -1448,6 +1448,39 @@ def _checklist_answered(requested: str, text: str, turn: Turn) -> bool:
     return requested in CHECKLIST_SLOTS and (said_none or named or _slip_of_none(text))
 
 
+#: A reply this short to a safety checklist may point at one of its items ("her foot").
+POINTING_WORDS = 6
+#: The level of the warning signs each safety checklist lists.
+_CHECKLIST_LEVEL = {"emergency_check": "emergency", "urgent_check": "urgent"}
+
+
+def _apply_pointed_item(text: str, requested: str | None, answers: Mapping[str, Any],
+                        pending_flags: Sequence[str], turn: Turn) -> None:  # fmt: skip
+    """A short reply to a safety checklist that points at an item ("her foot", "chest and
+    breath", typos forgiven) asks that item's confirm question instead of recording an
+    unnamed sign."""
+    if requested not in CHECKLIST_SLOTS or "red_flags" in turn.updates or turn.pending_flags:
+        return
+    lower = text.lower()
+    words = re.findall(r"[a-z]+", lower)
+    if not words or len(words) > POINTING_WORDS or _LEADING_NO.match(lower) or _SAYS_NONE.search(
+            lower) or _slip_of_none(text):
+        return
+    known = set(answers.get("red_flags") or []) | set(pending_flags)
+    pointed = [flag.id for flag in load_content().red_flags.values()
+               if flag.level == _CHECKLIST_LEVEL[requested] and flag.id not in known
+               and any(_points_to(word, flag.pointers) for word in words)]
+    if pointed:
+        turn.pending_flags = pointed
+
+
+def _points_to(word: str, pointers: Sequence[str]) -> bool:
+    """Whether a typed word is one of ``pointers``, one slip of the keyboard forgiven for
+    words of four letters or more ("fpot", "chhest")."""
+    return word in pointers or (len(word) >= 4 and any(
+        len(p) >= 4 and _one_edit_apart(word, p) for p in pointers))
+
+
 def _slip_of_none(text: str) -> bool:
     """A reply that is "none" or "nope" with one letter wrong, missing or extra ("nome",
     "npne", "nopw"): not a sign (an unreadable checklist answer otherwise counts as one)."""
@@ -1803,6 +1836,7 @@ def interpret_turn(
     _apply_unit_of_unitless(text, unitless, turn)
     _apply_unchanged_load(text, requested, answers, turn)
     _apply_phrases(text, requested, answers, turn)
+    _apply_pointed_item(text, requested, answers, pending_flags, turn)
     if (requested in CHECKLIST_SLOTS and requested not in turn.updates
             and intent == DONT_KNOW and _LEADING_YES.match(text.lower())):
         # "yes, one of them, but I'd rather not say which": a yes, however private

@@ -46,6 +46,8 @@ class RedFlag:
         source: Where the rule comes from.
         confirm_question: One yes/no question asked when the red-flag scanner's hit is
             uncertain ("yes" means the sign is there).
+        pointers: Words that, in a short reply to a safety checklist, point at this item
+            ("her foot"): its confirm question is asked.
     """
 
     id: str
@@ -55,6 +57,7 @@ class RedFlag:
     what_to_do: str
     source: str
     confirm_question: str
+    pointers: Texts = ()
 
 
 @dataclass(frozen=True)

@@ -495,6 +495,12 @@ def test_what_a_treatment_did_in_plain_words(text: str, outcome: str) -> None:
 
 def read(text: str, requested: str | None, answers: dict[str, Any] | None = None,
          previous: str | None = None, unit_hint: str | None = None) -> dict[str, Any]:  # fmt: skip
+    return read_turn(text, requested, answers, previous, unit_hint).updates
+
+
+def read_turn(text: str, requested: str | None, answers: dict[str, Any] | None = None,
+              previous: str | None = None, unit_hint: str | None = None) -> Any:  # fmt: skip
+    """The whole reading of one message (updates, warning signs to confirm, ...)."""
     import sys
 
     sys.path.insert(0, str(REPO / "rasa_project"))
@@ -505,9 +511,8 @@ def read(text: str, requested: str | None, answers: dict[str, Any] | None = None
          **({"negated": True} if getattr(e, "negated", False) else {})}
         for e in extract(text)
     ]  # fmt: skip
-    turn = interpret_turn("inform", entities, text, requested, answers or {},
+    return interpret_turn("inform", entities, text, requested, answers or {},
                           unit_hint=unit_hint, previous=previous)
-    return turn.updates
 
 
 @pytest.mark.parametrize(
@@ -1801,3 +1806,20 @@ def test_heldout11_corrections_of_numbers(text: str, requested: str, known: dict
                                           previous: str | None, expected: dict[str, Any]) -> None:
     updates = read(text, requested, known, previous=previous)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "pointed"),
+    [("her fpot", "emergency_check", ["foot_numb_cold"]),
+     ("chedt and breath", "emergency_check", ["chest_pain_breathless"]),
+     ("the calf one", "urgent_check", ["calf_swollen_warm"]),
+     # look-alikes: "none" and its slips, and a "no" that says what is fine, point at nothing
+     ("none of those", "emergency_check", None), ("nome", "emergency_check", None),
+     ("no, I can walk fine", "emergency_check", None),
+     # a long message is read by the scanner, not by pointing words
+     ("I went for a walk with my dog and my sister this morning before work", "emergency_check",
+      None)],
+)
+def test_a_short_reply_pointing_at_a_checklist_item_asks_about_it(
+        text: str, requested: str, pointed: list[str] | None) -> None:
+    assert read_turn(text, requested).pending_flags == pointed
