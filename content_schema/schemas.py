@@ -855,6 +855,7 @@ class Cues:
     clause_start: Texts
     interjection: Texts
     after_interjection: Texts
+    negation_after_only: Texts = ()
 
 
 @dataclass(frozen=True)

@@ -270,9 +270,10 @@ class _TrieBuilder:
 
 
 #: Cue kinds whose phrases go into the trie (the others are looked up word by word).
-_TRIE_CUES = ("negation", "hedge", "hedge_after", "hypothetical", "contrast")
+_TRIE_CUES = ("negation", "negation_after_only", "hedge", "hedge_after", "hypothetical",
+              "contrast")
 #: Cue kinds also matched as phrases of several words.
-_MULTI_WORD_CUES = ("negation_after", "modal")
+_MULTI_WORD_CUES = ("negation_after", "negation_after_only", "modal")
 
 
 def _cue_words(cues: Cues, builder: _TrieBuilder) -> dict[str, frozenset[str]]:
@@ -586,13 +587,14 @@ def _analyse(text: str, data: _Data) -> list[_Hit]:
             hedged.update((c, k) for k in range(m.last + 1, m.last + 1 + HEDGE_AHEAD))
         if "cue:hedge_after" in m.labels:
             hedged.update((c, k) for k in range(m.first - HEDGE_BEHIND, m.first))
-        if "cue:negation" in m.labels:
+        after_only = "cue:negation_after_only" in m.labels
+        if "cue:negation" in m.labels or after_only:
             phrase = " ".join(tokens[k].norm for k in range(m.first, m.last + 1))
             nxt = m.last + 1
             at_end = nxt >= len(tokens) or tokens[nxt].brk != _NONE or tokens[nxt].norm in (
                 "and", "but", "yes")
             # "swelling: no", "fever? none": negates the sign just before.
-            is_after = (phrase in single["negation_after"]
+            is_after = (after_only or phrase in single["negation_after"]
                         or phrase in single["negation_after_multi"])  # fmt: skip
             if is_after and at_end and idx > 0 and _adjacent(tokens, matches[idx - 1], m):
                 prev = matches[idx - 1]
@@ -608,6 +610,8 @@ def _analyse(text: str, data: _Data) -> list[_Hit]:
                             break
                         k -= 1
                     continue
+            if after_only:
+                continue  # "twist kabhi nahi hua": it negates only the sign just before it
             # "No it's swollen": an answer, not a negation.
             if (phrase in single["interjection"] and (m.first == 0 or tokens[m.first].brk == _HARD)
                     and (at_end or tokens[nxt].norm in single["clause_start"]

@@ -1823,3 +1823,13 @@ def test_heldout11_corrections_of_numbers(text: str, requested: str, known: dict
 def test_a_short_reply_pointing_at_a_checklist_item_asks_about_it(
         text: str, requested: str, pointed: list[str] | None) -> None:
     assert read_turn(text, requested).pending_flags == pointed
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "injury"),
+    [("gradually, twist kabhi nahi hua", "onset", "none"),
+     ("nahi, twist ya fall kuch nahi hua", "injury", "none"),
+     ("twist hua tha football mein", "injury", "twist")],
+)
+def test_an_injury_denied_in_hindi(text: str, requested: str, injury: str) -> None:
+    assert read(text, requested).get("injury") == injury

@@ -840,3 +840,17 @@ def test_signs_in_hindi_and_tagalog_are_certain(flag: str, text: str) -> None:
 @pytest.mark.parametrize("text", ["garam pani se nahaya, knee theek hai", "nahi, kuch nahi"])
 def test_hindi_look_alikes_are_no_certain_sign(text: str) -> None:
     assert True not in found(text).values()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("knee kabhi kabhi gives way. twist kabhi nahi hua", {}),
+     ("twist kabhi nahi hua but it gives way", {}),
+     ("swelling nahi hai", {}),
+     # a Hindi negative negates only what comes before it
+     ("kuch nahi hua, bas knee lock ho gaya", {"locking": True}),
+     ("nahi hua, knee locks", {"locking": True}),
+     ("twist hua tha, ab knee gives way", {"giving_way_after_twist": True})],
+)
+def test_a_negative_said_after_the_sign_in_hindi(text: str, expected: dict[str, bool]) -> None:
+    assert found(text) == expected

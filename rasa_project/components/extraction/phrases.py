@@ -151,6 +151,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "|get|got|suffer|suffered) (?:a|an|any) (?:injury|fall|knock|blow|twist|accident)",
             "(?:no|not an?|not from an?|wasn't from an?|wasn't due to an?) "
             "(?:specific |particular )?(?:injury|incident|event)",
+            # Hindi: "twist kabhi nahi hua", "twist ya fall kuch nahi hua"
+            "(?:injury|chot|twist|fall|girna|gira|giri)(?: (?:ya|aur|or) (?:injury|chot|twist"
+            "|fall|girna))? (?:kabhi |kuch |koi )?nahi (?:hua|hui|lagi|laga|thi|tha)",
         ],
         "twist": [
             # not "numbers twisted: 58, not 85"
