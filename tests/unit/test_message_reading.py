@@ -1813,6 +1813,9 @@ def test_heldout11_corrections_of_numbers(text: str, requested: str, known: dict
     [("her fpot", "emergency_check", ["foot_numb_cold"]),
      ("chedt and breath", "emergency_check", ["chest_pain_breathless"]),
      ("the calf one", "urgent_check", ["calf_swollen_warm"]),
+     # the checklist asked decides which item a word points at
+     ("the weight one", "emergency_check", ["cannot_bear_weight"]),
+     ("weight loss", "urgent_check", ["weight_loss_lump_cancer"]),
      # look-alikes: "none" and its slips, and a "no" that says what is fine, point at nothing
      ("none of those", "emergency_check", None), ("nome", "emergency_check", None),
      ("no, I can walk fine", "emergency_check", None),
