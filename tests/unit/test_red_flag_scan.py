@@ -774,6 +774,10 @@ HELDOUT11_CERTAIN = [
                               "peito when I breathe"),
     ("night_rest_pain", "nachts weckt mich das Knie auf"),
     ("night_rest_pain", "la rodilla me despierta por la noche"),
+    # heldout10 re-run: "a breathing problem even sitting" is breathlessness at rest
+    ("chest_pain_breathless", "I have a breathing problem even sitting"),
+    ("chest_pain_breathless", "breathing problem: subah se saans phool rahi hai even sitting, "
+                              "and chest mein bhaari pan"),
 ]
 
 
@@ -790,6 +794,8 @@ def test_heldout11_signs_are_certain(flag: str, text: str) -> None:
      ("no fuss, my knee is just sore", "foot_numb_cold"),
      ("my new shoe pinches a bit at the toes", "foot_numb_cold"),
      ("it doesn't slide out from under me", "giving_way_after_twist"),
+     ("I have a breathing problem even sitting", "night_rest_pain"),
+     ("breathing problems when I sprint", "chest_pain_breathless"),
      # over-triaged in the blind run
      ("yes, i can see it from across the track, hes stepping short on the left and running "
       "crooked", "deformity"),
