@@ -246,6 +246,8 @@ _LIMPING = re.compile(
     r"|protect(?:ing|s)? (?:it|the knee|my knee|the leg|my leg)\b"
     r"|(?<!non-)(?<!non )(?<!non)antalgic)"
 )
+#: "Herself says I walk funny but I've always walked like that": no limp from the knee.
+_ALWAYS_WALKED = re.compile(r"\balways (?:walked|walk|been walking|run|ran) like (?:that|this)\b")
 #: Running as before: the load was not reduced.
 _SAME_LOAD = re.compile(
     r"\b(?:(?:still|kept|keep) (?:on )?(?:running|run|doing)(?: the)? (?:the same"
@@ -1346,7 +1348,7 @@ def _apply_phrases(
             turn.updates["settles_by_next_day"] = not _NOT_RIGHT_BEFORE.search(
                 lower[: settles.start()]
             )
-    if "limp" not in turn.updates and _LIMPING.search(lower):
+    if "limp" not in turn.updates and _LIMPING.search(lower) and not _ALWAYS_WALKED.search(lower):
         turn.updates["limp"] = True
     elif "limp" not in turn.updates and _NOT_LIMPING.search(lower):
         turn.updates["limp"] = False

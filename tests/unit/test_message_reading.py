@@ -1836,3 +1836,18 @@ def test_a_short_reply_pointing_at_a_checklist_item_asks_about_it(
 )
 def test_an_injury_denied_in_hindi(text: str, requested: str, injury: str) -> None:
     assert read(text, requested).get("injury") == injury
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("Herself says I walk funny but sure I've always walked like that, the knee hasn't "
+      "changed it.", "consent", {"limp": None}),
+     ("swelling nahi hai", "consent", {"swelling": False}),
+     ("limp nahi karta", "limp", {"limp": False}),
+     # look-alikes
+     ("I walk funny since the race", "consent", {"limp": True}),
+     ("swelling hai after runs", "consent", {"swelling": True})],
+)
+def test_heldout10_rerun_symptoms(text: str, requested: str, expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -45,7 +45,8 @@ def _is_negated(text: str, start: int, end: int) -> bool:
         return False
     if _NEGATION_RX.search(window):
         return True
-    return bool(re.match(r"^ ?(?:[:?-] ?)?(?:none|no|nope)\b", text[end:]))
+    # "swelling: no"; Hindi puts the negative after: "swelling nahi hai", "limp nahi karta"
+    return bool(re.match(r"^ ?(?:[:?-] ?)?(?:none|no|nope|(?:bilkul |kabhi )?nahi)\b", text[end:]))
 
 
 def apply_negation(text: str, items: list[Item]) -> dict[int, bool]:
