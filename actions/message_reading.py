@@ -149,7 +149,8 @@ _NOTHING_TRIED = re.compile(
 )
 #: Said unasked, only this means nothing was tried.
 _NOTHING_TRIED_VOLUNTEERED = re.compile(
-    r"\b(?:have ?n[o']?t|have not|not|never|didn'?t|did not) (?:really |yet )?(?:tried|try|done"
+    r"\b(?:have ?n[o']?t|have not|hasn'?t|has not|not|never|didn'?t|did not) (?:really |yet )?"
+    r"(?:tried|try|done"
     r"|used|use|had) (?:anything|a thing|any (?:treatment|therapy|physio))\b"
     r"|\bain'?t (?:try|tried|done|do) (?:nothing|anything)\b|\btried (?:nowt|nothing)\b"
     r"|\bnothing (?:i|we) (?:have|'ve|ve|had) (?:tried|done|used)\b"
@@ -283,10 +284,11 @@ _NOT_RIGHT_BEFORE = re.compile(
 _NEGATED_BEFORE = re.compile(
     r"\b(?:haven'?t|have not|hasn'?t|not|never|didn'?t|did not|no|nae|naw|without)\b[^,.;!?]{0,20}$"
 )
-#: Someone else is the subject of a symptom: "my friend limps", "his knee swells".
+#: Someone else is the subject of a symptom: "my friend limps", "his knee swells" ("he" and
+#: "she" alone are not: a parent or coach typing means the runner, "he's limping a bit").
 _OTHER_PERSON_BEFORE = re.compile(
     r"\b(?:my |his |her |our |the )?(?:friend|mate|wife|husband|brother|sister|mum|mom|mummy"
-    r"|dad|son|daughter|coach|partner|boyfriend|girlfriend|teammate|he|she|they)(?:'s|s)?"
+    r"|dad|son|daughter|coach|partner|boyfriend|girlfriend|teammate)(?:'s|s)?"
     r"(?: (?:knee|leg|ankle|one))? (?:also |always |often |sometimes |still |usually )?$"
 )
 #: Someone else earlier in the sentence: "another kid on the team who limps", "her brother

@@ -1851,3 +1851,22 @@ def test_an_injury_denied_in_hindi(text: str, requested: str, injury: str) -> No
 def test_heldout10_rerun_symptoms(text: str, requested: str, expected: dict[str, Any]) -> None:
     updates = read(text, requested)
     assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "expected"),
+    [("izquierda, the left, por dentro, just under the skin", "side",
+      {"side": "left", "location": "inner_surface"}),
+     ("right, on the inside, innen am Knie", "side", {"location": "medial"}),
+     ("he says it hurts when running downhill, oh and he is limping a bit", "pain_triggers",
+      {"limp": True}),
+     ("yes, he says it's gone by the morning, btw he hasn't tried anything yet",
+      "settles_by_next_day", {"tried": []}),
+     # look-alikes: the outer side stays outer; a friend's limp stays the friend's
+     ("the outer side near the surface", "location", {"location": "outer"}),
+     ("nah i dont limp, my friend limps after meets but not me", "limp", {"limp": False})],
+)
+def test_heldout11_third_person_and_locations(text: str, requested: str,
+                                              expected: dict[str, Any]) -> None:
+    updates = read(text, requested)
+    assert {k: updates.get(k) for k in expected} == expected

@@ -47,6 +47,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
         "inner_surface": [
             "(?:inner|inside|medial) surface", "on the surface", "pes anserin(?:e|us)",
+            # the answer to "near the surface or deep inside?": "just under the skin"
+            "(?<!outer side )(?<!outside )(?:near the surface|(?:just )?under the skin)",
             "anserine", "goose ?foot", "mcl", "medial (?:collateral )?ligament",
             "inner ligament",
         ],
@@ -63,6 +65,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "andar (?:ki|ke|wali|wala|waali|waala) ?(?:side|taraf)?",
             # dictated: "sore on the in side"
             "(?<=the )in side",
+            # Spanish, Portuguese, French, German: "por dentro", "innen", "à l'intérieur"
+            "por dentro", "(?<=\\bla )parte de dentro", "innen(?:seite)?", "[àa] l'int[ée]rieur",
         ],
         "kneecap": [
             "(?:under|around|behind|beneath|below|above|over|on|round) {D}knee ?caps?",
