@@ -1448,8 +1448,13 @@ def _checklist_answered(requested: str, text: str, turn: Turn) -> bool:
     """A safety checklist is answered by naming a sign, or by a reply that reads as "none"
     (a "no" guessed for words the bot could not read, like "cant bear weigt", is not)."""
     named = "red_flags" in turn.updates or "symptoms" in turn.updates or bool(turn.pending_flags)
-    said_none = bool(_LEADING_NO.match(text) or _SAYS_NONE.search(text))
-    return requested in CHECKLIST_SLOTS and (said_none or named or _slip_of_none(text))
+    return requested in CHECKLIST_SLOTS and (_says_none(text) or named)
+
+
+def _says_none(text: str) -> bool:
+    """A checklist reply that reads as "none": a leading no, "none of those", or a slip of
+    "none" ("nome")."""
+    return bool(_LEADING_NO.match(text) or _SAYS_NONE.search(text)) or _slip_of_none(text)
 
 
 #: A reply this short to a safety checklist may point at one of its items ("her foot").
@@ -1467,8 +1472,7 @@ def _apply_pointed_item(text: str, requested: str | None, answers: Mapping[str, 
         return
     lower = text.lower()
     words = re.findall(r"[a-z]+", lower)
-    if not words or len(words) > POINTING_WORDS or _LEADING_NO.match(lower) or _SAYS_NONE.search(
-            lower) or _slip_of_none(text):
+    if not words or len(words) > POINTING_WORDS or _says_none(lower):
         return
     known = set(answers.get("red_flags") or []) | set(pending_flags)
     pointed = [flag.id for flag in load_content().red_flags.values()
